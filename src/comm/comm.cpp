@@ -1,0 +1,127 @@
+// src/comm/comm.cpp: see comm.h.
+#include "comm/comm.h"
+
+#include <stdexcept>
+
+namespace mr::comm {
+
+namespace {
+void check(int rc, const char *what) {
+  if (rc != MPI_SUCCESS)
+    throw std::runtime_error(std::string("MPI call failed: ") + what);
+}
+} // namespace
+
+Runtime::Runtime(int &argc, char **&argv) {
+  check(MPI_Init(&argc, &argv), "MPI_Init");
+}
+
+Runtime::~Runtime() {
+  MPI_Finalize();
+}
+
+Comm Comm::world() {
+  return Comm(MPI_COMM_WORLD);
+}
+
+Comm Comm::subset(bool member) const {
+  MPI_Comm out = MPI_COMM_NULL;
+  check(MPI_Comm_split(comm_, member ? 0 : MPI_UNDEFINED, rank(), &out),
+        "MPI_Comm_split");
+  return Comm(out);
+}
+
+int Comm::rank() const {
+  int r = 0;
+  MPI_Comm_rank(comm_, &r);
+  return r;
+}
+
+int Comm::size() const {
+  int s = 0;
+  MPI_Comm_size(comm_, &s);
+  return s;
+}
+
+void Comm::barrier() const {
+  check(MPI_Barrier(comm_), "MPI_Barrier");
+}
+
+std::uint64_t Comm::sum(std::uint64_t v) const {
+  std::uint64_t out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
+  return out;
+}
+
+std::uint64_t Comm::max(std::uint64_t v) const {
+  std::uint64_t out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce");
+  return out;
+}
+
+double Comm::max(double v) const {
+  double out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
+  return out;
+}
+
+std::uint64_t Comm::exclusive_prefix_sum(std::uint64_t v) const {
+  std::uint64_t out = 0;
+  check(MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");
+  return rank() == 0 ? 0 : out; // MPI leaves rank 0's result undefined
+}
+
+std::vector<std::uint64_t>
+Comm::all_gather(const std::vector<std::uint64_t> &local) const {
+  const int n = size();
+  int mine = static_cast<int>(local.size());
+  std::vector<int> counts(n), displs(n);
+  check(MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_),
+        "MPI_Allgather");
+  int total = 0;
+  for (int i = 0; i < n; ++i) {
+    displs[i] = total;
+    total += counts[i];
+  }
+  std::vector<std::uint64_t> out(total);
+  check(MPI_Allgatherv(local.data(), mine, MPI_UINT64_T, out.data(), counts.data(),
+                       displs.data(), MPI_UINT64_T, comm_),
+        "MPI_Allgatherv");
+  return out;
+}
+
+std::vector<double> Comm::gather(const std::vector<double> &local, int root) const {
+  const int n = size();
+  int mine = static_cast<int>(local.size());
+  std::vector<int> counts(n), displs(n);
+  check(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_),
+        "MPI_Gather");
+  int total = 0;
+  for (int i = 0; i < n; ++i) {
+    displs[i] = total;
+    total += counts[i];
+  }
+  std::vector<double> out(rank() == root ? total : 0);
+  check(MPI_Gatherv(local.data(), mine, MPI_DOUBLE, out.data(), counts.data(),
+                    displs.data(), MPI_DOUBLE, root, comm_),
+        "MPI_Gatherv");
+  return out;
+}
+
+void Comm::broadcast(int &code, std::string &message, int root) const {
+  long long header[2] = {code, static_cast<long long>(message.size())};
+  check(MPI_Bcast(header, 2, MPI_LONG_LONG, root, comm_), "MPI_Bcast");
+  code = static_cast<int>(header[0]);
+  message.resize(static_cast<std::size_t>(header[1]));
+  if (!message.empty())
+    check(MPI_Bcast(message.data(), static_cast<int>(message.size()), MPI_CHAR, root,
+                    comm_),
+          "MPI_Bcast");
+}
+
+void Comm::abort(int code) const {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort(); // not reached: MPI_Abort does not return
+}
+
+} // namespace mr::comm

@@ -1,0 +1,109 @@
+// src/core/combine_table.h: an open-addressing hash table that merges the
+// values of equal keys as they arrive (the combiner of map and reduce sides).
+//
+// Keys and values live in one byte arena; slots hold offsets, so the table
+// costs 24 bytes a distinct key plus the bytes themselves, and no allocation
+// per pair. A merged value of the same size is written over the old one.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/hash.h"
+
+namespace mr::core {
+
+class CombineTable {
+public:
+  CombineTable() { slots_.resize(kInitialSlots); }
+
+  /// Adds (key, value); if the key is present, its value becomes
+  /// merge(key, old, value, out) -> out.
+  template <class Merge>
+  void insert(std::string_view key, std::string_view value, Merge &&merge) {
+    const std::uint64_t h = hash_bytes(key);
+    std::size_t i = h & (slots_.size() - 1);
+    for (;; i = (i + 1) & (slots_.size() - 1)) {
+      Slot &s = slots_[i];
+      if (s.offset == kEmpty)
+        break;
+      if (s.hash == h && s.key_size == key.size() &&
+          std::memcmp(arena_.data() + s.offset, key.data(), key.size()) == 0) {
+        merge(key, value_of(s), value, scratch_);
+        if (scratch_.size() == s.value_size) {
+          std::memcpy(arena_.data() + s.offset + s.key_size, scratch_.data(),
+                      scratch_.size());
+        } else {
+          s.offset = append(key, scratch_);
+          s.value_size = static_cast<std::uint32_t>(scratch_.size());
+        }
+        return;
+      }
+    }
+    Slot &s = slots_[i];
+    s.hash = h;
+    s.offset = append(key, value);
+    s.key_size = static_cast<std::uint32_t>(key.size());
+    s.value_size = static_cast<std::uint32_t>(value.size());
+    if (++size_ * 4 > slots_.size() * 3)
+      grow();
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  /// Bytes held: arena plus slots.
+  std::size_t memory_bytes() const {
+    return arena_.capacity() + slots_.capacity() * sizeof(Slot);
+  }
+
+  /// Calls f(key, value) for every entry, in no particular order.
+  template <class F> void for_each(F &&f) const {
+    for (const Slot &s : slots_)
+      if (s.offset != kEmpty)
+        f(std::string_view(arena_.data() + s.offset, s.key_size), value_of(s));
+  }
+
+  /// Entries as views into the table, sorted by key bytes.
+  std::vector<std::pair<std::string_view, std::string_view>> sorted_entries() const;
+
+  void clear() {
+    arena_.clear();
+    slots_.assign(kInitialSlots, Slot{});
+    size_ = 0;
+  }
+
+private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t(0);
+  static constexpr std::size_t kInitialSlots = 1024;
+
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint64_t offset = kEmpty; // of the key in arena_; value follows it
+    std::uint32_t key_size = 0;
+    std::uint32_t value_size = 0;
+  };
+
+  std::string_view value_of(const Slot &s) const {
+    return {arena_.data() + s.offset + s.key_size, s.value_size};
+  }
+
+  std::uint64_t append(std::string_view key, std::string_view value) {
+    const std::uint64_t at = arena_.size();
+    arena_.insert(arena_.end(), key.begin(), key.end());
+    arena_.insert(arena_.end(), value.begin(), value.end());
+    return at;
+  }
+
+  void grow();
+
+  std::vector<char> arena_;
+  std::vector<Slot> slots_;
+  std::string scratch_;
+  std::size_t size_ = 0;
+};
+
+} // namespace mr::core

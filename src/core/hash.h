@@ -1,0 +1,63 @@
+// src/core/hash.h: a fast 64-bit hash of byte strings that never changes
+// between runs, machines or builds, so partitions are stable (checkpoints
+// written by one run are valid for the next).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace mr::core {
+
+inline std::uint64_t mix64(std::uint64_t x) {
+  // The finaliser of SplitMix64: every input bit affects every output bit.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+inline std::uint64_t hash_bytes(std::string_view s) {
+  const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+  std::size_t n = s.size();
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  while (n >= 8) {
+    std::uint64_t k;
+    std::memcpy(&k, p, 8); // little-endian on every platform we build for
+    h = (h ^ mix64(k)) * 0x9fb21c651e98df25ULL;
+    p += 8;
+    n -= 8;
+  }
+  std::uint64_t tail = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    tail |= std::uint64_t(p[i]) << (8 * i);
+  h ^= tail + 0x2545f4914f6cdd1dULL;
+  return mix64(h);
+}
+
+/// The reduce partition of `key` out of `partitions` (> 0).
+inline std::uint32_t partition_of(std::string_view key, std::uint32_t partitions) {
+  return static_cast<std::uint32_t>(hash_bytes(key) % partitions);
+}
+
+} // namespace mr::core
+
+namespace mr::core {
+
+/// Reduce partitions [begin, end) are owned by one worker.
+struct PartitionRange {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+/// Worker w of `workers` owns a consecutive block of the `partitions`, so
+/// that the output file holds partitions in order, one block per worker.
+inline PartitionRange partitions_of_worker(std::uint32_t w, std::uint32_t workers,
+                                           std::uint32_t partitions) {
+  return {static_cast<std::uint32_t>(std::uint64_t(w) * partitions / workers),
+          static_cast<std::uint32_t>(std::uint64_t(w + 1) * partitions / workers)};
+}
+
+} // namespace mr::core

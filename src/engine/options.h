@@ -1,0 +1,29 @@
+// src/engine/options.h: everything `mapreduce run` is told.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mr/job.h"
+
+namespace mr::engine {
+
+struct RunOptions {
+  std::string job;
+  Params params;
+  std::string input;
+  std::string output;
+  std::uint32_t reducers = 0;              // 0: one per worker
+  std::uint64_t split_size = 32ull << 20;  // bytes of input per map task
+  std::uint64_t round_bytes = 64ull << 20; // shuffle bytes a rank sends per round
+  bool overwrite = false;
+  std::string report; // JSON report path, or empty
+  bool quiet = false;
+};
+
+/// Runs a job on every rank of MPI_COMM_WORLD (rank 0 coordinates, the others
+/// work; a single rank does both). Returns the process exit code, the same on
+/// every rank. Problems with the user's input are reported once, by rank 0.
+int run_job(const RunOptions &options);
+
+} // namespace mr::engine

@@ -1,0 +1,30 @@
+// src/engine/reduce_partition.h: grouping one partition's pairs by key and
+// calling the job's reduce on each group. Knows nothing of MPI or HDF5.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/combine_table.h"
+#include "io/output_file.h"
+#include "mr/job.h"
+
+namespace mr::engine {
+
+struct ReduceStats {
+  std::uint64_t pairs_in = 0;
+  std::uint64_t keys = 0;
+  std::uint64_t rows_out = 0;
+};
+
+/// Reduces the pairs packed in `runs` (core/kv_buffer.h format) and appends
+/// the output rows to `rows`. Keys are reduced in byte order; without a
+/// combiner, a key's values are passed in byte order too, so the result never
+/// depends on how many ranks ran or in which order data arrived.
+/// `uint64_values`: every output value must be 8 bytes (mr::u64_bytes).
+ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
+                             bool uint64_values, core::CombineTable &table,
+                             io::OutputRows &rows);
+
+} // namespace mr::engine

@@ -1,0 +1,49 @@
+// src/engine/stats.h: what each worker measures, and the JSON job report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/options.h"
+
+namespace mr::engine {
+
+/// One worker's figures. Sent to rank 0 as a flat vector of doubles, so the
+/// field list below is the wire format: keep `kFields` in the same order.
+struct WorkerStats {
+  double map_seconds = 0, shuffle_seconds = 0, reduce_seconds = 0, write_seconds = 0;
+  double tasks = 0, records_in = 0, bytes_in = 0, pairs_emitted = 0;
+  double map_pairs_out = 0, map_bytes_out = 0;
+  double shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
+  double reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
+  double peak_rss_bytes = 0;
+
+  std::vector<double> to_vector() const;
+  static WorkerStats from_vector(const double *v);
+  static const std::vector<std::string> &field_names();
+};
+
+struct JobSummary {
+  RunOptions options;
+  int ranks = 0;
+  int workers = 0;
+  std::uint32_t reducers = 0;
+  std::uint64_t input_bytes = 0;
+  std::uint64_t tasks = 0;
+  double split_seconds = 0;
+  double wall_seconds = 0;
+  double coordinator_cpu_seconds = 0;
+  std::uint64_t output_rows = 0;
+  std::vector<WorkerStats> workers_stats;
+};
+
+/// The report as JSON text (see README, "Job report").
+std::string report_json(const JobSummary &summary);
+
+/// This process's peak resident set size, in bytes.
+double peak_rss_bytes();
+/// CPU time (user + system) this process has used, in seconds.
+double cpu_seconds();
+
+} // namespace mr::engine

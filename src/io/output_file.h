@@ -1,0 +1,70 @@
+// src/io/output_file.h: the HDF5 output format (see README, "Output file").
+//
+//   /keys              uint8[K]     every row's key bytes, row after row
+//   /key_offsets       uint64[N+1]  row i's key is keys[key_offsets[i] :
+//   key_offsets[i+1]] /values            uint64[N]    when value_type is "uint64", or
+//   else /values            uint8[V]  +  /value_offsets uint64[N+1], as for keys
+//   /partition_offsets uint64[R+1]  partition p holds rows [p_o[p], p_o[p+1]),
+//                                   sorted by key bytes within the partition
+//   attributes of /: mapreduce_output_version (1), job, parameters, input,
+//                    reducers, records, value_type ("uint64" or "bytes")
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "comm/comm.h"
+
+namespace mr::io {
+
+/// Output rows of consecutive partitions, as one rank holds them.
+struct OutputRows {
+  std::vector<char> keys;
+  std::vector<std::uint64_t> key_offsets{0};
+  std::vector<char> values;
+  std::vector<std::uint64_t> value_offsets{0};
+  /// Rows of each partition this rank holds, in partition order.
+  std::vector<std::uint64_t> rows_per_partition;
+
+  void add(std::string_view key, std::string_view value) {
+    keys.insert(keys.end(), key.begin(), key.end());
+    key_offsets.push_back(keys.size());
+    values.insert(values.end(), value.begin(), value.end());
+    value_offsets.push_back(values.size());
+  }
+  std::uint64_t rows() const { return key_offsets.size() - 1; }
+  std::string_view key(std::uint64_t i) const {
+    return {keys.data() + key_offsets[i], key_offsets[i + 1] - key_offsets[i]};
+  }
+  std::string_view value(std::uint64_t i) const {
+    return {values.data() + value_offsets[i], value_offsets[i + 1] - value_offsets[i]};
+  }
+};
+
+struct OutputMeta {
+  std::string job;
+  std::string parameters;
+  std::string input;
+  std::uint64_t reducers = 0;
+  bool uint64_values = false; // else bytes
+};
+
+/// Writes every rank's rows into one new file at `path`, in rank order
+/// (ranks hold consecutive partitions). Collective over `comm`.
+/// Returns the total number of rows.
+std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
+                           const OutputMeta &meta, const OutputRows &rows);
+
+/// A whole output file, read serially (for export and tests).
+struct OutputFile {
+  OutputMeta meta;
+  OutputRows rows;
+  std::vector<std::uint64_t> partition_offsets;
+};
+
+/// Reads `path`; throws InputError naming the problem.
+OutputFile read_output(const std::string &path);
+
+} // namespace mr::io
