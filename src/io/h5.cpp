@@ -133,6 +133,10 @@ Handle create_extendible(hid_t loc, const std::string &name, hid_t type,
 
 void write_slab(hid_t dataset, hid_t type, std::uint64_t offset, std::uint64_t count,
                 const void *data, bool collective) {
+  // An empty contiguous dataset has no storage to write to; every rank sees
+  // the same extent, so all of them skip the (collective) write together.
+  if (dataset_length(dataset) == 0)
+    return;
   Handle file_space(check(H5Dget_space(dataset), "H5Dget_space"), H5Sclose);
   Handle mem_space = simple_space(count > 0 ? count : 1);
   if (count > 0) {

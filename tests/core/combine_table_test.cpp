@@ -1,0 +1,79 @@
+// tests/core/combine_table_test.cpp: the combine table against std::map.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "core/combine_table.h"
+#include "mr/codec.h"
+
+namespace {
+
+using mr::core::CombineTable;
+
+auto add_u64 = [](std::string_view, std::string_view a, std::string_view b,
+                  std::string &out) {
+  out = mr::u64_bytes(mr::read_u64(a) + mr::read_u64(b));
+};
+
+TEST(CombineTable, SumsLikeAMap) {
+  std::mt19937 rng(1);
+  CombineTable table;
+  std::map<std::string, std::uint64_t> oracle;
+  for (int i = 0; i < 200000; ++i) { // many keys: the table grows several times
+    std::string key = "k" + std::to_string(rng() % 50000);
+    std::uint64_t v = rng() % 100;
+    table.insert(key, mr::u64_bytes(v), add_u64);
+    oracle[key] += v;
+  }
+  EXPECT_EQ(table.size(), oracle.size());
+  auto entries = table.sorted_entries();
+  ASSERT_EQ(entries.size(), oracle.size());
+  auto it = oracle.begin();
+  for (const auto &[k, v] : entries) {
+    EXPECT_EQ(k, it->first);
+    EXPECT_EQ(mr::read_u64(v), it->second);
+    ++it;
+  }
+}
+
+TEST(CombineTable, ValuesMayChangeSize) {
+  CombineTable table;
+  auto concat = [](std::string_view, std::string_view a, std::string_view b,
+                   std::string &out) { out = std::string(a) + "," + std::string(b); };
+  table.insert("x", "1", concat);
+  table.insert("y", "a", concat);
+  table.insert("x", "22", concat);
+  table.insert("x", "333", concat);
+  auto e = table.sorted_entries();
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].second, "1,22,333");
+  EXPECT_EQ(e[1].second, "a");
+}
+
+TEST(CombineTable, KeysAreBytesAndSortUnsigned) {
+  CombineTable table;
+  auto keep = [](std::string_view, std::string_view a, std::string_view,
+                 std::string &out) { out = a; };
+  table.insert(std::string("\xff", 1), "", keep);
+  table.insert(std::string("a\0b", 3), "", keep);
+  table.insert(std::string("a", 1), "", keep);
+  table.insert("", "", keep);
+  auto e = table.sorted_entries();
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0].first, "");
+  EXPECT_EQ(e[1].first, "a");
+  EXPECT_EQ(e[2].first, std::string_view("a\0b", 3));
+  EXPECT_EQ(e[3].first, "\xff"); // after ASCII, as `LC_ALL=C sort` puts it
+}
+
+TEST(CombineTable, ClearEmptiesIt) {
+  CombineTable table;
+  table.insert("a", mr::u64_bytes(1), add_u64);
+  table.clear();
+  EXPECT_TRUE(table.empty());
+  table.insert("a", mr::u64_bytes(2), add_u64);
+  EXPECT_EQ(mr::read_u64(table.sorted_entries()[0].second), 2u);
+}
+
+} // namespace

@@ -1,0 +1,44 @@
+# tests/e2e/lib.sh: shared by the end-to-end tests. Expects MAPREDUCE,
+# GEN_TEXT, MPIEXEC and MPIEXEC_FLAGS in the environment (set by ctest).
+set -euo pipefail
+: "${MAPREDUCE:?}" "${GEN_TEXT:?}" "${MPIEXEC:?}"
+read -r -a MPI_FLAGS <<<"${MPIEXEC_FLAGS:-}"
+# Open MPI refuses root unless told; only tests and demos say so.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# mr N ARGS...: `mapreduce ARGS` on N ranks (a plain process for N=0).
+mr() {
+  local n=$1
+  shift
+  if [ "$n" -eq 0 ]; then
+    timeout 120 "$MAPREDUCE" "$@"
+  else
+    timeout 120 "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" "$@"
+  fi
+}
+
+# oracle FILES...: word counts by coreutils, as word<TAB>count sorted by bytes.
+oracle() {
+  LC_ALL=C awk 1 "$@" | tr -s ' \t\n\v\f\r' '\n' | grep -av '^$' |
+    LC_ALL=C sort | LC_ALL=C uniq -c | LC_ALL=C awk '{print $2 "\t" $1}'
+}
+
+# A corpus with the edge cases: Zipf text with odd whitespace, CR LF, non-ASCII
+# bytes and long lines; an empty file; a file without a final newline.
+make_corpus() {
+  "$GEN_TEXT" 400000 1 5000 --edge-cases >a.txt
+  "$GEN_TEXT" 150000 2 200000 >b.txt
+  : >empty.txt
+  printf 'last line has no newline\r\n\xff\xfe bytes\ttab\vvt\fff' >c.txt
+  awk 'BEGIN { for (i = 0; i < 20000; i++) printf "long%d ", i % 50; print "" }' >long.txt
+  CORPUS=(a.txt empty.txt b.txt c.txt long.txt)
+}

@@ -1,0 +1,153 @@
+// tests/engine/map_reduce_test.cpp: one map task and one reduce partition,
+// without MPI, with the real wordcount job and a job that does not combine.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "core/hash.h"
+#include "engine/map_task.h"
+#include "engine/reduce_partition.h"
+#include "mr/codec.h"
+#include "mr/registry.h"
+
+namespace {
+
+using namespace mr;
+using namespace mr::engine;
+
+std::map<std::string, std::uint64_t> oracle_word_count(const std::string &text) {
+  std::map<std::string, std::uint64_t> counts;
+  std::string word;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r') {
+      if (!word.empty())
+        ++counts[word];
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty())
+    ++counts[word];
+  return counts;
+}
+
+std::string random_text(unsigned seed) {
+  std::mt19937 rng(seed);
+  const char *seps[] = {" ", "  ", "\t", "\n", "\r\n", "\v", "\f", " \n"};
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    text += "w" + std::to_string(rng() % 300);
+    if (rng() % 5 == 0)
+      text += "\xc3\xa9";
+    text += seps[rng() % 8];
+  }
+  return text;
+}
+
+/// Maps `text` as one task, then reduces every partition: the whole pipeline
+/// of one rank.
+io::OutputRows map_then_reduce(Job &job, const std::string &text,
+                               std::uint32_t partitions, MapTaskStats *ms = nullptr) {
+  core::CombineTable table;
+  MapTaskOutput out;
+  MapTaskStats stats = run_map_task(job, text, partitions, table, out);
+  if (ms)
+    *ms = stats;
+  EXPECT_EQ(out.partitions.size(), partitions);
+  io::OutputRows rows;
+  for (std::uint32_t p = 0; p < partitions; ++p) {
+    // Every pair sits in the partition its key hashes to.
+    core::for_each_pair(out.partitions[p].bytes(), [&](std::string_view k, auto) {
+      EXPECT_EQ(core::partition_of(k, partitions), p);
+    });
+    std::vector<std::string_view> runs{out.partitions[p].bytes()};
+    reduce_partition(job, runs, job.output_value_type() == ValueType::uint64, table,
+                     rows);
+  }
+  return rows;
+}
+
+TEST(MapReduce, WordCountMatchesOracle) {
+  auto job = find_job("wordcount")->make({});
+  for (unsigned seed : {1u, 2u, 3u})
+    for (std::uint32_t partitions : {1u, 3u, 8u}) {
+      const std::string text = random_text(seed);
+      MapTaskStats ms;
+      io::OutputRows rows = map_then_reduce(*job, text, partitions, &ms);
+      auto oracle = oracle_word_count(text);
+      std::map<std::string, std::uint64_t> got;
+      for (std::uint64_t i = 0; i < rows.rows(); ++i)
+        EXPECT_TRUE(got.emplace(rows.key(i), read_u64(rows.value(i))).second)
+            << "key twice: " << rows.key(i);
+      EXPECT_EQ(got, oracle);
+      // The combiner ran: one pair per distinct word left the task.
+      EXPECT_EQ(ms.pairs_out, oracle.size());
+      std::uint64_t words = 0;
+      for (auto &[w, c] : oracle)
+        words += c;
+      EXPECT_EQ(ms.pairs_emitted, words);
+    }
+}
+
+/// Without a combiner, reduce sees every value, in byte order.
+struct JoinValues : Job {
+  void map(std::string_view line, Emitter &out) override {
+    auto sp = line.find(' ');
+    if (sp != std::string_view::npos)
+      out.emit(line.substr(0, sp), line.substr(sp + 1));
+  }
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              Emitter &out) override {
+    std::string joined;
+    for (auto v : values)
+      joined += std::string(v) + ";";
+    out.emit(key, joined);
+  }
+};
+
+TEST(MapReduce, WithoutCombinerValuesArriveSorted) {
+  JoinValues job;
+  io::OutputRows rows = map_then_reduce(job, "b 2\na 9\nb 1\na 3\nc x\nb 10\n", 2);
+  std::map<std::string, std::string> got;
+  for (std::uint64_t i = 0; i < rows.rows(); ++i)
+    got[std::string(rows.key(i))] = rows.value(i);
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"a", "3;9;"}, {"b", "1;10;2;"}, {"c", "x;"}}));
+}
+
+TEST(MapReduce, ReduceKeysComeInByteOrderWithinAPartition) {
+  auto job = find_job("wordcount")->make({});
+  io::OutputRows rows = map_then_reduce(*job, "zz yy xx \xff aa bb aa\n", 1);
+  for (std::uint64_t i = 1; i < rows.rows(); ++i)
+    EXPECT_LT(rows.key(i - 1), rows.key(i));
+}
+
+struct BadValues : Job {
+  void map(std::string_view line, Emitter &out) override { out.emit(line, "x"); }
+  void reduce(std::string_view key, std::span<const std::string_view>,
+              Emitter &out) override {
+    out.emit(key, "not eight bytes");
+  }
+  ValueType output_value_type() const override { return ValueType::uint64; }
+};
+
+TEST(MapReduce, WrongSizedUint64ValueIsAClearError) {
+  BadValues job;
+  try {
+    map_then_reduce(job, "a\n", 1);
+    FAIL() << "no error";
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE(std::string(e.what()).find("uint64"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Registry, WordCountIsRegisteredAndNamesAreUnique) {
+  ASSERT_NE(find_job("wordcount"), nullptr);
+  EXPECT_EQ(find_job("no-such-job"), nullptr);
+  EXPECT_THROW(register_job("wordcount", "again", nullptr), std::logic_error);
+}
+
+} // namespace

@@ -1,0 +1,103 @@
+// tests/io/output_file_test.cpp: every rank's rows land in one file, in rank
+// order, with a correct partition index; read back without MPI.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "io/h5.h"
+#include "io/input_file.h"
+#include "io/output_file.h"
+#include "mr/codec.h"
+
+namespace {
+
+using namespace mr;
+
+std::string temp_path(const mr::comm::Comm &world, const std::string &name) {
+  // One name for all ranks: rank 0's pid, broadcast.
+  int code = static_cast<int>(getpid());
+  std::string msg;
+  world.broadcast(code, msg, 0);
+  return (std::filesystem::temp_directory_path() /
+          ("mr_output_test_" + std::to_string(code) + "_" + name))
+      .string();
+}
+
+/// Rank r holds 2 partitions with r+1 and r rows (so some are empty).
+io::OutputRows rows_of_rank(int r, bool u64) {
+  io::OutputRows rows;
+  for (int p = 0; p < 2; ++p) {
+    const int n = p == 0 ? r + 1 : r;
+    for (int i = 0; i < n; ++i) {
+      std::string key =
+          "r" + std::to_string(r) + "p" + std::to_string(p) + "i" + std::to_string(i);
+      if (u64)
+        rows.add(key, u64_bytes(1000 * r + i));
+      else
+        rows.add(key, std::string(i, 'v'));
+    }
+    rows.rows_per_partition.push_back(n);
+  }
+  return rows;
+}
+
+void round_trip(bool u64) {
+  io::silence_hdf5_errors();
+  const auto world = mr::comm::Comm::world();
+  const std::string path = temp_path(world, u64 ? "u64.h5" : "bytes.h5");
+  io::OutputMeta meta{"testjob", "a=1", "in.h5",
+                      static_cast<std::uint64_t>(2 * world.size()), u64};
+  const std::uint64_t total =
+      io::write_output(world, path, meta, rows_of_rank(world.rank(), u64));
+  world.barrier();
+  if (world.rank() == 0) {
+    io::OutputFile f = io::read_output(path);
+    EXPECT_EQ(f.meta.job, "testjob");
+    EXPECT_EQ(f.meta.parameters, "a=1");
+    EXPECT_EQ(f.meta.uint64_values, u64);
+    EXPECT_EQ(f.rows.rows(), total);
+    std::uint64_t row = 0;
+    ASSERT_EQ(f.partition_offsets.size(), 2u * world.size() + 1);
+    for (int r = 0; r < world.size(); ++r) {
+      io::OutputRows want = rows_of_rank(r, u64);
+      EXPECT_EQ(f.partition_offsets[2 * r], row);
+      EXPECT_EQ(f.partition_offsets[2 * r + 1], row + r + 1);
+      for (std::uint64_t i = 0; i < want.rows(); ++i, ++row) {
+        EXPECT_EQ(f.rows.key(row), want.key(i));
+        EXPECT_EQ(f.rows.value(row), want.value(i));
+      }
+    }
+    EXPECT_EQ(f.partition_offsets.back(), row);
+    std::filesystem::remove(path);
+  }
+  world.barrier();
+}
+
+TEST(OutputFile, Uint64ValuesRoundTrip) {
+  round_trip(true);
+}
+TEST(OutputFile, ByteValuesRoundTrip) {
+  round_trip(false);
+}
+
+TEST(OutputFile, ReadingSomethingElseIsAClearError) {
+  const auto world = mr::comm::Comm::world();
+  const std::string text = temp_path(world, "not_hdf5.txt");
+  if (world.rank() == 0) {
+    EXPECT_THROW(io::read_output("/nonexistent/file.h5"), io::InputError);
+    std::FILE *f = std::fopen(text.c_str(), "w");
+    std::fputs("plain text\n", f);
+    std::fclose(f);
+    try {
+      io::read_output(text);
+      ADD_FAILURE() << "no error";
+    } catch (const io::InputError &e) {
+      EXPECT_NE(std::string(e.what()).find("not an HDF5 file"), std::string::npos);
+    }
+    std::filesystem::remove(text);
+  }
+  world.barrier();
+}
+
+} // namespace
