@@ -1,6 +1,7 @@
 // include/mr/codec.h: turning typed values into the byte strings the engine moves.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -13,8 +14,12 @@ namespace mr {
 class U64Bytes {
 public:
   explicit U64Bytes(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-      bytes_[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(bytes_, &v, 8);
+    } else {
+      for (int i = 0; i < 8; ++i)
+        bytes_[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    }
   }
   operator std::string_view() const { return {bytes_, 8}; }
 
@@ -32,8 +37,12 @@ inline std::uint64_t read_u64(std::string_view bytes) {
   if (bytes.size() != 8)
     throw std::invalid_argument("mr::read_u64: value is not 8 bytes long");
   std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, bytes.data(), 8);
+  } else {
+    for (int i = 7; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  }
   return v;
 }
 

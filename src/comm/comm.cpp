@@ -1,7 +1,11 @@
 // src/comm/comm.cpp: see comm.h.
 #include "comm/comm.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace mr::comm {
 
@@ -45,6 +49,19 @@ int Comm::size() const {
 
 void Comm::barrier() const {
   check(MPI_Barrier(comm_), "MPI_Barrier");
+}
+
+void Comm::idle_barrier() const {
+  MPI_Request request;
+  check(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
+  int done = 0;
+  for (auto nap = std::chrono::microseconds(20);;
+       nap = std::min(nap * 2, std::chrono::microseconds(2000))) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done)
+      return;
+    std::this_thread::sleep_for(nap);
+  }
 }
 
 std::uint64_t Comm::sum(std::uint64_t v) const {

@@ -35,6 +35,9 @@ public:
   MPI_Comm native() const { return comm_; }
 
   void barrier() const;
+  /// A barrier that sleeps while it waits instead of spinning, for ranks
+  /// that may wait long (a worker done mapping while others still map).
+  void idle_barrier() const;
   std::uint64_t sum(std::uint64_t v) const;
   std::uint64_t max(std::uint64_t v) const;
   double max(double v) const;

@@ -80,8 +80,10 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   buffer = std::vector<char>();
   stats.map_seconds = seconds_since(t);
 
-  // Shuffle: every partition's runs go to the worker that owns it.
+  // Shuffle: every partition's runs go to the worker that owns it. Workers
+  // that finish mapping first wait here without spinning.
   t = Clock::now();
+  workers.idle_barrier();
   std::vector<std::uint32_t> owner(R);
   for (std::uint32_t w = 0; w < W; ++w) {
     auto range = core::partitions_of_worker(w, W, R);
