@@ -126,6 +126,7 @@ int run_job(const RunOptions &o) {
     } else {
       coordinate_map(board, workers, o.quiet);
     }
+    world.idle_barrier(); // rank 0 sleeps while the workers shuffle and write
     std::vector<double> all =
         world.gather(is_worker ? mine.to_vector() : std::vector<double>{}, 0);
     if (me == 0) {
