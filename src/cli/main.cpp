@@ -93,11 +93,17 @@ int main(int argc, char **argv) {
                   "Reduce partitions (default: one per worker rank)")
       ->check(CLI::Range(1u, 1u << 20));
   run->add_option("--split-size", opt.split_size,
-                  "Input bytes per map task, e.g. 32MiB (records are never cut)")
+                  "Input bytes per map task, e.g. 32MiB (records are never cut); "
+                  "default: input / (8 x workers), within 1MiB..32MiB")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--round-size", opt.round_bytes,
                   "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  run->add_option("--combine-buffer", opt.combine_bytes,
+                  "Memory for map-side combining per worker, e.g. 8MiB; when full, "
+                  "its pairs go to the shuffle and it starts again")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--param", params, "Job parameter name=value (repeatable)");

@@ -37,9 +37,14 @@ inline std::uint64_t hash_bytes(std::string_view s) {
   return mix64(h);
 }
 
+/// The reduce partition of a key whose hash_bytes is `hash`.
+inline std::uint32_t partition_of_hash(std::uint64_t hash, std::uint32_t partitions) {
+  return static_cast<std::uint32_t>(hash % partitions);
+}
+
 /// The reduce partition of `key` out of `partitions` (> 0).
 inline std::uint32_t partition_of(std::string_view key, std::uint32_t partitions) {
-  return static_cast<std::uint32_t>(hash_bytes(key) % partitions);
+  return partition_of_hash(hash_bytes(key), partitions);
 }
 
 } // namespace mr::core

@@ -54,21 +54,29 @@ private:
   std::uint64_t pairs_ = 0;
 };
 
+/// Reads the pair at `p` (which must not pass `end`), advancing `p` past it;
+/// throws if the pair is cut.
+inline void read_pair(const char *&p, const char *end, std::string_view &key,
+                      std::string_view &value) {
+  const std::uint64_t klen = get_varint(p, end);
+  if (klen > std::uint64_t(end - p))
+    throw std::runtime_error("corrupt key/value buffer: key runs past end");
+  key = std::string_view(p, klen);
+  p += klen;
+  const std::uint64_t vlen = get_varint(p, end);
+  if (vlen > std::uint64_t(end - p))
+    throw std::runtime_error("corrupt key/value buffer: value runs past end");
+  value = std::string_view(p, vlen);
+  p += vlen;
+}
+
 /// Calls f(key, value) for each pair packed in `bytes`; throws if a pair is cut.
 template <class F> void for_each_pair(std::string_view bytes, F &&f) {
   const char *p = bytes.data();
   const char *end = p + bytes.size();
+  std::string_view key, value;
   while (p < end) {
-    const std::uint64_t klen = get_varint(p, end);
-    if (klen > std::uint64_t(end - p))
-      throw std::runtime_error("corrupt key/value buffer: key runs past end");
-    std::string_view key(p, klen);
-    p += klen;
-    const std::uint64_t vlen = get_varint(p, end);
-    if (vlen > std::uint64_t(end - p))
-      throw std::runtime_error("corrupt key/value buffer: value runs past end");
-    std::string_view value(p, vlen);
-    p += vlen;
+    read_pair(p, end, key, value);
     f(key, value);
   }
 }

@@ -27,8 +27,12 @@ struct MapTaskStats {
 };
 
 /// Maps the lines in `bytes` (which starts at a line start). `table` is
-/// scratch space reused across tasks; it is empty again on return.
+/// scratch space reused across tasks; it is empty again on return. When the
+/// job combines, the table is emptied into the partitions whenever it holds
+/// more than `combine_bytes`: this bounds its memory, and a table that fits
+/// in the CPU caches is faster than one that combines a little more.
 MapTaskStats run_map_task(Job &job, std::string_view bytes, std::uint32_t partitions,
-                          core::CombineTable &table, MapTaskOutput &out);
+                          core::CombineTable &table, MapTaskOutput &out,
+                          std::uint64_t combine_bytes);
 
 } // namespace mr::engine

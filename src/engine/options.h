@@ -13,9 +13,10 @@ struct RunOptions {
   Params params;
   std::string input;
   std::string output;
-  std::uint32_t reducers = 0;              // 0: one per worker
-  std::uint64_t split_size = 32ull << 20;  // bytes of input per map task
-  std::uint64_t round_bytes = 64ull << 20; // shuffle bytes a rank sends per round
+  std::uint32_t reducers = 0;                // 0: one per worker
+  std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto
+  std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
+  std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker
   bool overwrite = false;
   std::string report; // JSON report path, or empty
   bool quiet = false;

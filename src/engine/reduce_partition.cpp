@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/key_sort.h"
 #include "core/kv_buffer.h"
 
 namespace mr::engine {
@@ -30,6 +31,24 @@ private:
   bool uint64_values_;
 };
 
+/// Combines the pairs of `runs` by key: one pair per distinct key, in no
+/// particular order. (Spreading the pairs first into cache-sized buckets by
+/// hash was tried and measured slower: 0.9 s against 0.7 s for 4.9M pairs.)
+core::KvBuffer combine_all(Job &job, const std::vector<std::string_view> &runs,
+                           core::CombineTable &table, std::uint64_t &pairs_in) {
+  auto merge = [&job](std::string_view k, std::string_view a, std::string_view b,
+                      std::string &merged) { job.combine(k, a, b, merged); };
+  for (std::string_view run : runs)
+    core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
+      table.insert(k, v, merge);
+      ++pairs_in;
+    });
+  core::KvBuffer combined;
+  table.for_each([&](std::string_view k, std::string_view v) { combined.append(k, v); });
+  table.clear();
+  return combined;
+}
+
 } // namespace
 
 ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
@@ -39,32 +58,32 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
   RowEmitter out(rows, uint64_values);
 
   if (job.combines()) {
-    auto merge = [&job](std::string_view k, std::string_view a, std::string_view b,
-                        std::string &merged) { job.combine(k, a, b, merged); };
-    for (std::string_view run : runs)
-      core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
-        table.insert(k, v, merge);
-        ++stats.pairs_in;
-      });
-    for (const auto &[key, value] : table.sorted_entries()) {
-      job.reduce(key, std::span<const std::string_view>(&value, 1), out);
+    const core::KvBuffer combined = combine_all(job, runs, table, stats.pairs_in);
+    std::vector<core::KeyValueRef> entries;
+    entries.reserve(combined.pairs());
+    core::for_each_pair(combined.bytes(), [&](std::string_view k, std::string_view v) {
+      entries.push_back(core::make_ref(k, v));
+    });
+    core::sort_by_key(entries, false);
+    for (const core::KeyValueRef &e : entries) {
+      job.reduce(e.key, std::span<const std::string_view>(&e.value, 1), out);
       ++stats.keys;
     }
-    table.clear();
   } else {
-    std::vector<std::pair<std::string_view, std::string_view>> pairs;
+    std::vector<core::KeyValueRef> pairs;
     for (std::string_view run : runs)
-      core::for_each_pair(
-          run, [&](std::string_view k, std::string_view v) { pairs.emplace_back(k, v); });
+      core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
+        pairs.push_back(core::make_ref(k, v));
+      });
     stats.pairs_in = pairs.size();
-    std::sort(pairs.begin(), pairs.end());
+    core::sort_by_key(pairs, true);
     std::vector<std::string_view> values;
     for (std::size_t i = 0; i < pairs.size();) {
       std::size_t j = i;
       values.clear();
-      while (j < pairs.size() && pairs[j].first == pairs[i].first)
-        values.push_back(pairs[j++].second);
-      job.reduce(pairs[i].first, values, out);
+      while (j < pairs.size() && pairs[j].key == pairs[i].key)
+        values.push_back(pairs[j++].value);
+      job.reduce(pairs[i].key, values, out);
       ++stats.keys;
       i = j;
     }

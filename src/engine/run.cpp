@@ -1,4 +1,5 @@
 // src/engine/run.cpp: one `mapreduce run` on every rank; see options.h.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -25,7 +26,7 @@ double seconds_since(Clock::time_point t) {
 
 std::string describe_parameters(const RunOptions &o, std::uint32_t reducers) {
   std::ostringstream s;
-  s << "reducers=" << reducers << " split_size=" << o.split_size;
+  s << "reducers=" << reducers;
   for (const auto &[k, v] : o.params)
     s << " " << k << "=" << v;
   return s.str();
@@ -35,17 +36,23 @@ std::string describe_parameters(const RunOptions &o, std::uint32_t reducers) {
 struct Plan {
   std::vector<core::Split> splits;
   std::uint64_t input_bytes = 0;
+  std::uint64_t split_size = 0;
   double split_seconds = 0;
 };
 
+/// With no --split-size: about 8 tasks a worker, so a fast worker can take
+/// more (load balance), within 1 MiB (per-task overhead) and 32 MiB (memory).
+std::uint64_t auto_split_size(std::uint64_t input_bytes, int workers) {
+  const std::uint64_t target = input_bytes / (8 * static_cast<std::uint64_t>(workers));
+  return std::clamp<std::uint64_t>(target, 1ull << 20, 32ull << 20);
+}
+
 /// Checks everything the user gave and cuts the input into tasks (rank 0).
-Plan plan_job(const RunOptions &o) {
+Plan plan_job(const RunOptions &o, int workers) {
   const JobEntry *entry = find_job(o.job);
   if (!entry)
     throw io::InputError("unknown job '" + o.job + "' (see 'mapreduce jobs')");
   entry->make(o.params); // a job refuses bad parameters here
-  if (o.split_size == 0)
-    throw io::InputError("--split-size must be at least 1 byte");
   if (o.round_bytes == 0)
     throw io::InputError("--round-size must be at least 1 byte");
   io::check_output_path(o.output, o.overwrite);
@@ -61,7 +68,8 @@ Plan plan_job(const RunOptions &o) {
   auto read = [&](std::uint64_t at, std::uint64_t n, char *dst) {
     input.read(at, n, dst);
   };
-  plan.splits = core::split_input(input.size(), o.split_size, [&](std::uint64_t pos) {
+  plan.split_size = o.split_size ? o.split_size : auto_split_size(input.size(), workers);
+  plan.splits = core::split_input(input.size(), plan.split_size, [&](std::uint64_t pos) {
     return core::next_line_start(pos, input.size(), read);
   });
   plan.split_seconds = seconds_since(t);
@@ -88,7 +96,7 @@ int run_job(const RunOptions &o) {
   std::string message;
   if (me == 0) {
     try {
-      plan = plan_job(o);
+      plan = plan_job(o, workers);
     } catch (const std::exception &e) {
       code = 1;
       message = e.what();
@@ -143,6 +151,7 @@ int run_job(const RunOptions &o) {
 
   if (me == 0) {
     summary.options = o;
+    summary.options.split_size = plan.split_size;
     summary.ranks = world.size();
     summary.workers = workers;
     summary.reducers = reducers;
@@ -151,6 +160,7 @@ int run_job(const RunOptions &o) {
     summary.split_seconds = plan.split_seconds;
     summary.wall_seconds = seconds_since(start);
     summary.coordinator_cpu_seconds = single ? 0 : cpu_seconds() - cpu_at_start;
+    summary.coordinator_peak_rss_bytes = single ? 0 : peak_rss_bytes();
     for (const auto &w : summary.workers_stats)
       summary.output_rows += static_cast<std::uint64_t>(w.rows_out);
     if (!o.report.empty()) {

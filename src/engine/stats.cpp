@@ -118,6 +118,7 @@ std::string report_json(const JobSummary &s) {
   o << "  \"tasks\": " << s.tasks << ",\n";
   o << "  \"wall_seconds\": " << num(s.wall_seconds) << ",\n";
   o << "  \"coordinator_cpu_seconds\": " << num(s.coordinator_cpu_seconds) << ",\n";
+  o << "  \"coordinator_peak_rss_bytes\": " << num(s.coordinator_peak_rss_bytes) << ",\n";
   o << "  \"phases\": {\n";
   o << "    \"split\": {\"seconds\": " << num(s.split_seconds)
     << ", \"bytes_in\": " << s.input_bytes << ", \"tasks_out\": " << s.tasks << "},\n";

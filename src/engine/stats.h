@@ -34,6 +34,7 @@ struct JobSummary {
   double split_seconds = 0;
   double wall_seconds = 0;
   double coordinator_cpu_seconds = 0;
+  double coordinator_peak_rss_bytes = 0;
   std::uint64_t output_rows = 0;
   std::vector<WorkerStats> workers_stats;
 };

@@ -67,7 +67,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     input.read(split->begin, split->size(), buffer.data());
     MapTaskOutput out;
     out.task_id = split->id;
-    MapTaskStats s = run_map_task(job, {buffer.data(), buffer.size()}, R, table, out);
+    MapTaskStats s = run_map_task(job, {buffer.data(), buffer.size()}, R, table, out,
+                                  plan.options->combine_bytes);
     outputs.push_back(std::move(out));
     stats.tasks += 1;
     stats.records_in += s.records;

@@ -1,10 +1,11 @@
-# tests/e2e/wordcount_oracle.sh RANKS "SPLIT..." [ROUND_SIZE] [REDUCERS]
+# tests/e2e/wordcount_oracle.sh RANKS "SPLIT..." [ROUND_SIZE] [REDUCERS] [EXTRA_ARGS]
 # import, run and export word count, compared with the coreutils pipeline.
 source "$(dirname "$0")/lib.sh"
 ranks=$1
 splits=$2
 round=${3:-64MiB}
 reducers=${4:-}
+read -r -a extra <<<"${5:-}"
 
 make_corpus
 mr 0 import --format lines -o in.h5 "${CORPUS[@]}"
@@ -14,6 +15,7 @@ oracle "${CORPUS[@]}" >expected.tsv
 for split in $splits; do
   args=(run wordcount -i in.h5 -o "out-$split.h5" --split-size "$split" --round-size "$round" -q)
   [ -n "$reducers" ] && args+=(--reducers "$reducers")
+  args+=("${extra[@]}")
   mr "$ranks" "${args[@]}" || fail "run failed at $ranks ranks, split $split"
   mr 0 export "out-$split.h5" >got.tsv
   if ! cmp -s got.tsv expected.tsv; then

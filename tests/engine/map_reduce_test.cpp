@@ -50,10 +50,11 @@ std::string random_text(unsigned seed) {
 /// Maps `text` as one task, then reduces every partition: the whole pipeline
 /// of one rank.
 io::OutputRows map_then_reduce(Job &job, const std::string &text,
-                               std::uint32_t partitions, MapTaskStats *ms = nullptr) {
+                               std::uint32_t partitions, MapTaskStats *ms = nullptr,
+                               std::uint64_t combine_bytes = 64 << 20) {
   core::CombineTable table;
   MapTaskOutput out;
-  MapTaskStats stats = run_map_task(job, text, partitions, table, out);
+  MapTaskStats stats = run_map_task(job, text, partitions, table, out, combine_bytes);
   if (ms)
     *ms = stats;
   EXPECT_EQ(out.partitions.size(), partitions);
@@ -90,6 +91,21 @@ TEST(MapReduce, WordCountMatchesOracle) {
         words += c;
       EXPECT_EQ(ms.pairs_emitted, words);
     }
+}
+
+TEST(MapReduce, SmallCombineBufferFlushesAndStaysCorrect) {
+  auto job = find_job("wordcount")->make({});
+  const std::string text = random_text(9);
+  MapTaskStats ms;
+  io::OutputRows rows = map_then_reduce(*job, text, 4, &ms, /*combine_bytes=*/512);
+  std::map<std::string, std::uint64_t> got;
+  for (std::uint64_t i = 0; i < rows.rows(); ++i)
+    got[std::string(rows.key(i))] = read_u64(rows.value(i));
+  const auto oracle = oracle_word_count(text);
+  EXPECT_EQ(got, oracle);
+  // The table was emptied many times, so a word left the task more than once.
+  EXPECT_GT(ms.pairs_out, oracle.size());
+  EXPECT_LT(ms.pairs_out, ms.pairs_emitted);
 }
 
 /// Without a combiner, reduce sees every value, in byte order.
