@@ -1,4 +1,4 @@
-# tests/e2e/wordcount_oracle.sh RANKS "SPLIT..." [ROUND_SIZE] [REDUCERS] [EXTRA_ARGS]
+# tests/e2e/wordcount_oracle.sh RANKS "SPLIT..." [ROUND_SIZE] [REDUCERS or -] [EXTRA_ARGS]
 # import, run and export word count, compared with the coreutils pipeline.
 source "$(dirname "$0")/lib.sh"
 ranks=$1
@@ -14,7 +14,7 @@ oracle "${CORPUS[@]}" >expected.tsv
 
 for split in $splits; do
   args=(run wordcount -i in.h5 -o "out-$split.h5" --split-size "$split" --round-size "$round" -q)
-  [ -n "$reducers" ] && args+=(--reducers "$reducers")
+  [ -n "$reducers" ] && [ "$reducers" != - ] && args+=(--reducers "$reducers")
   args+=("${extra[@]}")
   mr "$ranks" "${args[@]}" || fail "run failed at $ranks ranks, split $split"
   mr 0 export "out-$split.h5" >got.tsv
