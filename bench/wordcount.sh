@@ -133,7 +133,7 @@ for kind, label in (("mrmpi", "MR-MPI"), ("mrmpi-compress", "MR-MPI + compress")
         r = mrmpi(kind, n)
         if r:
             row("%s-n%d" % (kind, n), label, "%d (all work)" % n, r[0], "-", r[1])
-row("coreutils", "coreutils sort | uniq -c", "1 process", "-", "-", "(the oracle)")
+row("coreutils", "coreutils (tr, sort, uniq -c)", "1 pipeline", "-", "-", "(the oracle)")
 
 cpu = "?"
 for line in open("/proc/cpuinfo"):

@@ -1,6 +1,7 @@
 // src/io/h5.cpp: see h5.h.
 #include "io/h5.h"
 
+#include <exception>
 #include <utility>
 
 namespace mr::io {
@@ -59,7 +60,12 @@ Handle &Handle::operator=(Handle &&o) noexcept {
 }
 
 void Handle::reset() {
-  if (id_ >= 0 && close_)
+  // Closing an object of a file opened through MPI-IO is collective: a rank
+  // that unwinds an exception would wait there for ranks that are still
+  // working, and the job would hang instead of aborting (seen at 4 ranks).
+  // While an exception is in flight, leave the handle open: the job ends
+  // anyway, or the error is reported and the process exits.
+  if (id_ >= 0 && close_ && std::uncaught_exceptions() == 0)
     close_(id_);
   id_ = -1;
 }

@@ -1,0 +1,36 @@
+# tests/e2e/run_failures.sh: a worker that fails mid-run ends every rank at
+# once with a non-zero code and leaves no output; a job that refuses its
+# parameters is reported once, before anything starts.
+# Uses MAPREDUCE_TEST_JOBS: the mapreduce command with tests/tools/test_jobs.cpp.
+source "$(dirname "$0")/lib.sh"
+: "${MAPREDUCE_TEST_JOBS:?}"
+MAPREDUCE=$MAPREDUCE_TEST_JOBS
+
+printf 'a\nb\nboom\nc\n' >boom.txt
+for i in $(seq 1 200); do echo "line $i"; done >many.txt
+mr 0 import -o in.h5 many.txt boom.txt many.txt
+
+for n in 1 2 4; do
+  rc=0
+  start=$(date +%s)
+  mr "$n" run explode -i in.h5 -o out.h5 --split-size 100 >stdout.txt 2>stderr.txt || rc=$?
+  [ "$rc" -ne 0 ] || fail "explode at $n ranks: exit 0"
+  [ "$rc" -ne 124 ] || fail "explode at $n ranks: a rank hung"
+  grep -q "error on rank [0-9]*: boom on purpose" stderr.txt || { cat stderr.txt >&2; fail "explode at $n ranks: no message"; }
+  [ ! -e out.h5 ] || fail "explode at $n ranks left out.h5"
+  echo "ok: a worker failing at $n ranks ends the job (exit $rc, $(($(date +%s) - start)) s)"
+done
+
+for n in 1 3; do
+  rc=0
+  mr "$n" run needparam -i in.h5 -o out.h5 >stdout.txt 2>stderr.txt || rc=$?
+  [ "$rc" -eq 1 ] || fail "needparam at $n ranks: exit $rc"
+  [ "$(grep -c 'needs --param x=VALUE' stderr.txt)" -eq 1 ] || { cat stderr.txt >&2; fail "needparam: message not printed once"; }
+  [ ! -e out.h5 ] || fail "needparam left out.h5"
+  mr "$n" run needparam -i in.h5 -o out.h5 --param x=1 -q || fail "needparam with x=1 failed"
+  # 200 distinct "line i" + a, b, boom, c
+  [ "$(mr 0 export out.h5 | wc -l)" -eq 204 ] || fail "needparam output has the wrong rows"
+  h5dump -a /parameters out.h5 | grep -q 'x=1' || fail "parameters attribute lacks x=1"
+  rm out.h5
+  echo "ok: job parameters checked at $n ranks"
+done
