@@ -117,7 +117,8 @@ int main(int argc, char **argv) {
   }
   if (files.empty()) {
     if (me == 0)
-      std::fprintf(stderr, "usage: mrmpi_wordcount [--compress] [--chunk-mb N] FILE...\n");
+      std::fprintf(stderr,
+                   "usage: mrmpi_wordcount [--compress] [--chunk-mb N] FILE...\n");
     MPI_Finalize();
     return 2;
   }
@@ -144,8 +145,8 @@ int main(int argc, char **argv) {
   char tmp[] = "/tmp";
   mr->set_fpath(tmp);
   // Separator '\n', and up to 4 KiB read past a chunk's end to finish a line.
-  mr->map(nmap, static_cast<int>(files.size()), files.data(), 0, 0, '\n', 4096,
-          map_chunk, nullptr);
+  mr->map(nmap, static_cast<int>(files.size()), files.data(), 0, 0, '\n', 4096, map_chunk,
+          nullptr);
   if (g_compress)
     mr->compress(sum, nullptr);
   mr->collate(nullptr);

@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
       ->required();
   run->add_option("--reducers", opt.reducers,
                   "Reduce partitions (default: one per worker rank)")
-      ->check(CLI::Range(1u, 1u << 20));
+      ->check(CLI::Range(1u, 1u << 16));
   run->add_option("--split-size", opt.split_size,
                   "Input bytes per map task, e.g. 32MiB (records are never cut); "
                   "default: input / (8 x workers), within 1MiB..32MiB")

@@ -38,7 +38,7 @@ for n in 1 3; do
     mr "$n" run wordcount -i in.h5 -o missing/dir/out.h5
   expect_error "existing output, $n ranks" "pass --overwrite" "" \
     mr "$n" run wordcount -i in.h5 -o in.h5
-  expect_error "zero reducers, $n ranks" "--reducers" out.h5 \
+  expect_error "zero reducers, $n ranks" "not in range 1 to 65536" out.h5 \
     mr "$n" run wordcount -i in.h5 -o out.h5 --reducers 0
   expect_error "bad size, $n ranks" "--split-size" out.h5 \
     mr "$n" run wordcount -i in.h5 -o out.h5 --split-size lots
