@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(1u, 1u << 16));
   run->add_option("--split-size", opt.split_size,
                   "Input bytes per map task, e.g. 32MiB (records are never cut); "
-                  "default: input / (8 x workers), within 1MiB..32MiB")
+                  "0 (default): input / (8 x workers), within 1MiB..32MiB")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--round-size", opt.round_bytes,
