@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 printf 'a b c\n' >text.txt
 mr 0 import -o in.h5 text.txt
 mr 1 run wordcount -i in.h5 -o notinput.h5 -q   # valid HDF5, but not an input
+head -c 1500 in.h5 >trunc.h5                    # an input cut short
 
 # expect_error NAME PHRASE OUTPUT COMMAND...: COMMAND must fail, print PHRASE
 # exactly once, and leave neither OUTPUT nor OUTPUT.partial behind.
@@ -30,6 +31,8 @@ for n in 1 3; do
     mr "$n" run wordcount -i text.txt -o out.h5
   expect_error "HDF5 without our datasets, $n ranks" "has no dataset /data" out.h5 \
     mr "$n" run wordcount -i notinput.h5 -o out.h5
+  expect_error "truncated HDF5 input, $n ranks" "truncated file" out.h5 \
+    mr "$n" run wordcount -i trunc.h5 -o out.h5
   expect_error "unknown job, $n ranks" "nosuchjob" out.h5 \
     mr "$n" run nosuchjob -i in.h5 -o out.h5
   expect_error "unknown flag, $n ranks" "--bogus" out.h5 \
