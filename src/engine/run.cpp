@@ -142,6 +142,7 @@ int run_job(const RunOptions &o) {
       for (std::size_t i = 0; i + n <= all.size(); i += n)
         summary.workers_stats.push_back(WorkerStats::from_vector(all.data() + i));
       io::commit_file(io::partial_name(o.output), o.output);
+      summary.output_file_bytes = std::filesystem::file_size(o.output);
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", me, e.what());

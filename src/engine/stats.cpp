@@ -133,12 +133,15 @@ std::string report_json(const JobSummary &s) {
     << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::shuffle_bytes_received))
     << ", \"rounds\": " << num(max_of(w, &WorkerStats::shuffle_rounds)) << "},\n";
   o << "    \"reduce\": {\"seconds\": " << num(max_of(w, &WorkerStats::reduce_seconds))
+    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::shuffle_bytes_received))
     << ", \"pairs_in\": " << num(sum_of(w, &WorkerStats::reduce_pairs_in))
     << ", \"keys\": " << num(sum_of(w, &WorkerStats::reduce_keys))
-    << ", \"rows_out\": " << num(sum_of(w, &WorkerStats::rows_out)) << "},\n";
+    << ", \"rows_out\": " << num(sum_of(w, &WorkerStats::rows_out))
+    << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::output_bytes)) << "},\n";
   o << "    \"write\": {\"seconds\": " << num(max_of(w, &WorkerStats::write_seconds))
     << ", \"rows_in\": " << num(sum_of(w, &WorkerStats::rows_out))
-    << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::output_bytes)) << "}\n";
+    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::output_bytes))
+    << ", \"file_bytes\": " << s.output_file_bytes << "}\n";
   o << "  },\n";
   o << "  \"per_worker\": {\n";
   const auto &names = WorkerStats::field_names();

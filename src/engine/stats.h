@@ -36,6 +36,7 @@ struct JobSummary {
   double coordinator_cpu_seconds = 0;
   double coordinator_peak_rss_bytes = 0;
   std::uint64_t output_rows = 0;
+  std::uint64_t output_file_bytes = 0;
   std::vector<WorkerStats> workers_stats;
 };
 

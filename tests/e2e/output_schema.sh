@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 make_corpus
 mr 0 import -o in.h5 "${CORPUS[@]}"
 mr 2 run wordcount -i in.h5 -o out2.h5 --reducers 3 --split-size 16k -q
-mr 4 run wordcount -i in.h5 -o out4.h5 --reducers 3 --split-size 16k -q
+mr 4 run wordcount -i in.h5 -o out4.h5 --reducers 3 --split-size 16k -q --report report.json
 oracle "${CORPUS[@]}" >expected.tsv
 
 # h5py (Debian's python3-h5py, so /usr/bin/python3) rebuilds the table alone.
@@ -40,3 +40,26 @@ for d in keys key_offsets values partition_offsets; do
     fail "/$d differs between 2 and 4 ranks"
 done
 echo "ok: same datasets at 2 and 4 ranks"
+
+# The report's counts, against counts made without our code.
+lines=$(LC_ALL=C awk 'END { print NR }' "${CORPUS[@]}")
+words=$(LC_ALL=C awk -F'\t' '{ s += $2 } END { print s }' expected.tsv)
+distinct=$(wc -l <expected.tsv)
+/usr/bin/python3 - report.json "$lines" "$words" "$distinct" <<'PY' || fail "report check"
+import sys, json
+r = json.load(open(sys.argv[1]))
+lines, words, distinct = map(int, sys.argv[2:5])
+p = r["phases"]
+assert r["ranks"] == 4 and r["workers"] == 3 and r["reducers"] == 3, r
+assert p["map"]["records_in"] == lines, (p["map"]["records_in"], lines)
+assert p["map"]["pairs_emitted"] == words, (p["map"]["pairs_emitted"], words)
+assert p["reduce"]["rows_out"] == distinct and p["reduce"]["keys"] == distinct
+assert p["map"]["bytes_in"] == p["split"]["bytes_in"]
+assert p["shuffle"]["bytes_in"] == p["shuffle"]["bytes_out"] >= p["map"]["bytes_out"]
+assert r["tasks"] == p["split"]["tasks_out"] > 1
+for name, stat in r["per_worker"].items():
+    assert len(stat["values"]) == 3, name
+    assert stat["min"] <= stat["median"] <= stat["max"], name
+assert sum(r["per_worker"]["tasks"]["values"]) == r["tasks"]
+print("ok: the report counts %d lines, %d words, %d distinct" % (lines, words, distinct))
+PY
