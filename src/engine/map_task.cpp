@@ -48,7 +48,10 @@ public:
   std::uint64_t emitted = 0;
 
 private:
-  static constexpr std::size_t kBatch = 16;
+  // Pairs staged per batch. Map seconds on 256 MB (1M-word vocabulary), side
+  // by side, medians of 3: batch 8: 6.48, 16: 5.74, 32: 5.18; later run
+  // 16: 5.44, 32: 5.29, 64: 5.73.
+  static constexpr std::size_t kBatch = 32;
 
   struct Pending {
     std::size_t key_offset, key_size, value_offset, value_size;
