@@ -1,6 +1,8 @@
 // src/comm/comm.cpp: see comm.h.
 #include "comm/comm.h"
 
+#include "comm/mpi_check.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -9,12 +11,7 @@
 
 namespace mr::comm {
 
-namespace {
-void check(int rc, const char *what) {
-  if (rc != MPI_SUCCESS)
-    throw std::runtime_error(std::string("MPI call failed: ") + what);
-}
-} // namespace
+using detail::check;
 
 Runtime::Runtime(int &argc, char **&argv) {
   check(MPI_Init(&argc, &argv), "MPI_Init");

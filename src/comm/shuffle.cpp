@@ -1,6 +1,8 @@
 // src/comm/shuffle.cpp: the only place that calls MPI_Alltoall(v); see shuffle.h.
 #include "comm/shuffle.h"
 
+#include "comm/mpi_check.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -8,12 +10,9 @@
 
 namespace mr::comm {
 
-namespace {
+using detail::check;
 
-void check(int rc, const char *what) {
-  if (rc != MPI_SUCCESS)
-    throw std::runtime_error(std::string("MPI call failed: ") + what);
-}
+namespace {
 
 /// Walks the pieces of one stream, handing out the next bytes in order.
 class Cursor {

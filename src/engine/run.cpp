@@ -19,11 +19,6 @@ namespace mr::engine {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
 std::string describe_parameters(const RunOptions &o, std::uint32_t reducers) {
   std::ostringstream s;
   s << "reducers=" << reducers;

@@ -1,6 +1,7 @@
 // src/engine/stats.h: what each worker measures, and the JSON job report.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ struct JobSummary {
 
 /// The report as JSON text (see README, "Job report").
 std::string report_json(const JobSummary &summary);
+
+using Clock = std::chrono::steady_clock;
+
+/// Seconds elapsed since `t`.
+inline double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 /// This process's peak resident set size, in bytes.
 double peak_rss_bytes();

@@ -16,11 +16,6 @@ namespace mr::engine {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
 /// In a shuffled stream, each partition's run of pairs from one map task is
 /// preceded by this header: partition id (u32) and run length (u64).
 constexpr std::size_t kFrameHeader = 12;
