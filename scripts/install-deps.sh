@@ -9,6 +9,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   libboost-mpi-dev libboost-serialization-dev
   libcli11-dev libgtest-dev
+  zlib1g-dev              # CRC-32 (validate-sort)
   python3 python3-h5py    # tests read our output with h5py, as a user would
   libmrmpi-dev            # MR-MPI, the peer we benchmark against
   gawk coreutils grep     # the word count oracle

@@ -1,10 +1,11 @@
-// include/mr/codec.h: turning typed values into the byte strings the engine moves.
+// include/mr/codec.h: typed values as the byte strings the engine moves.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace mr {
@@ -14,12 +15,8 @@ namespace mr {
 class U64Bytes {
 public:
   explicit U64Bytes(std::uint64_t v) {
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(bytes_, &v, 8);
-    } else {
-      for (int i = 0; i < 8; ++i)
-        bytes_[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-    }
+    for (int i = 0; i < 8; ++i)
+      bytes_[i] = static_cast<char>((v >> (8 * i)) & 0xff);
   }
   operator std::string_view() const { return {bytes_, 8}; }
 
@@ -44,6 +41,93 @@ inline std::uint64_t read_u64(std::string_view bytes) {
       v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   }
   return v;
+}
+
+/// An unsigned integer as 8 big-endian bytes: byte order is numeric order, so
+/// it makes keys that sort by number (input offsets, for example).
+class SortableU64 {
+public:
+  explicit SortableU64(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+      bytes_[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+  }
+  operator std::string_view() const { return {bytes_, 8}; }
+
+private:
+  char bytes_[8];
+};
+inline SortableU64 sortable_u64(std::uint64_t v) {
+  return SortableU64(v);
+}
+inline std::uint64_t read_sortable_u64(std::string_view bytes) {
+  if (bytes.size() != 8)
+    throw std::invalid_argument("mr::read_sortable_u64: value is not 8 bytes long");
+  std::uint64_t v = 0;
+  for (unsigned char c : bytes)
+    v = (v << 8) | c;
+  return v;
+}
+
+// Lists of byte strings in one value: each string is a varint length then
+// its bytes.
+
+/// Appends `s` to the list in `list`.
+inline void append_string(std::string &list, std::string_view s) {
+  std::uint64_t n = s.size();
+  while (n >= 0x80) {
+    list.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  list.push_back(static_cast<char>(n));
+  list.append(s);
+}
+
+/// Reads the string at `at` of a list made by append_string and moves `at`
+/// past it; throws std::invalid_argument if the list is cut.
+inline std::string_view read_string(std::string_view list, std::size_t &at) {
+  std::uint64_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    if (at >= list.size() || shift > 63)
+      throw std::invalid_argument("mr::read_string: cut or corrupt list");
+    const auto byte = static_cast<unsigned char>(list[at++]);
+    n |= std::uint64_t(byte & 0x7f) << shift;
+    if (!(byte & 0x80))
+      break;
+  }
+  if (n > list.size() - at)
+    throw std::invalid_argument("mr::read_string: cut or corrupt list");
+  at += n;
+  return list.substr(at - n, n);
+}
+
+/// Calls f(string) for each string of a list made by append_string.
+template <class F> void for_each_string(std::string_view list, F &&f) {
+  for (std::size_t at = 0; at < list.size();)
+    f(read_string(list, at));
+}
+
+/// Merges two lists whose strings are in strictly increasing byte order into
+/// `merged`, dropping duplicates: the union of two sorted sets (a combine for
+/// jobs whose values are sets).
+inline void merge_sorted_sets(std::string_view a, std::string_view b,
+                              std::string &merged) {
+  merged.clear();
+  std::size_t ia = 0, ib = 0;
+  std::string_view x, y;
+  bool hx = ia < a.size(), hy = ib < b.size();
+  if (hx)
+    x = read_string(a, ia);
+  if (hy)
+    y = read_string(b, ib);
+  while (hx || hy) {
+    const bool take_x = hx && (!hy || x <= y);
+    const bool take_y = hy && (!hx || y <= x);
+    append_string(merged, take_x ? x : y);
+    if (take_x && (hx = ia < a.size()))
+      x = read_string(a, ia);
+    if (take_y && (hy = ib < b.size()))
+      y = read_string(b, ib);
+  }
 }
 
 } // namespace mr

@@ -5,15 +5,48 @@
 // (reduce). Keys and values are byte strings: the engine never parses them.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mr {
 
-/// Job parameters given on the command line as `--param name=value`.
+/// Job parameters given on the command line as `--param name=value`, with the
+/// defaults of the job's declared parameters filled in (see registry.h).
 using Params = std::map<std::string, std::string>;
+
+/// How an input's bytes are cut into records (chosen at `mapreduce import`).
+enum class InputFormat {
+  lines,   ///< a record is a line, without its "\n" or "\r\n"
+  records, ///< a record is `record_size` bytes, as they are
+};
+
+/// One input record, as `map` receives it.
+struct Record {
+  std::string_view bytes; ///< the record (valid during the map call only)
+  std::uint64_t offset;   ///< of its first byte in the input (unique, ordered)
+  std::uint32_t file;     ///< index of the imported file it comes from
+};
+
+/// What every rank knows of the input: its format and its table of files.
+struct InputInfo {
+  InputFormat format = InputFormat::lines;
+  std::uint64_t record_size = 0; ///< for InputFormat::records
+  std::vector<char> name_bytes;  ///< file names, one after the other
+  std::vector<std::uint64_t> name_offsets{0};
+  std::vector<std::uint64_t> file_offsets{0}; ///< file i is [f_o[i], f_o[i+1])
+
+  std::size_t files() const { return file_offsets.size() - 1; }
+  /// The path of file i as it was imported.
+  std::string_view file_name(std::size_t i) const {
+    return {name_bytes.data() + name_offsets[i], name_offsets[i + 1] - name_offsets[i]};
+  }
+  /// Offset of file i's first byte in the input.
+  std::uint64_t file_begin(std::size_t i) const { return file_offsets[i]; }
+};
 
 /// Receives the key/value pairs that a map or reduce call produces.
 class Emitter {
@@ -23,49 +56,95 @@ public:
   virtual void emit(std::string_view key, std::string_view value) = 0;
 };
 
-/// How the values of a job's output rows are stored in the output file and
-/// printed by `mapreduce export`.
+/// How the values of a job's output rows are stored in the output file.
 enum class ValueType {
   bytes,  ///< any byte string: `/values` (uint8) + `/value_offsets`
   uint64, ///< exactly 8 bytes made by mr::u64_bytes: `/values` (uint64)
 };
 
-/// Base class of every job. A job object is used by one thread of one rank.
+/// How `mapreduce export` prints the rows (always in key byte order).
+enum class ExportFormat {
+  key_tab_value, ///< key TAB value NEWLINE (uint64 values in decimal)
+  value_lines,   ///< value NEWLINE (the key only orders the rows)
+  raw_keys,      ///< the key bytes alone, no separator (fixed-size records)
+};
+
+/// Which reduce partition a key goes to.
+enum class Partitioning {
+  hash,  ///< a fixed hash of the key: balanced, stable across runs
+  range, ///< split points sampled from the input: partition p holds keys
+         ///< below partition p+1's, so the output is globally sorted
+};
+
+namespace detail {
+struct JobAccess;
+}
+
+/// Base class of every job. One job object is made per rank (from the
+/// parameters) and used by one thread.
 ///
 /// ```
-/// struct LineCount : mr::Job {
-///   void map(std::string_view line, mr::Emitter& out) override {
+/// struct LineCount : mr::CountJob {        // mr/count_job.h: sums u64 counts
+///   void map(const mr::Record &, mr::Emitter &out) override {
 ///     out.emit("lines", mr::u64_bytes(1));
 ///   }
-///   ...
 /// };
 /// ```
 class Job {
 public:
   virtual ~Job() = default;
 
-  /// Called once per input record: a line without its `\n` (or `\r\n`).
-  virtual void map(std::string_view record, Emitter &out) = 0;
+  /// Called once on every rank before any map or reduce call.
+  virtual void start(const InputInfo &input) { (void)input; }
 
-  /// True if `combine` is implemented. The engine then merges the values of
-  /// equal keys as early as it can (before the shuffle and before reduce), so
-  /// `reduce` sees exactly one value per key.
-  virtual bool combines() const { return false; }
+  /// Called once per input record.
+  virtual void map(const Record &record, Emitter &out) = 0;
 
-  /// Merges two values of `key` into `merged`. Must be associative and
-  /// commutative: the engine combines in whatever order data arrives.
+  /// Merges two values of `key` into `merged`. A job combines exactly when its
+  /// class overrides this: the engine then merges the values of equal keys as
+  /// early as it can (before the shuffle and before reduce), so `reduce` sees
+  /// one value per key. Must be associative and commutative.
   virtual void combine(std::string_view key, std::string_view a, std::string_view b,
-                       std::string &merged) {
-    (void)key, (void)a, (void)b, (void)merged;
-  }
+                       std::string &merged);
 
   /// Called once per distinct key, with all of its values (one value when the
-  /// job combines). Keys arrive in byte order within a reduce partition.
+  /// job combines; otherwise sorted by bytes, so that results never depend on
+  /// the rank count). Keys arrive in byte order within a reduce partition.
   virtual void reduce(std::string_view key, std::span<const std::string_view> values,
                       Emitter &out) = 0;
 
-  /// How output values are stored; see ValueType.
+  /// Which input format the job reads; the engine refuses any other.
+  virtual InputFormat input_format() const { return InputFormat::lines; }
   virtual ValueType output_value_type() const { return ValueType::bytes; }
+  virtual ExportFormat export_format() const { return ExportFormat::key_tab_value; }
+  virtual Partitioning partitioning() const { return Partitioning::hash; }
+
+  /// Optional: when true, rank 0 reads the finished output back, calls
+  /// `summarize_row` for every row, then prints `summary()` to stdout.
+  virtual bool summarizes() const { return false; }
+  virtual void summarize_row(std::string_view key, std::string_view value) {
+    (void)key, (void)value;
+  }
+  virtual std::string summary() { return {}; }
+
+  /// True when the job's class overrides `combine`.
+  bool combines() const { return combines_; }
+
+  /// A named count (malformed records, duplicates, ...): summed over the
+  /// ranks, printed by rank 0 and written to the job report. The reference
+  /// stays valid for the job's life, so keep it rather than look it up.
+  std::uint64_t &counter(const std::string &name) { return counters_[name]; }
+  const std::map<std::string, std::uint64_t> &counters() const { return counters_; }
+
+private:
+  friend struct detail::JobAccess;
+  bool combines_ = false;
+  std::map<std::string, std::uint64_t> counters_;
 };
+
+inline void Job::combine(std::string_view, std::string_view, std::string_view,
+                         std::string &) {
+  // Unreachable: the engine calls combine only when a class overrides it.
+}
 
 } // namespace mr

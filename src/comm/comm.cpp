@@ -122,6 +122,28 @@ std::vector<double> Comm::gather(const std::vector<double> &local, int root) con
   return out;
 }
 
+std::vector<std::string> Comm::gather_bytes(const std::string &local, int root) const {
+  const int n = size();
+  int mine = static_cast<int>(local.size());
+  std::vector<int> counts(n), displs(n);
+  check(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_),
+        "MPI_Gather");
+  int total = 0;
+  for (int i = 0; i < n; ++i) {
+    displs[i] = total;
+    total += counts[i];
+  }
+  std::string all(rank() == root ? total : 0, '\0');
+  check(MPI_Gatherv(local.data(), mine, MPI_CHAR, all.data(), counts.data(),
+                    displs.data(), MPI_CHAR, root, comm_),
+        "MPI_Gatherv");
+  std::vector<std::string> out;
+  if (rank() == root)
+    for (int i = 0; i < n; ++i)
+      out.push_back(all.substr(displs[i], counts[i]));
+  return out;
+}
+
 void Comm::broadcast(int &code, std::string &message, int root) const {
   long long header[2] = {code, static_cast<long long>(message.size())};
   check(MPI_Bcast(header, 2, MPI_LONG_LONG, root, comm_), "MPI_Bcast");

@@ -48,6 +48,10 @@ public:
   /// Every rank's `local` on `root` only, concatenated in rank order.
   std::vector<double> gather(const std::vector<double> &local, int root) const;
 
+  /// Every rank's bytes on `root` only, one string per rank in rank order
+  /// (small messages: each must stay under 2 GiB).
+  std::vector<std::string> gather_bytes(const std::string &local, int root) const;
+
   /// Broadcasts (code, message) from `root`; every rank returns the root's.
   void broadcast(int &code, std::string &message, int root) const;
 

@@ -17,16 +17,15 @@ namespace {
 /// straight into its partition.
 class MapEmitter : public Emitter {
 public:
-  MapEmitter(Job &job, core::CombineTable &table, MapTaskOutput &out,
-             std::uint64_t combine_bytes)
-      : job_(job), table_(table), out_(out), combines_(job.combines()),
-        partitions_(static_cast<std::uint32_t>(out.partitions.size())),
-        combine_bytes_(combine_bytes) {}
+  MapEmitter(Job &job, const core::Partitioner &partitioner, core::CombineTable &table,
+             MapTaskOutput &out, std::uint64_t combine_bytes)
+      : job_(job), partitioner_(partitioner), table_(table), out_(out),
+        combines_(job.combines()), combine_bytes_(combine_bytes) {}
 
   void emit(std::string_view key, std::string_view value) override {
     ++emitted;
     if (!combines_) {
-      out_.partitions[core::partition_of(key, partitions_)].append(key, value);
+      out_.partitions[partitioner_.of(key)].append(key, value);
       return;
     }
     // Stage the pair (the caller may reuse its bytes); insert a batch at once.
@@ -104,16 +103,16 @@ private:
   void drain() {
     table_.for_each_hashed(
         [&](std::uint64_t hash, std::string_view key, std::string_view value) {
-          out_.partitions[core::partition_of_hash(hash, partitions_)].append(key, value);
+          out_.partitions[partitioner_.of_hashed(hash, key)].append(key, value);
         });
     table_.clear();
   }
 
   Job &job_;
+  const core::Partitioner &partitioner_;
   core::CombineTable &table_;
   MapTaskOutput &out_;
   bool combines_;
-  std::uint32_t partitions_;
   std::uint64_t combine_bytes_;
   std::array<Pending, kBatch> pending_{};
   std::size_t pending_count_ = 0;
@@ -123,15 +122,40 @@ private:
 
 } // namespace
 
-MapTaskStats run_map_task(Job &job, std::string_view bytes, std::uint32_t partitions,
-                          core::CombineTable &table, MapTaskOutput &out,
-                          std::uint64_t combine_bytes) {
-  out.partitions.assign(partitions, core::KvBuffer{});
-  MapEmitter emitter(job, table, out, combine_bytes);
+std::uint64_t for_each_record(const MapInput &in,
+                              const std::function<void(const Record &)> &f) {
+  // The file of the first record, then move on as records cross file starts.
+  const std::vector<std::uint64_t> &starts = in.info->file_offsets;
+  const std::size_t files = in.info->files();
+  std::size_t file = static_cast<std::size_t>(
+      std::upper_bound(starts.begin(), starts.end(), in.offset) - starts.begin());
+  file = file == 0 ? 0 : std::min(file - 1, files == 0 ? 0 : files - 1);
+  Record r{{}, 0, 0};
+  auto visit = [&](std::string_view bytes) {
+    r.bytes = bytes;
+    r.offset = in.offset + static_cast<std::uint64_t>(bytes.data() - in.bytes.data());
+    while (file + 1 < files && r.offset >= starts[file + 1])
+      ++file;
+    r.file = static_cast<std::uint32_t>(file);
+    f(r);
+  };
+  if (in.info->format == InputFormat::lines)
+    return core::for_each_line(in.bytes, visit);
+  const std::uint64_t size = in.info->record_size;
+  std::uint64_t n = 0;
+  for (std::size_t at = 0; at + size <= in.bytes.size(); at += size, ++n)
+    visit(in.bytes.substr(at, size));
+  return n;
+}
+
+MapTaskStats run_map_task(Job &job, const MapInput &in,
+                          const core::Partitioner &partitioner, core::CombineTable &table,
+                          MapTaskOutput &out, std::uint64_t combine_bytes) {
+  out.partitions.assign(partitioner.count(), core::KvBuffer{});
+  MapEmitter emitter(job, partitioner, table, out, combine_bytes);
   MapTaskStats stats;
-  stats.bytes_in = bytes.size();
-  stats.records =
-      core::for_each_line(bytes, [&](std::string_view line) { job.map(line, emitter); });
+  stats.bytes_in = in.bytes.size();
+  stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
   stats.pairs_emitted = emitter.emitted;
 
   emitter.finish();

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "core/combine_table.h"
 #include "core/kv_buffer.h"
+#include "core/partitioner.h"
 #include "mr/job.h"
 
 namespace mr::engine {
@@ -19,20 +21,32 @@ struct MapTaskOutput {
 };
 
 struct MapTaskStats {
-  std::uint64_t records = 0; // lines read
+  std::uint64_t records = 0; // records read
   std::uint64_t bytes_in = 0;
   std::uint64_t pairs_emitted = 0; // by map, before combining
   std::uint64_t pairs_out = 0;     // after combining
   std::uint64_t bytes_out = 0;
 };
 
-/// Maps the lines in `bytes` (which starts at a line start). `table` is
+/// A map task's input: whole records, starting at `offset` of the input.
+struct MapInput {
+  std::string_view bytes;
+  std::uint64_t offset = 0;
+  const InputInfo *info = nullptr; // format and file table
+};
+
+/// Calls f(record) for each record of `in` (lines or fixed-size records),
+/// with its offset and file index. Returns the number of records.
+std::uint64_t for_each_record(const MapInput &in,
+                              const std::function<void(const Record &)> &f);
+
+/// Maps the records of `in`. `table` is
 /// scratch space reused across tasks; it is empty again on return. When the
 /// job combines, the table is emptied into the partitions whenever it holds
 /// more than `combine_bytes`: this bounds its memory, and a table that fits
 /// in the CPU caches is faster than one that combines a little more.
-MapTaskStats run_map_task(Job &job, std::string_view bytes, std::uint32_t partitions,
-                          core::CombineTable &table, MapTaskOutput &out,
-                          std::uint64_t combine_bytes);
+MapTaskStats run_map_task(Job &job, const MapInput &in,
+                          const core::Partitioner &partitioner, core::CombineTable &table,
+                          MapTaskOutput &out, std::uint64_t combine_bytes);
 
 } // namespace mr::engine

@@ -49,6 +49,33 @@ core::KvBuffer combine_all(Job &job, const std::vector<std::string_view> &runs,
   return combined;
 }
 
+/// Rows of one partition must be sorted by key bytes (export merges the
+/// partitions). A reduce that emits its input keys keeps them so; one that
+/// emits other keys gets its rows [first, end) sorted here, stably.
+void sort_rows_from(io::OutputRows &rows, std::uint64_t first) {
+  const std::uint64_t n = rows.rows();
+  bool sorted = true;
+  for (std::uint64_t i = first + 1; i < n && sorted; ++i)
+    sorted = rows.key(i - 1) <= rows.key(i);
+  if (sorted)
+    return;
+  std::vector<std::uint64_t> order(n - first);
+  for (std::uint64_t i = 0; i < order.size(); ++i)
+    order[i] = first + i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) {
+    return rows.key(a) < rows.key(b);
+  });
+  io::OutputRows sorted_rows;
+  for (std::uint64_t i : order)
+    sorted_rows.add(rows.key(i), rows.value(i));
+  rows.keys.resize(rows.key_offsets[first]);
+  rows.values.resize(rows.value_offsets[first]);
+  rows.key_offsets.resize(first + 1);
+  rows.value_offsets.resize(first + 1);
+  for (std::uint64_t i = 0; i < sorted_rows.rows(); ++i)
+    rows.add(sorted_rows.key(i), sorted_rows.value(i));
+}
+
 } // namespace
 
 ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
@@ -89,6 +116,7 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     }
   }
   stats.rows_out = out.emitted;
+  sort_rows_from(rows, rows.rows() - out.emitted);
   return stats;
 }
 

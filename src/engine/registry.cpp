@@ -14,9 +14,9 @@ std::map<std::string, JobEntry> &table() {
 }
 } // namespace
 
-bool register_job(std::string name, std::string description, JobFactory make) {
-  auto [it, inserted] =
-      table().emplace(name, JobEntry{name, std::move(description), std::move(make)});
+bool register_job(JobEntry entry) {
+  std::string name = entry.name;
+  auto [it, inserted] = table().emplace(name, std::move(entry));
   if (!inserted)
     throw std::logic_error("two jobs are registered as '" + name + "'");
   return true;
@@ -32,6 +32,32 @@ std::vector<const JobEntry *> registered_jobs() {
 const JobEntry *find_job(const std::string &name) {
   auto it = table().find(name);
   return it == table().end() ? nullptr : &it->second;
+}
+
+Params resolve_params(const JobEntry &job, const Params &given) {
+  Params out;
+  for (const auto &[name, value] : given) {
+    auto spec = std::find_if(job.params.begin(), job.params.end(),
+                             [&](const ParamSpec &s) { return s.name == name; });
+    if (spec == job.params.end()) {
+      std::string known;
+      for (const ParamSpec &s : job.params)
+        known += (known.empty() ? "" : ", ") + s.name;
+      throw std::invalid_argument(
+          "job " + job.name + " has no parameter '" + name + "' (" +
+          (known.empty() ? "it takes none" : "it takes: " + known) + ")");
+    }
+    out[name] = value;
+  }
+  for (const ParamSpec &s : job.params) {
+    if (out.count(s.name))
+      continue;
+    if (s.required)
+      throw std::invalid_argument("job " + job.name + " needs --param " + s.name +
+                                  "=VALUE (" + s.help + ")");
+    out[s.name] = s.default_value;
+  }
+  return out;
 }
 
 } // namespace mr

@@ -143,6 +143,18 @@ std::string report_json(const JobSummary &s) {
     << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::output_bytes))
     << ", \"file_bytes\": " << s.output_file_bytes << "}\n";
   o << "  },\n";
+  o << "  \"sample_seconds\": " << num(s.sample_seconds) << ",\n";
+  o << "  \"partition_rows\": [";
+  for (std::size_t i = 0; i < s.partition_rows.size(); ++i)
+    o << (i ? ", " : "") << s.partition_rows[i];
+  o << "],\n";
+  o << "  \"counters\": {";
+  bool first = true;
+  for (const auto &[name, value] : s.counters) {
+    o << (first ? "" : ", ") << json_string(name) << ": " << value;
+    first = false;
+  }
+  o << "},\n";
   o << "  \"per_worker\": {\n";
   const auto &names = WorkerStats::field_names();
   for (std::size_t f = 0; f < names.size(); ++f) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,15 @@ struct JobSummary {
   std::uint64_t input_bytes = 0;
   std::uint64_t tasks = 0;
   double split_seconds = 0;
+  double sample_seconds = 0; // range partitioning: sampling the split points
   double wall_seconds = 0;
   double coordinator_cpu_seconds = 0;
   double coordinator_peak_rss_bytes = 0;
   std::uint64_t output_rows = 0;
   std::uint64_t output_file_bytes = 0;
   std::vector<WorkerStats> workers_stats;
+  std::map<std::string, std::uint64_t> counters; // the job's, summed
+  std::vector<std::uint64_t> partition_rows;     // output rows per partition
 };
 
 /// The report as JSON text (see README, "Job report").

@@ -47,7 +47,7 @@ std::optional<core::Split> LocalTaskSource::next(std::int64_t) {
 WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
                        TaskSource &tasks, const io::InputFile &input) {
   WorkerStats stats;
-  const std::uint32_t R = plan.reducers;
+  const std::uint32_t R = plan.partitioner->count();
   const auto W = static_cast<std::uint32_t>(workers.size());
   const auto me = static_cast<std::uint32_t>(workers.rank());
   core::CombineTable table;
@@ -62,8 +62,9 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     input.read(split->begin, split->size(), buffer.data());
     MapTaskOutput out;
     out.task_id = split->id;
-    MapTaskStats s = run_map_task(job, {buffer.data(), buffer.size()}, R, table, out,
-                                  plan.options->combine_bytes);
+    MapTaskStats s =
+        run_map_task(job, {{buffer.data(), buffer.size()}, split->begin, &input.info()},
+                     *plan.partitioner, table, out, plan.options->combine_bytes);
     outputs.push_back(std::move(out));
     stats.tasks += 1;
     stats.records_in += s.records;

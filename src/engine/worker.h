@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "comm/comm.h"
+#include "core/partitioner.h"
 #include "core/splitter.h"
 #include "engine/options.h"
 #include "engine/stats.h"
@@ -46,7 +47,7 @@ private:
 
 struct WorkerPlan {
   const RunOptions *options = nullptr;
-  std::uint32_t reducers = 0;
+  const core::Partitioner *partitioner = nullptr; // R = partitioner->count()
   std::string partial_output; // written here, renamed by rank 0 on success
   io::OutputMeta meta;
 };

@@ -14,8 +14,132 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr std::uint64_t kChunk = 1 << 20;   // HDF5 chunk of /data
-constexpr std::size_t kReadBlock = 8 << 20; // bytes read from a text file at once
+constexpr std::size_t kReadBlock = 8 << 20; // bytes gathered before an append
+
+/// Appends bytes to /data in large blocks, however small the files are.
+class DataWriter {
+public:
+  explicit DataWriter(hid_t dataset) : dataset_(dataset) { block_.reserve(kReadBlock); }
+  void write(const char *p, std::size_t n) {
+    while (n > 0) {
+      const std::size_t take = std::min(n, kReadBlock - block_.size());
+      block_.insert(block_.end(), p, p + take);
+      p += take;
+      n -= take;
+      if (block_.size() == kReadBlock)
+        flush();
+    }
+  }
+  void flush() {
+    if (!block_.empty())
+      append(dataset_, H5T_NATIVE_UINT8, block_.data(), block_.size());
+    block_.clear();
+  }
+
+private:
+  hid_t dataset_;
+  std::vector<char> block_;
+};
+
+void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint64_t> &v) {
+  Handle ds = create_dataset(loc, name, H5T_STD_U64LE, v.size());
+  write_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data(), false);
+}
+
+std::vector<std::uint64_t> read_u64s(hid_t loc, const std::string &name) {
+  Handle ds = open_dataset(loc, name);
+  std::vector<std::uint64_t> v(dataset_length(ds));
+  read_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data());
+  return v;
+}
+
+/// Writes the whole input file at `path`.
+ImportStats write_input(const std::vector<std::string> &files, const ImportOptions &o,
+                        const std::string &path) {
+  ImportStats stats;
+  Handle file = create_file(path);
+  Handle data = create_extendible(file, "data", H5T_NATIVE_UINT8, kChunk);
+  DataWriter writer(data);
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<char> block(1 << 20);
+  for (const auto &f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in)
+      throw InputError("cannot read '" + f + "': " + std::strerror(errno));
+    char last = '\n';
+    std::uint64_t size = 0;
+    while (in) {
+      in.read(block.data(), static_cast<std::streamsize>(block.size()));
+      const std::size_t got = static_cast<std::size_t>(in.gcount());
+      if (got == 0)
+        break;
+      writer.write(block.data(), got);
+      size += got;
+      last = block[got - 1];
+    }
+    if (in.bad())
+      throw InputError("error while reading '" + f + "'");
+    if (o.format == InputFormat::records && size % o.record_size != 0)
+      throw InputError("'" + f + "' has " + std::to_string(size) +
+                       " bytes, not a multiple of the record size " +
+                       std::to_string(o.record_size));
+    if (o.format == InputFormat::lines && last != '\n') {
+      writer.write("\n", 1); // so records never join across files, as `awk 1`
+      ++size;
+    }
+    stats.bytes += size;
+    offsets.push_back(stats.bytes);
+  }
+  writer.flush();
+  stats.files = files.size();
+
+  Handle group(check(H5Gcreate2(file, "files", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                     "H5Gcreate2"),
+               H5Gclose);
+  std::vector<char> names;
+  std::vector<std::uint64_t> name_offsets{0};
+  for (const auto &f : files) {
+    names.insert(names.end(), f.begin(), f.end());
+    name_offsets.push_back(names.size());
+  }
+  Handle names_ds = create_dataset(group, "name_bytes", H5T_STD_U8LE, names.size());
+  write_slab(names_ds, H5T_NATIVE_UINT8, 0, names.size(), names.data(), false);
+  write_u64s(group, "name_offsets", name_offsets);
+  write_u64s(group, "offsets", offsets);
+
+  write_attribute(file, "mapreduce_input_version", std::uint64_t{2});
+  write_attribute(file, "format", format_name(o.format));
+  if (o.format == InputFormat::records)
+    write_attribute(file, "record_size", o.record_size);
+  write_attribute(file, "files", stats.files);
+  write_attribute(file, "bytes", stats.bytes);
+  return stats;
+}
+
+/// The file table of a version 1 input: fixed-length strings.
+void read_fixed_names(hid_t group, InputInfo &info) {
+  Handle ds = open_dataset(group, "names");
+  Handle type(check(H5Dget_type(ds), "H5Dget_type"), H5Tclose);
+  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0)
+    throw InputError("/files/names is not a table of fixed-length strings");
+  const std::size_t width = H5Tget_size(type);
+  const std::uint64_t n = dataset_length(ds);
+  std::vector<char> raw(width * n);
+  if (n > 0)
+    check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "H5Dread");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const char *s = raw.data() + i * width;
+    const std::size_t len = strnlen(s, width);
+    info.name_bytes.insert(info.name_bytes.end(), s, s + len);
+    info.name_offsets.push_back(info.name_bytes.size());
+  }
+}
+
 } // namespace
+
+std::string format_name(InputFormat f) {
+  return f == InputFormat::records ? "records" : "lines";
+}
 
 std::string partial_name(const std::string &path) {
   return path + ".partial";
@@ -42,10 +166,11 @@ void check_output_path(const std::string &output, bool overwrite) {
     throw InputError("output '" + output + "' exists; pass --overwrite to replace it");
 }
 
-ImportStats import_lines(const std::vector<std::string> &files, const std::string &output,
-                         bool overwrite) {
+ImportStats import_files(const std::vector<std::string> &files, const ImportOptions &o) {
   if (files.empty())
     throw InputError("no input files to import");
+  if (o.format == InputFormat::records && o.record_size == 0)
+    throw InputError("--format records needs --record-size N (bytes per record)");
   for (const auto &f : files) {
     std::error_code ec;
     if (!fs::exists(f, ec))
@@ -53,61 +178,18 @@ ImportStats import_lines(const std::vector<std::string> &files, const std::strin
     if (fs::is_directory(f, ec))
       throw InputError("input '" + f + "' is a folder, not a file");
   }
-  check_output_path(output, overwrite);
+  check_output_path(o.output, o.overwrite);
 
-  const std::string tmp = partial_name(output);
+  const std::string tmp = partial_name(o.output);
   ImportStats stats;
-  {
-    Handle file = create_file(tmp);
-    Handle data = create_extendible(file, "data", H5T_NATIVE_UINT8, kChunk);
-    std::vector<std::uint64_t> offsets{0};
-    std::vector<char> block(kReadBlock);
-    for (const auto &f : files) {
-      std::ifstream in(f, std::ios::binary);
-      if (!in)
-        throw InputError("cannot read '" + f + "': " + std::strerror(errno));
-      char last = '\n';
-      while (in) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        const std::size_t got = static_cast<std::size_t>(in.gcount());
-        if (got == 0)
-          break;
-        append(data, H5T_NATIVE_UINT8, block.data(), got);
-        stats.bytes += got;
-        last = block[got - 1];
-      }
-      if (in.bad())
-        throw InputError("error while reading '" + f + "'");
-      if (last != '\n') { // so words never join across files, as `awk 1` does
-        append(data, H5T_NATIVE_UINT8, "\n", 1);
-        ++stats.bytes;
-      }
-      offsets.push_back(stats.bytes);
-    }
-    stats.files = files.size();
-
-    Handle group(check(H5Gcreate2(file, "files", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                       "H5Gcreate2"),
-                 H5Gclose);
-    std::size_t width = 1;
-    for (const auto &f : files)
-      width = std::max(width, f.size());
-    std::vector<char> names(width * files.size(), '\0');
-    for (std::size_t i = 0; i < files.size(); ++i)
-      std::memcpy(names.data() + i * width, files[i].data(), files[i].size());
-    Handle str(check(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
-    check(H5Tset_size(str, width), "H5Tset_size");
-    Handle names_ds = create_dataset(group, "names", str, files.size());
-    write_slab(names_ds, str, 0, files.size(), names.data(), false);
-    Handle offsets_ds = create_dataset(group, "offsets", H5T_STD_U64LE, offsets.size());
-    write_slab(offsets_ds, H5T_NATIVE_UINT64, 0, offsets.size(), offsets.data(), false);
-
-    write_attribute(file, "mapreduce_input_version", std::uint64_t{1});
-    write_attribute(file, "format", std::string("lines"));
-    write_attribute(file, "files", stats.files);
-    write_attribute(file, "bytes", stats.bytes);
+  try {
+    stats = write_input(files, o, tmp);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec); // never leave a half-written input behind
+    throw;
   }
-  commit_file(tmp, output);
+  commit_file(tmp, o.output);
   return stats;
 }
 
@@ -133,17 +215,44 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
   } catch (const H5Error &) {
     throw InputError("input '" + path + "': /data is not one-dimensional");
   }
-  in.format_ = "lines";
-  if (H5Aexists(in.file_, "format") > 0)
-    in.format_ = read_string_attribute(in.file_, "format");
-  if (in.format_ != "lines")
-    throw InputError("input '" + path + "' has format '" + in.format_ +
-                     "'; this version reads only 'lines'");
+  InputInfo &info = in.info_;
+  const std::string format = H5Aexists(in.file_, "format") > 0
+                                 ? read_string_attribute(in.file_, "format")
+                                 : std::string("lines");
+  if (format == "records") {
+    info.format = InputFormat::records;
+    info.record_size = read_u64_attribute(in.file_, "record_size");
+    if (info.record_size == 0 || in.size_ % info.record_size != 0)
+      throw InputError("input '" + path + "': record_size " +
+                       std::to_string(info.record_size) + " does not divide its " +
+                       std::to_string(in.size_) + " bytes");
+  } else if (format != "lines") {
+    throw InputError("input '" + path + "' has format '" + format +
+                     "'; this version reads 'lines' and 'records'");
+  }
+  if (!has_link(in.file_, "files"))
+    throw InputError("input '" + path + "' has no /files table");
+  Handle group(check(H5Gopen2(in.file_, "files", H5P_DEFAULT), "H5Gopen2"), H5Gclose);
+  if (has_link(group, "name_bytes")) {
+    Handle ds = open_dataset(group, "name_bytes");
+    info.name_bytes.resize(dataset_length(ds));
+    read_slab(ds, H5T_NATIVE_UINT8, 0, info.name_bytes.size(), info.name_bytes.data());
+    info.name_offsets = read_u64s(group, "name_offsets");
+  } else {
+    read_fixed_names(group, info);
+  }
+  info.file_offsets = read_u64s(group, "offsets");
+  const auto &fo = info.file_offsets, &no = info.name_offsets;
+  if (fo.empty() || fo.front() != 0 || fo.back() != in.size_ ||
+      !std::is_sorted(fo.begin(), fo.end()) || no.size() != fo.size() ||
+      no.front() != 0 || no.back() != info.name_bytes.size() ||
+      !std::is_sorted(no.begin(), no.end()))
+    throw InputError("input '" + path + "': its file table is inconsistent with /data");
   return in;
 }
 
 void InputFile::read(std::uint64_t offset, std::uint64_t count, char *dst) const {
-  if (offset + count > size_)
+  if (offset > size_ || count > size_ - offset)
     throw InputError("read past the end of the input");
   read_slab(data_, H5T_NATIVE_UINT8, offset, count, dst);
 }

@@ -1,10 +1,13 @@
 // src/io/input_file.h: the HDF5 input format (see README, "Input file").
 //
-//   /data          uint8[N], chunked: the imported files' bytes, one after the
-//                  other, each ending in '\n'
-//   /files/names   fixed-length strings[F]: the imported paths
-//   /files/offsets uint64[F+1]: file i is data[offsets[i] : offsets[i+1]]
-//   attributes of /: mapreduce_input_version (1), format ("lines"), files, bytes
+//   /data                uint8[N], chunked: the imported files' bytes, one
+//                        after the other (lines: each file ends in '\n')
+//   /files/name_bytes    uint8[B]: the imported paths, one after the other
+//   /files/name_offsets  uint64[F+1]: path i is name_bytes[n_o[i] : n_o[i+1]]
+//   /files/offsets       uint64[F+1]: file i is data[offsets[i] : offsets[i+1]]
+//   attributes of /: mapreduce_input_version (2), format ("lines" or
+//                    "records"), record_size (records), files, bytes
+// Version 1 files (fixed-length strings in /files/names) are still read.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "io/h5.h"
+#include "mr/job.h"
 
 namespace mr::io {
 
@@ -22,16 +26,24 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+struct ImportOptions {
+  InputFormat format = InputFormat::lines;
+  std::uint64_t record_size = 0; // for InputFormat::records
+  std::string output;
+  bool overwrite = false;
+};
+
 struct ImportStats {
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
 };
 
-/// Imports text files as lines into a new input file at `output` (written
-/// under a temporary name, renamed when complete). Throws InputError for a
-/// missing file, an existing output without `overwrite`, and the like.
-ImportStats import_lines(const std::vector<std::string> &files, const std::string &output,
-                         bool overwrite);
+/// Imports `files` (in this order; names stored as given) into a new input
+/// file, written under a temporary name and renamed when complete; nothing is
+/// left behind on failure. Throws InputError for an unreadable file, a file
+/// whose size is not a multiple of the record size, an existing output
+/// without `overwrite`, and the like.
+ImportStats import_files(const std::vector<std::string> &files, const ImportOptions &o);
 
 /// An input file opened for reading records.
 class InputFile {
@@ -41,15 +53,19 @@ public:
   static InputFile open(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
 
   std::uint64_t size() const { return size_; }
-  const std::string &format() const { return format_; }
+  /// Format and file table (read from the file at open).
+  const InputInfo &info() const { return info_; }
   /// Reads bytes [offset, offset + count) of /data into dst (independent I/O).
   void read(std::uint64_t offset, std::uint64_t count, char *dst) const;
 
 private:
   Handle file_, data_;
   std::uint64_t size_ = 0;
-  std::string format_;
+  InputInfo info_;
 };
+
+/// "lines" or "records".
+std::string format_name(InputFormat f);
 
 /// Throws InputError unless `output` can be created: its folder exists, and
 /// it does not exist (or `overwrite`).

@@ -1,6 +1,7 @@
 // src/io/output_file.cpp: see output_file.h.
 #include "io/output_file.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "io/h5.h"
@@ -68,7 +69,7 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
     write_slab(index, H5T_NATIVE_UINT64, 0, root ? partition_offsets.size() : 0,
                partition_offsets.data(), true);
   }
-  write_attribute(file, "mapreduce_output_version", std::uint64_t{1});
+  write_attribute(file, "mapreduce_output_version", std::uint64_t{2});
   write_attribute(file, "job", meta.job);
   write_attribute(file, "parameters", meta.parameters);
   write_attribute(file, "input", meta.input);
@@ -76,25 +77,40 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
   write_attribute(file, "records", total_rows);
   write_attribute(file, "value_type",
                   std::string(meta.uint64_values ? "uint64" : "bytes"));
+  write_attribute(file, "export_format", meta.export_format);
+  write_attribute(file, "partitioning", meta.partitioning);
   return total_rows;
 }
 
 namespace {
-std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name) {
+
+std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
+                                     std::uint64_t at = 0, std::uint64_t n = ~0ull) {
   Handle ds = open_dataset(file, name);
-  std::vector<std::uint64_t> v(dataset_length(ds));
-  read_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data());
+  const std::uint64_t len = dataset_length(ds);
+  if (n == ~0ull)
+    n = len - std::min(at, len);
+  if (at > len || n > len - at)
+    throw InputError("/" + name + " is shorter than its index says");
+  std::vector<std::uint64_t> v(n);
+  read_slab(ds, H5T_NATIVE_UINT64, at, n, v.data());
   return v;
 }
+
 std::vector<char> read_bytes(hid_t file, const std::string &name) {
   Handle ds = open_dataset(file, name);
   std::vector<char> v(dataset_length(ds));
   read_slab(ds, H5T_NATIVE_UINT8, 0, v.size(), v.data());
   return v;
 }
-} // namespace
 
-OutputFile read_output(const std::string &path) {
+std::string string_attribute_or(hid_t file, const char *name, const char *fallback) {
+  return H5Aexists(file, name) > 0 ? read_string_attribute(file, name)
+                                   : std::string(fallback);
+}
+
+/// Opens an output file and reads its attributes; throws InputError.
+Handle open_output(const std::string &path, OutputMeta &meta) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw InputError("'" + path + "' does not exist");
@@ -105,12 +121,21 @@ OutputFile read_output(const std::string &path) {
     if (!has_link(file, name))
       throw InputError("'" + path + "' has no dataset /" + name +
                        ": it is not a mapreduce output");
+  meta.job = read_string_attribute(file, "job");
+  meta.parameters = read_string_attribute(file, "parameters");
+  meta.input = read_string_attribute(file, "input");
+  meta.reducers = read_u64_attribute(file, "reducers");
+  meta.uint64_values = read_string_attribute(file, "value_type") == "uint64";
+  meta.export_format = string_attribute_or(file, "export_format", "key_tab_value");
+  meta.partitioning = string_attribute_or(file, "partitioning", "hash");
+  return file;
+}
+
+} // namespace
+
+OutputFile read_output(const std::string &path) {
   OutputFile out;
-  out.meta.job = read_string_attribute(file, "job");
-  out.meta.parameters = read_string_attribute(file, "parameters");
-  out.meta.input = read_string_attribute(file, "input");
-  out.meta.reducers = read_u64_attribute(file, "reducers");
-  out.meta.uint64_values = read_string_attribute(file, "value_type") == "uint64";
+  Handle file = open_output(path, out.meta);
   out.rows.keys = read_bytes(file, "keys");
   out.rows.key_offsets = read_u64s(file, "key_offsets");
   if (out.meta.uint64_values) {
@@ -134,6 +159,164 @@ OutputFile read_output(const std::string &path) {
       out.rows.value_offsets.back() != out.rows.values.size())
     throw InputError("'" + path + "' is inconsistent: offsets do not match data");
   return out;
+}
+
+// ---- OutputReader: one cursor per partition, each holding a chunk of rows.
+
+struct OutputReader::Impl {
+  Handle file, keys, key_offsets, values, value_offsets;
+  std::uint64_t key_bytes = 0, value_bytes = 0;
+  bool uint64_values = false;
+  std::string path;
+
+  /// Rows [row, end) of one partition, read a chunk at a time.
+  struct Cursor {
+    std::uint64_t row = 0, end = 0;    // next row to load, end of partition
+    std::vector<std::uint64_t> ko, vo; // offsets of the loaded rows (n+1)
+    std::vector<char> k, v;
+    std::size_t at = 0, n = 0; // current row within the loaded chunk
+    std::string_view key() const {
+      return {k.data() + (ko[at] - ko[0]), ko[at + 1] - ko[at]};
+    }
+    std::string_view value() const {
+      return {v.data() + (vo[at] - vo[0]), vo[at + 1] - vo[at]};
+    }
+  };
+
+  void fail(const std::string &what) const {
+    throw InputError("'" + path + "' is inconsistent: " + what);
+  }
+
+  std::vector<std::uint64_t> offsets(hid_t ds, std::uint64_t at, std::uint64_t n,
+                                     std::uint64_t limit) const {
+    std::vector<std::uint64_t> v(n);
+    read_slab(ds, H5T_NATIVE_UINT64, at, n, v.data());
+    for (std::size_t i = 0; i < n; ++i)
+      if ((i > 0 && v[i] < v[i - 1]) || v[i] > limit)
+        fail("offsets are not increasing within their data");
+    return v;
+  }
+
+  /// Loads the next rows of `c`: up to 4096, and as many as fit in
+  /// `chunk_bytes` of keys and values (at least one). False at the end.
+  bool load(Cursor &c, std::uint64_t chunk_bytes) const {
+    if (c.row >= c.end)
+      return false;
+    const std::uint64_t want = std::min<std::uint64_t>(c.end - c.row, 4096);
+    c.ko = offsets(key_offsets, c.row, want + 1, key_bytes);
+    if (uint64_values) {
+      c.vo.resize(want + 1);
+      for (std::uint64_t i = 0; i <= want; ++i)
+        c.vo[i] = 8 * (c.row + i);
+    } else {
+      c.vo = offsets(value_offsets, c.row, want + 1, value_bytes);
+    }
+    std::uint64_t n = 1;
+    while (n < want && (c.ko[n + 1] - c.ko[0]) + (c.vo[n + 1] - c.vo[0]) <= chunk_bytes)
+      ++n;
+    c.ko.resize(n + 1);
+    c.vo.resize(n + 1);
+    c.k.resize(c.ko[n] - c.ko[0]);
+    read_slab(keys, H5T_NATIVE_UINT8, c.ko[0], c.k.size(), c.k.data());
+    if (uint64_values) {
+      std::vector<std::uint64_t> raw(n);
+      read_slab(values, H5T_NATIVE_UINT64, c.row, n, raw.data());
+      c.v.resize(8 * n);
+      for (std::uint64_t i = 0; i < n; ++i)
+        for (int b = 0; b < 8; ++b)
+          c.v[8 * i + b] = static_cast<char>((raw[i] >> (8 * b)) & 0xff);
+    } else {
+      c.v.resize(c.vo[n] - c.vo[0]);
+      read_slab(values, H5T_NATIVE_UINT8, c.vo[0], c.v.size(), c.v.data());
+    }
+    c.row += n;
+    c.at = 0;
+    c.n = n;
+    return true;
+  }
+
+  /// Moves `c` to its next row; false when the partition is done.
+  bool advance(Cursor &c, std::uint64_t chunk_bytes) const {
+    return ++c.at < c.n || load(c, chunk_bytes);
+  }
+};
+
+OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
+  try {
+    Impl &m = *impl_;
+    m.path = path;
+    m.file = open_output(path, meta_);
+    m.uint64_values = meta_.uint64_values;
+    m.keys = open_dataset(m.file, "keys");
+    m.key_offsets = open_dataset(m.file, "key_offsets");
+    m.values = open_dataset(m.file, "values");
+    m.key_bytes = dataset_length(m.keys);
+    const std::uint64_t offsets_len = dataset_length(m.key_offsets);
+    if (offsets_len == 0)
+      m.fail("/key_offsets is empty");
+    rows_ = offsets_len - 1;
+    if (m.uint64_values) {
+      if (dataset_length(m.values) != rows_)
+        m.fail("/values does not hold one value per row");
+    } else {
+      if (!has_link(m.file, "value_offsets"))
+        throw InputError("'" + path + "' has no dataset /value_offsets");
+      m.value_offsets = open_dataset(m.file, "value_offsets");
+      m.value_bytes = dataset_length(m.values);
+      if (dataset_length(m.value_offsets) != rows_ + 1)
+        m.fail("/value_offsets does not match /key_offsets");
+    }
+    partitions_ = read_u64s(m.file, "partition_offsets");
+    if (partitions_.empty() || partitions_.front() != 0 || partitions_.back() != rows_ ||
+        !std::is_sorted(partitions_.begin(), partitions_.end()))
+      m.fail("/partition_offsets does not cover the rows");
+  } catch (...) {
+    delete impl_;
+    throw;
+  }
+}
+
+OutputReader::~OutputReader() {
+  delete impl_;
+}
+
+void OutputReader::for_each_row(
+    const std::function<void(std::string_view, std::string_view)> &f,
+    std::uint64_t chunk_bytes) const {
+  using Cursor = Impl::Cursor;
+  const std::size_t P = partitions_.size() - 1;
+  std::vector<Cursor> cursors(P);
+  // A min-heap of partitions by current key (ties: lower partition first).
+  std::vector<std::size_t> heap;
+  auto after = [&](std::size_t a, std::size_t b) {
+    const auto ka = cursors[a].key(), kb = cursors[b].key();
+    return ka != kb ? ka > kb : a > b;
+  };
+  for (std::size_t p = 0; p < P; ++p) {
+    cursors[p].row = partitions_[p];
+    cursors[p].end = partitions_[p + 1];
+    if (impl_->load(cursors[p], chunk_bytes))
+      heap.push_back(p);
+  }
+  std::make_heap(heap.begin(), heap.end(), after);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), after);
+    const std::size_t p = heap.back();
+    f(cursors[p].key(), cursors[p].value());
+    if (impl_->advance(cursors[p], chunk_bytes))
+      std::push_heap(heap.begin(), heap.end(), after);
+    else
+      heap.pop_back();
+  }
+}
+
+void OutputReader::for_each_stored_row(
+    const std::function<void(std::string_view, std::string_view)> &f) const {
+  Impl::Cursor c;
+  c.row = 0;
+  c.end = rows_;
+  for (bool more = impl_->load(c, 1 << 20); more; more = impl_->advance(c, 1 << 20))
+    f(c.key(), c.value());
 }
 
 } // namespace mr::io

@@ -6,11 +6,13 @@
 //   else /values            uint8[V]  +  /value_offsets uint64[N+1], as for keys
 //   /partition_offsets uint64[R+1]  partition p holds rows [p_o[p], p_o[p+1]),
 //                                   sorted by key bytes within the partition
-//   attributes of /: mapreduce_output_version (1), job, parameters, input,
-//                    reducers, records, value_type ("uint64" or "bytes")
+//   attributes of /: mapreduce_output_version (2), job, parameters, input,
+//                    reducers, records, value_type ("uint64" or "bytes"),
+//                    export_format, partitioning ("hash" or "range")
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,9 @@ struct OutputMeta {
   std::string input;
   std::uint64_t reducers = 0;
   bool uint64_values = false; // else bytes
+  /// How export prints rows: "key_tab_value", "value_lines" or "raw_keys".
+  std::string export_format = "key_tab_value";
+  std::string partitioning = "hash"; // or "range"
 };
 
 /// Writes every rank's rows into one new file at `path`, in rank order
@@ -57,7 +62,8 @@ struct OutputMeta {
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const OutputRows &rows);
 
-/// A whole output file, read serially (for export and tests).
+/// A whole output file, read serially (for tests and small files; export
+/// streams through OutputReader instead).
 struct OutputFile {
   OutputMeta meta;
   OutputRows rows;
@@ -66,5 +72,39 @@ struct OutputFile {
 
 /// Reads `path`; throws InputError naming the problem.
 OutputFile read_output(const std::string &path);
+
+/// An output file read in chunks: memory stays bounded whatever its size.
+class OutputReader {
+public:
+  /// Opens and checks `path` (serially); throws InputError naming the problem.
+  explicit OutputReader(const std::string &path);
+  ~OutputReader();
+  OutputReader(const OutputReader &) = delete;
+  OutputReader &operator=(const OutputReader &) = delete;
+
+  const OutputMeta &meta() const { return meta_; }
+  std::uint64_t rows() const { return rows_; }
+  /// Row ranges of the partitions: p holds [offsets[p], offsets[p+1]).
+  const std::vector<std::uint64_t> &partition_offsets() const { return partitions_; }
+
+  /// Calls f(key, value) for every row, in key byte order over all partitions
+  /// (each partition is sorted; they are merged), rows of equal keys in
+  /// partition then row order. uint64 values come as 8 little-endian bytes.
+  /// Holds about `chunk_bytes` per partition, plus the largest row.
+  void for_each_row(const std::function<void(std::string_view, std::string_view)> &f,
+                    std::uint64_t chunk_bytes = 1 << 20) const;
+
+  /// Calls f(key, value) for every row in the order stored: partition after
+  /// partition (to check that an output really is globally sorted).
+  void for_each_stored_row(
+      const std::function<void(std::string_view, std::string_view)> &f) const;
+
+private:
+  struct Impl;
+  Impl *impl_;
+  OutputMeta meta_;
+  std::uint64_t rows_ = 0;
+  std::vector<std::uint64_t> partitions_;
+};
 
 } // namespace mr::io

@@ -15,7 +15,8 @@ f = h5py.File(sys.argv[1], "r")
 a = f.attrs
 assert a["job"] == b"wordcount", a["job"]
 assert a["value_type"] == b"uint64"
-assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 1
+assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 2
+assert a["export_format"] == b"key_tab_value" and a["partitioning"] == b"hash"
 keys, ko, vals, po = f["keys"][:], f["key_offsets"][:], f["values"][:], f["partition_offsets"][:]
 n = int(a["records"])
 assert vals.dtype == "uint64" and keys.dtype == "uint8"

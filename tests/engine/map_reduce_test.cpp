@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "core/hash.h"
 #include "engine/map_task.h"
@@ -54,7 +55,12 @@ io::OutputRows map_then_reduce(Job &job, const std::string &text,
                                std::uint64_t combine_bytes = 64 << 20) {
   core::CombineTable table;
   MapTaskOutput out;
-  MapTaskStats stats = run_map_task(job, text, partitions, table, out, combine_bytes);
+  InputInfo info;
+  info.file_offsets = {0, text.size()};
+  info.name_offsets = {0, 0};
+  const core::Partitioner partitioner(partitions);
+  MapTaskStats stats =
+      run_map_task(job, {text, 0, &info}, partitioner, table, out, combine_bytes);
   if (ms)
     *ms = stats;
   EXPECT_EQ(out.partitions.size(), partitions);
@@ -110,7 +116,8 @@ TEST(MapReduce, SmallCombineBufferFlushesAndStaysCorrect) {
 
 /// Without a combiner, reduce sees every value, in byte order.
 struct JoinValues : Job {
-  void map(std::string_view line, Emitter &out) override {
+  void map(const Record &r, Emitter &out) override {
+    std::string_view line = r.bytes;
     auto sp = line.find(' ');
     if (sp != std::string_view::npos)
       out.emit(line.substr(0, sp), line.substr(sp + 1));
@@ -142,7 +149,7 @@ TEST(MapReduce, ReduceKeysComeInByteOrderWithinAPartition) {
 }
 
 struct BadValues : Job {
-  void map(std::string_view line, Emitter &out) override { out.emit(line, "x"); }
+  void map(const Record &r, Emitter &out) override { out.emit(r.bytes, "x"); }
   void reduce(std::string_view key, std::span<const std::string_view>,
               Emitter &out) override {
     out.emit(key, "not eight bytes");
@@ -163,7 +170,122 @@ TEST(MapReduce, WrongSizedUint64ValueIsAClearError) {
 TEST(Registry, WordCountIsRegisteredAndNamesAreUnique) {
   ASSERT_NE(find_job("wordcount"), nullptr);
   EXPECT_EQ(find_job("no-such-job"), nullptr);
-  EXPECT_THROW(register_job("wordcount", "again", nullptr), std::logic_error);
+  EXPECT_THROW(register_job({"wordcount", "again", {}, nullptr}), std::logic_error);
+}
+
+TEST(Registry, ParametersAreCheckedAndDefaulted) {
+  JobEntry job{"j", "", {{"a", "1", "help"}, required_param("b", "help")}, nullptr};
+  EXPECT_EQ(resolve_params(job, {{"b", "x"}}), (Params{{"a", "1"}, {"b", "x"}}));
+  EXPECT_EQ(resolve_params(job, {{"a", "2"}, {"b", "x"}}),
+            (Params{{"a", "2"}, {"b", "x"}}));
+  try {
+    resolve_params(job, {{"b", "x"}, {"typo", "1"}});
+    FAIL() << "unknown parameter accepted";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("no parameter 'typo' (it takes: a, b)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(resolve_params(job, {}), std::invalid_argument); // b is required
+  // Word count takes no parameter at all.
+  EXPECT_THROW(resolve_params(*find_job("wordcount"), {{"typo", "1"}}),
+               std::invalid_argument);
+}
+
+/// A job combines exactly when its class overrides combine.
+struct NoCombine : JoinValues {};
+struct WithCombine : JoinValues {
+  void combine(std::string_view, std::string_view a, std::string_view b,
+               std::string &m) override {
+    m = std::string(a) + std::string(b);
+  }
+};
+struct InheritsCombine : WithCombine {};
+
+TEST(Registry, CombiningIsDetectedFromTheClass) {
+  EXPECT_FALSE(make_job<NoCombine>()->combines());
+  EXPECT_TRUE(make_job<WithCombine>()->combines());
+  EXPECT_TRUE(make_job<InheritsCombine>()->combines());
+  EXPECT_TRUE(find_job("wordcount")->make({})->combines());
+}
+
+/// Records of three files (one empty) with their offsets and file indices.
+TEST(MapTask, RecordsKnowTheirOffsetAndFile) {
+  const std::string text = "a\nbb\r\nccc\nd\n";
+  InputInfo info;
+  info.file_offsets = {0, 5, 5, text.size()}; // "a\nbb\r\n" | "" | "ccc\nd\n"
+  std::vector<std::tuple<std::string, std::uint64_t, std::uint32_t>> got;
+  // As a task starting at offset 2 (the second line) would see it.
+  engine::for_each_record(
+      {std::string_view(text).substr(2), 2, &info},
+      [&](const Record &r) { got.emplace_back(r.bytes, r.offset, r.file); });
+  EXPECT_EQ(got, (decltype(got){{"bb", 2, 0}, {"ccc", 6, 2}, {"d", 10, 2}}));
+
+  info.format = InputFormat::records;
+  info.record_size = 3;
+  info.file_offsets = {0, 6, 12};
+  const std::string recs = "aaabbbcccddd";
+  got.clear();
+  engine::for_each_record(
+      {std::string_view(recs).substr(3), 3, &info},
+      [&](const Record &r) { got.emplace_back(r.bytes, r.offset, r.file); });
+  EXPECT_EQ(got, (decltype(got){{"bbb", 3, 0}, {"ccc", 6, 1}, {"ddd", 9, 1}}));
+}
+
+TEST(Partitioner, RangesFollowTheSplitPoints) {
+  const core::Partitioner p(core::split_points_from_sample(
+      {"d", "a", "b", "c", "e", "f", "g", "h", "i", "j", "k", "l"}, 3));
+  ASSERT_EQ(p.count(), 3u);
+  EXPECT_EQ(p.split_points(), (std::vector<std::string>{"e", "i"}));
+  EXPECT_EQ(p.of(""), 0u);
+  EXPECT_EQ(p.of("dzz"), 0u);
+  EXPECT_EQ(p.of("e"), 1u);
+  EXPECT_EQ(p.of("hzz"), 1u);
+  EXPECT_EQ(p.of("i"), 2u);
+  EXPECT_EQ(p.of("\xff"), 2u);
+}
+
+/// A reduce that emits other keys than it got still leaves its partition
+/// sorted by key (export merges partitions by key).
+struct SwapKeyValue : JoinValues {
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              Emitter &out) override {
+    for (auto v : values)
+      out.emit(v, key);
+  }
+};
+
+TEST(MapReduce, RowsOfAPartitionEndSortedByKey) {
+  SwapKeyValue job;
+  io::OutputRows rows = map_then_reduce(job, "a 9\nb 1\nc 5\nd 1\n", 1);
+  ASSERT_EQ(rows.rows(), 4u);
+  std::vector<std::pair<std::string, std::string>> got;
+  for (std::uint64_t i = 0; i < rows.rows(); ++i)
+    got.emplace_back(rows.key(i), rows.value(i));
+  EXPECT_EQ(got, (decltype(got){{"1", "b"}, {"1", "d"}, {"5", "c"}, {"9", "a"}}));
+}
+
+TEST(Codec, SortedSetsMerge) {
+  auto set = [](std::initializer_list<std::string_view> items) {
+    std::string s;
+    for (auto i : items)
+      append_string(s, i);
+    return s;
+  };
+  std::string merged;
+  merge_sorted_sets(set({"a", "c", "e"}), set({"b", "c", "f", "g"}), merged);
+  EXPECT_EQ(merged, set({"a", "b", "c", "e", "f", "g"}));
+  merge_sorted_sets(set({}), set({"x"}), merged);
+  EXPECT_EQ(merged, set({"x"}));
+  std::vector<std::string> items;
+  for_each_string(set({"", std::string(300, 'z')}),
+                  [&](std::string_view s) { items.emplace_back(s); });
+  EXPECT_EQ(items, (std::vector<std::string>{"", std::string(300, 'z')}));
+  EXPECT_THROW(for_each_string(std::string("\x05ab"), [](auto) {}),
+               std::invalid_argument);
+  EXPECT_EQ(read_sortable_u64(sortable_u64(0x0102030405060708ull)),
+            0x0102030405060708ull);
+  EXPECT_LT(std::string_view(sortable_u64(255)), std::string_view(sortable_u64(256)));
 }
 
 } // namespace

@@ -11,10 +11,10 @@ namespace {
 /// Throws from map on a line that reads "boom": a worker fails mid-run.
 class Explode : public mr::Job {
 public:
-  void map(std::string_view line, mr::Emitter &out) override {
-    if (line == "boom")
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    if (r.bytes == "boom")
       throw std::runtime_error("boom on purpose");
-    out.emit(line, mr::u64_bytes(1));
+    out.emit(r.bytes, mr::u64_bytes(1));
   }
   void reduce(std::string_view key, std::span<const std::string_view>,
               mr::Emitter &out) override {
@@ -22,14 +22,16 @@ public:
   }
 };
 
-/// Refuses to start without --param x=...: a job checking its parameters.
+/// Refuses to start without a non-empty --param x=...: a job checking its
+/// parameters itself.
 class NeedParam : public mr::Job {
 public:
+  static mr::ParamSpecs parameters() { return {mr::required_param("x", "anything")}; }
   explicit NeedParam(const mr::Params &p) {
-    if (!p.count("x"))
+    if (p.at("x").empty())
       throw std::invalid_argument("job needparam needs --param x=VALUE");
   }
-  void map(std::string_view line, mr::Emitter &out) override { out.emit(line, ""); }
+  void map(const mr::Record &r, mr::Emitter &out) override { out.emit(r.bytes, ""); }
   void reduce(std::string_view key, std::span<const std::string_view>,
               mr::Emitter &out) override {
     out.emit(key, "");

@@ -1,0 +1,235 @@
+// src/cli/cli.cpp: see cli.h.
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+#include "cli/export_rows.h"
+#include "cli/import_paths.h"
+#include "cli/validate_sort.h"
+#include "comm/comm.h"
+#include "engine/options.h"
+#include "io/h5.h"
+#include "io/input_file.h"
+#include "mr/registry.h"
+
+namespace mr::cli {
+
+namespace {
+
+constexpr const char *kDescription =
+    "MapReduce on MPI, with input and output in HDF5.\n\n"
+    "  mapreduce import --format lines -o corpus.h5 books/\n"
+    "  mpirun -n 4 mapreduce run wordcount -i corpus.h5 -o counts.h5\n"
+    "  mapreduce export counts.h5 > counts.tsv\n\n"
+    "Rank 0 coordinates and ranks 1..N-1 work; a single rank does both.\n"
+    "Only 'run' uses MPI; the other commands are plain programs.";
+
+/// This process's rank as the launcher (mpirun, srun) set it, before and
+/// without MPI: 0 when not launched as one of several ranks.
+int launcher_rank() {
+  for (const char *name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char *v = std::getenv(name))
+      return std::atoi(v);
+  return 0;
+}
+
+/// Runs a command that needs no MPI; prints its error, returns the exit code.
+int plain(const std::function<void()> &work) {
+  if (launcher_rank() != 0)
+    return 0; // started by mpirun on several ranks: rank 0 does it once
+  try {
+    work();
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "mapreduce: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+std::vector<std::string> job_names() {
+  std::vector<std::string> names;
+  for (const auto *j : registered_jobs())
+    names.push_back(j->name);
+  return names;
+}
+
+/// A job's parameters, one per line, for `jobs` and `run JOB --help`.
+std::string describe_params(const JobEntry &job, const char *indent) {
+  std::string s;
+  for (const ParamSpec &p : job.params) {
+    std::string head = std::string(indent) + "--param " + p.name + "=" +
+                       (p.required ? "VALUE" : p.default_value);
+    if (head.size() < 34)
+      head.resize(34, ' ');
+    else
+      head += ' ';
+    s += head + p.help + (p.required ? " (required)" : "") + "\n";
+  }
+  return s;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  io::silence_hdf5_errors();
+  CLI::App app(kDescription, "mapreduce");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mapreduce 0.2");
+
+  // import
+  std::string format = "lines";
+  io::ImportOptions import_opt;
+  std::vector<std::string> import_paths;
+  std::string files_from;
+  auto *import = app.add_subcommand(
+      "import", "Store files as one HDF5 input file.\n"
+                "Examples: mapreduce import --format lines -o corpus.h5 docs/ notes.txt\n"
+                "          find docs -name '*.log' | mapreduce import -o logs.h5 "
+                "--files-from -\n"
+                "          mapreduce import --format records --record-size 100 -o "
+                "in.h5 data.bin");
+  import
+      ->add_option("--format", format,
+                   "lines: a record is a line; records: fixed-size binary records")
+      ->check(CLI::IsMember({"lines", "records"}))
+      ->capture_default_str();
+  import->add_option("--record-size", import_opt.record_size,
+                     "Bytes per record, for --format records");
+  import->add_option("-o,--output", import_opt.output, "HDF5 file to create")->required();
+  import->add_flag("--overwrite", import_opt.overwrite,
+                   "Replace the output if it exists");
+  import->add_option("--files-from", files_from,
+                     "Read more paths from this file, one per line ('-': standard "
+                     "input), after those on the command line");
+  import->add_option("paths", import_paths,
+                     "Files and folders, in this order (a folder: its regular files, "
+                     "recursively, in byte order of their paths)");
+
+  // run
+  engine::RunOptions opt;
+  std::vector<std::string> params;
+  auto *run = app.add_subcommand(
+      "run", "Run a job on an imported input.\n"
+             "Example: mpirun -n 4 mapreduce run wordcount -i corpus.h5 -o counts.h5\n"
+             "'mapreduce run JOB --help' also lists JOB's parameters.");
+  run->add_option("job", opt.job, "Job to run (see 'mapreduce jobs')")
+      ->required()
+      ->check(CLI::IsMember(job_names()));
+  run->add_option("-i,--input", opt.input, "Input file made by 'mapreduce import'")
+      ->required();
+  run->add_option("-o,--output", opt.output,
+                  "HDF5 file to write; it appears only when the job has succeeded")
+      ->required();
+  run->add_option("--reducers", opt.reducers,
+                  "Reduce partitions (default: one per worker rank)")
+      ->check(CLI::Range(1u, 1u << 16));
+  run->add_option("--split-size", opt.split_size,
+                  "Input bytes per map task, e.g. 32MiB (records are never cut); "
+                  "0 (default): input / (8 x workers), within 1MiB..32MiB")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  run->add_option("--round-size", opt.round_bytes,
+                  "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  run->add_option("--combine-buffer", opt.combine_bytes,
+                  "Memory for map-side combining per worker, e.g. 8MiB; when full, "
+                  "its pairs go to the shuffle and it starts again")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  run->add_option("--param", params,
+                  "Job parameter name=value (repeatable; see 'mapreduce jobs')");
+  run->add_option("--report", opt.report, "Write a JSON report of the run here");
+  run->add_flag("--overwrite", opt.overwrite, "Replace the output if it exists");
+  run->add_flag("-q,--quiet", opt.quiet, "Print nothing but errors");
+
+  // export
+  std::string export_in;
+  auto *exp = app.add_subcommand(
+      "export", "Print an output file as text, in key order, in its job's format "
+                "(word count: word<TAB>count).\n"
+                "Example: mapreduce export counts.h5 > counts.tsv");
+  exp->add_option("file", export_in, "Output file of 'mapreduce run'")->required();
+
+  // validate-sort
+  std::string sorted_out, sorted_in;
+  auto *validate = app.add_subcommand(
+      "validate-sort",
+      "Check that an output of the sort job is in global order; print its record "
+      "count and checksum (sum of CRC-32s), and the input's with --input.\n"
+      "Example: mapreduce validate-sort sorted.h5 --input records.h5");
+  validate->add_option("file", sorted_out, "Output file of 'mapreduce run sort'")
+      ->required();
+  validate->add_option("--input", sorted_in, "The input it was sorted from");
+
+  auto *jobs = app.add_subcommand("jobs", "List the jobs 'mapreduce run' knows, with "
+                                          "their parameters");
+
+  const bool root = launcher_rank() == 0;
+  try {
+    app.parse(argc, argv);
+    for (const auto &p : params) {
+      auto eq = p.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw CLI::ValidationError("--param", "expected name=value, got '" + p + "'");
+      opt.params[p.substr(0, eq)] = p.substr(eq + 1);
+    }
+    if (*import && import_paths.empty() && files_from.empty())
+      throw CLI::RequiredError("import needs files or folders, or --files-from LIST");
+    if (*import && format == "records" && import_opt.record_size == 0)
+      throw CLI::RequiredError("--format records needs --record-size N (N > 0)");
+    if (*import && format == "lines" && import_opt.record_size != 0)
+      throw CLI::ValidationError("--record-size", "only goes with --format records");
+  } catch (const CLI::ParseError &e) {
+    // Every rank parsed the same words; one prints, all stop with one code.
+    if (!root)
+      return e.get_exit_code();
+    const int code = app.exit(e);
+    auto job = run->get_option("job");
+    if (e.get_name() == "CallForHelp" && *run && job->count() == 1)
+      if (const JobEntry *j = find_job(job->as<std::string>()))
+        std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
+                    j->params.empty() ? "  (no parameters)\n"
+                                      : describe_params(*j, "  ").c_str());
+    return code;
+  }
+
+  if (*import)
+    return plain([&] {
+      import_opt.format = format == "records" ? InputFormat::records : InputFormat::lines;
+      ImportPaths paths = collect_import_paths(import_paths, files_from);
+      auto s = io::import_files(paths.files, import_opt);
+      std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",
+                   static_cast<unsigned long long>(s.files),
+                   static_cast<unsigned long long>(s.bytes), import_opt.output.c_str());
+      if (paths.skipped_links || paths.skipped_special)
+        std::fprintf(stderr,
+                     " (skipped inside folders: %llu symbolic link(s), %llu "
+                     "special file(s))",
+                     static_cast<unsigned long long>(paths.skipped_links),
+                     static_cast<unsigned long long>(paths.skipped_special));
+      std::fprintf(stderr, "\n");
+    });
+  if (*exp)
+    return plain([&] { export_rows(export_in, stdout); });
+  if (*validate) {
+    int code = 0;
+    const int failed =
+        plain([&] { code = validate_sort(sorted_out, sorted_in, stdout); });
+    return failed ? failed : code;
+  }
+  if (*jobs)
+    return plain([&] {
+      for (const auto *j : registered_jobs())
+        std::printf("%-15s %s\n%s", j->name.c_str(), j->description.c_str(),
+                    describe_params(*j, "    ").c_str());
+    });
+  comm::Runtime mpi(argc, argv); // only `run` needs MPI
+  return engine::run_job(opt);
+}
+
+} // namespace mr::cli

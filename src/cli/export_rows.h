@@ -1,0 +1,19 @@
+// src/cli/export_rows.h: `mapreduce export`: an output file as text.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace mr::cli {
+
+/// Prints every row of output file `path` to `out` in key byte order, in the
+/// format its job chose (the file's `export_format` attribute):
+///   key_tab_value  key TAB value NEWLINE (uint64 values in decimal)
+///   value_lines    value NEWLINE
+///   raw_keys       the key bytes, nothing else
+/// Streams: holds about 1 MiB per reduce partition. Returns the rows printed.
+/// Throws io::InputError for a missing or malformed file.
+std::uint64_t export_rows(const std::string &path, std::FILE *out);
+
+} // namespace mr::cli
