@@ -13,10 +13,12 @@ namespace mr::cli {
 
 namespace {
 
+__extension__ typedef unsigned __int128 u128; // GCC and Clang have it
+
 /// Record count and the sum of their CRC-32s (128 bits: never overflows).
 struct Tally {
   std::uint64_t records = 0;
-  unsigned __int128 checksum = 0;
+  u128 checksum = 0;
   void add(std::string_view record) {
     ++records;
     checksum += crc32(0, reinterpret_cast<const Bytef *>(record.data()),
@@ -25,7 +27,7 @@ struct Tally {
   std::string hex() const {
     static const char digits[] = "0123456789abcdef";
     std::string s;
-    unsigned __int128 v = checksum;
+    u128 v = checksum;
     do {
       s.insert(s.begin(), digits[static_cast<int>(v & 0xf)]);
       v >>= 4;

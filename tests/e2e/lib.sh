@@ -42,3 +42,23 @@ make_corpus() {
   awk 'BEGIN { for (i = 0; i < 20000; i++) printf "long%d ", i % 50; print "" }' >long.txt
   CORPUS=(a.txt empty.txt b.txt c.txt long.txt)
 }
+
+# run_split RANKS SPLIT OUT ARGS...: `mapreduce run ARGS -o OUT` quietly with
+# that split size; fails the test if the run fails.
+run_split() {
+  local n=$1 split=$2 out=$3
+  shift 3
+  mr "$n" run "$@" -o "$out" --split-size "$split" --overwrite -q ||
+    fail "run $* failed at $n ranks, split $split"
+}
+
+# same_file GOT EXPECTED WHAT: byte-for-byte equal, or a diff and a failure.
+same_file() {
+  if ! cmp -s "$1" "$2"; then
+    diff <(head -c 3000 "$1" | cat -A) <(head -c 3000 "$2" | cat -A) | head -20 >&2
+    fail "$3: output differs from the oracle ($(wc -l <"$1") vs $(wc -l <"$2") lines)"
+  fi
+}
+
+# Debian's python3 has h5py; a python3 earlier on PATH may not.
+PY=/usr/bin/python3
