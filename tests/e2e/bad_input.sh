@@ -48,6 +48,43 @@ for n in 1 3; do
   expect_error "bad --param, $n ranks" "name=value" out.h5 \
     mr "$n" run wordcount -i in.h5 -o out.h5 --param oops
 done
+# Jobs' parameters and input formats (issue: job library).
+printf 'x,y\n' >t.csv
+mr 0 import -o csv.h5 t.csv
+head -c 250 /dev/zero >rec250.bin
+mr 0 import --format records --record-size 50 -o rec.h5 rec250.bin
+for n in 1 3; do
+  expect_error "grep without pattern, $n ranks" "needs --param pattern=VALUE" out.h5 \
+    mr "$n" run grep -i in.h5 -o out.h5
+  expect_error "grep with an invalid regex, $n ranks" "invalid regular expression 'a(b'" out.h5 \
+    mr "$n" run grep -i in.h5 -o out.h5 --param 'pattern=a(b'
+  expect_error "clean without fields, $n ranks" "needs --param fields=VALUE" out.h5 \
+    mr "$n" run clean -i csv.h5 -o out.h5
+  expect_error "clean with fields=0, $n ranks" "'fields': 0 is not in range 1" out.h5 \
+    mr "$n" run clean -i csv.h5 -o out.h5 --param fields=0
+  expect_error "clean with a key beyond fields, $n ranks" "field 4 is beyond fields=3" out.h5 \
+    mr "$n" run clean -i csv.h5 -o out.h5 --param fields=3 --param key=4
+  expect_error "clean with header=yes, $n ranks" "expected true or false" out.h5 \
+    mr "$n" run clean -i csv.h5 -o out.h5 --param fields=2 --param header=yes
+  expect_error "log-analysis by=day, $n ranks" "'day' is not one of status, url, host" out.h5 \
+    mr "$n" run log-analysis -i in.h5 -o out.h5 --param by=day
+  expect_error "unknown parameter, $n ranks" "job wordcount has no parameter 'typo'" out.h5 \
+    mr "$n" run wordcount -i in.h5 -o out.h5 --param typo=1
+  expect_error "sort on a lines input, $n ranks" "job sort reads 'records' input" out.h5 \
+    mr "$n" run sort -i in.h5 -o out.h5
+  expect_error "word count on a records input, $n ranks" "job wordcount reads 'lines' input" out.h5 \
+    mr "$n" run wordcount -i rec.h5 -o out.h5
+done
+expect_error "records not dividing a file" "has 250 bytes, not a multiple of the record size 100" new.h5 \
+  mr 0 import --format records --record-size 100 -o new.h5 rec250.bin
+expect_error "records without a size" "--format records needs --record-size" new.h5 \
+  mr 0 import --format records -o new.h5 rec250.bin
+printf 'text.txt\nmissing one.txt\n' >list.txt
+expect_error "--files-from naming a missing file" "'missing one.txt' (line 2 of list.txt) does not exist" new.h5 \
+  mr 0 import -o new.h5 --files-from list.txt
+expect_error "--files-from a missing list" "cannot read the list 'nolist.txt'" new.h5 \
+  mr 0 import -o new.h5 --files-from nolist.txt
+
 # The input we refused to overwrite is intact.
 mr 1 run wordcount -i in.h5 -o check.h5 -q || fail "in.h5 was damaged"
 
@@ -63,3 +100,14 @@ expect_error "export of an input file" "has no dataset /keys" "" mr 0 export in.
 mr 3 run wordcount -i in.h5 -o notinput.h5 --overwrite -q || fail "--overwrite refused"
 [ "$(mr 0 export notinput.h5 | wc -l)" -eq 3 ] || fail "--overwrite output is wrong"
 echo "ok: --overwrite replaces the output"
+
+# Each job's parameters are listed by `jobs` and by `run JOB --help`.
+mr 0 jobs >jobs.txt
+for want in "--param pattern=VALUE" "--param fields=VALUE" "--param key=1" \
+  "--param min-status=400" "--param by=status" "--param top=10"; do
+  grep -qF -- "$want" jobs.txt || fail "'mapreduce jobs' does not show $want"
+done
+mr 0 run clean --help >help.txt || fail "run clean --help failed"
+grep -qF "Job clean:" help.txt && grep -qF -- "--param header=false" help.txt ||
+  fail "'run clean --help' does not list the job's parameters"
+echo "ok: jobs and run JOB --help list the parameters"
