@@ -1,9 +1,15 @@
 // jobs/inverted_index.cpp: for each word (as word count defines it), the
 // names of the imported files it occurs in: de-duplicated, in byte order.
-// Map values are sorted sets of file indices (4 bytes, big-endian), merged by
-// combine; reduce turns them into names joined by tabs.
+//
+// Map emits (word, file index) once per word and file: a set of the words
+// already emitted for the current file stands in for a combiner (merging
+// growing sets of files would copy each set again at every occurrence).
+// Reduce gets a word's file indices sorted, drops repeats, and joins the
+// files' names, in byte order, with tabs.
 #include <algorithm>
 #include <numeric>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "mr/codec.h"
@@ -12,70 +18,57 @@
 
 namespace {
 
+/// Hashes std::string and std::string_view alike, so that lookups by view
+/// copy nothing.
+struct ViewHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
 class InvertedIndex : public mr::Job {
 public:
   void start(const mr::InputInfo &input) override {
     input_ = &input;
     // Each file's place in byte order of names, to sort a word's files.
-    std::vector<std::uint32_t> by_name(input.files());
-    std::iota(by_name.begin(), by_name.end(), 0u);
-    std::stable_sort(by_name.begin(), by_name.end(), [&](auto a, auto b) {
+    rank_to_file_.resize(input.files());
+    std::iota(rank_to_file_.begin(), rank_to_file_.end(), 0u);
+    std::stable_sort(rank_to_file_.begin(), rank_to_file_.end(), [&](auto a, auto b) {
       return input.file_name(a) < input.file_name(b);
     });
-    name_rank_.resize(by_name.size());
-    for (std::uint32_t r = 0; r < by_name.size(); ++r)
-      name_rank_[by_name[r]] = r;
+    file_to_rank_.resize(rank_to_file_.size());
+    for (std::uint32_t r = 0; r < rank_to_file_.size(); ++r)
+      file_to_rank_[rank_to_file_[r]] = r;
   }
 
   void map(const mr::Record &r, mr::Emitter &out) override {
-    if (r.file != set_file_ || set_.empty()) {
-      set_file_ = r.file;
-      const char be[4] = {static_cast<char>(r.file >> 24),
-                          static_cast<char>(r.file >> 16), static_cast<char>(r.file >> 8),
-                          static_cast<char>(r.file)};
-      set_.clear();
-      mr::append_string(set_, std::string_view(be, 4));
+    if (r.file != file_ || seen_.size() > kMaxSeen) {
+      // A new file (or a huge one: a word emitted twice is merged by reduce).
+      file_ = r.file;
+      seen_.clear();
     }
-    mr::for_each_word(r.bytes, [&](std::string_view word) { out.emit(word, set_); });
-  }
-
-  void combine(std::string_view, std::string_view a, std::string_view b,
-               std::string &merged) override {
-    // Records of a file come together, so while mapping, `b` is mostly one
-    // file that is `a`'s last (the word again) or after it: no merge needed.
-    // Each item is 5 bytes: a length byte (4) and the file index.
-    if (b.size() == 5 && a.size() >= 5) {
-      const std::string_view last = a.substr(a.size() - 4), file = b.substr(1);
-      if (last >= file) {
-        if (last == file) {
-          merged.assign(a);
-          return;
-        }
-      } else {
-        merged.assign(a);
-        merged.append(b);
-        return;
+    const mr::SortableU64 file = mr::sortable_u64(r.file);
+    mr::for_each_word(r.bytes, [&](std::string_view word) {
+      if (seen_.find(word) == seen_.end()) {
+        seen_.emplace(word);
+        out.emit(word, file);
       }
-    }
-    mr::merge_sorted_sets(a, b, merged);
+    });
   }
 
-  void reduce(std::string_view word, std::span<const std::string_view> sets,
+  void reduce(std::string_view word, std::span<const std::string_view> files,
               mr::Emitter &out) override {
     ranks_.clear();
-    mr::for_each_string(sets[0], [&](std::string_view be) {
-      const auto *u = reinterpret_cast<const unsigned char *>(be.data());
-      const std::uint32_t file =
-          (std::uint32_t(u[0]) << 24) | (u[1] << 16) | (u[2] << 8) | u[3];
-      ranks_.push_back(name_rank_.at(file));
-    });
+    for (std::string_view f : files) // sorted; equal ones are adjacent
+      ranks_.push_back(file_to_rank_.at(mr::read_sortable_u64(f)));
     std::sort(ranks_.begin(), ranks_.end());
     names_.clear();
     std::string_view last;
     for (std::size_t i = 0; i < ranks_.size(); ++i) {
-      std::string_view name = input_->file_name(by_rank(ranks_[i]));
+      std::string_view name = input_->file_name(rank_to_file_[ranks_[i]]);
       if (i > 0 && name == last)
-        continue; // one path imported twice
+        continue; // the same file, or one path imported twice
       if (!names_.empty())
         names_ += '\t';
       names_ += name;
@@ -85,19 +78,13 @@ public:
   }
 
 private:
-  std::uint32_t by_rank(std::uint32_t rank) {
-    if (file_of_rank_.empty()) {
-      file_of_rank_.resize(name_rank_.size());
-      for (std::uint32_t f = 0; f < name_rank_.size(); ++f)
-        file_of_rank_[name_rank_[f]] = f;
-    }
-    return file_of_rank_[rank];
-  }
+  static constexpr std::size_t kMaxSeen = 1 << 20;
 
   const mr::InputInfo *input_ = nullptr;
-  std::vector<std::uint32_t> name_rank_, file_of_rank_, ranks_;
-  std::uint32_t set_file_ = 0;
-  std::string set_, names_;
+  std::vector<std::uint32_t> rank_to_file_, file_to_rank_, ranks_;
+  std::uint32_t file_ = 0;
+  std::unordered_set<std::string, ViewHash, std::equal_to<>> seen_;
+  std::string names_;
 };
 
 } // namespace

@@ -31,7 +31,8 @@ constexpr const char *kDescription =
 /// This process's rank as the launcher (mpirun, srun) set it, before and
 /// without MPI: 0 when not launched as one of several ranks.
 int launcher_rank() {
-  for (const char *name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+  for (const char *name :
+       {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
     if (const char *v = std::getenv(name))
       return std::atoi(v);
   return 0;

@@ -104,43 +104,48 @@ Comm::all_gather(const std::vector<std::uint64_t> &local) const {
   return out;
 }
 
-std::vector<double> Comm::gather(const std::vector<double> &local, int root) const {
-  const int n = size();
-  int mine = static_cast<int>(local.size());
-  std::vector<int> counts(n), displs(n);
-  check(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_),
-        "MPI_Gather");
+namespace {
+
+/// Each rank's element count on `root` (counts, and displacements of a
+/// packed buffer), for MPI_Gatherv. Collective.
+struct GatherLayout {
+  std::vector<int> counts, displs;
   int total = 0;
+};
+GatherLayout gather_layout(MPI_Comm comm, int n, int mine, int root) {
+  GatherLayout l{std::vector<int>(n), std::vector<int>(n), 0};
+  check(MPI_Gather(&mine, 1, MPI_INT, l.counts.data(), 1, MPI_INT, root, comm),
+        "MPI_Gather");
   for (int i = 0; i < n; ++i) {
-    displs[i] = total;
-    total += counts[i];
+    l.displs[i] = l.total;
+    l.total += l.counts[i];
   }
-  std::vector<double> out(rank() == root ? total : 0);
-  check(MPI_Gatherv(local.data(), mine, MPI_DOUBLE, out.data(), counts.data(),
-                    displs.data(), MPI_DOUBLE, root, comm_),
+  return l;
+}
+
+} // namespace
+
+std::vector<double> Comm::gather(const std::vector<double> &local, int root) const {
+  const int mine = static_cast<int>(local.size());
+  const GatherLayout l = gather_layout(comm_, size(), mine, root);
+  std::vector<double> out(rank() == root ? l.total : 0);
+  check(MPI_Gatherv(local.data(), mine, MPI_DOUBLE, out.data(), l.counts.data(),
+                    l.displs.data(), MPI_DOUBLE, root, comm_),
         "MPI_Gatherv");
   return out;
 }
 
 std::vector<std::string> Comm::gather_bytes(const std::string &local, int root) const {
-  const int n = size();
-  int mine = static_cast<int>(local.size());
-  std::vector<int> counts(n), displs(n);
-  check(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_),
-        "MPI_Gather");
-  int total = 0;
-  for (int i = 0; i < n; ++i) {
-    displs[i] = total;
-    total += counts[i];
-  }
-  std::string all(rank() == root ? total : 0, '\0');
-  check(MPI_Gatherv(local.data(), mine, MPI_CHAR, all.data(), counts.data(),
-                    displs.data(), MPI_CHAR, root, comm_),
+  const int mine = static_cast<int>(local.size());
+  const GatherLayout l = gather_layout(comm_, size(), mine, root);
+  std::string all(rank() == root ? l.total : 0, '\0');
+  check(MPI_Gatherv(local.data(), mine, MPI_CHAR, all.data(), l.counts.data(),
+                    l.displs.data(), MPI_CHAR, root, comm_),
         "MPI_Gatherv");
   std::vector<std::string> out;
   if (rank() == root)
-    for (int i = 0; i < n; ++i)
-      out.push_back(all.substr(displs[i], counts[i]));
+    for (std::size_t i = 0; i < l.counts.size(); ++i)
+      out.push_back(all.substr(l.displs[i], l.counts[i]));
   return out;
 }
 

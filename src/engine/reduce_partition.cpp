@@ -108,7 +108,7 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     for (std::size_t i = 0; i < pairs.size();) {
       std::size_t j = i;
       values.clear();
-      while (j < pairs.size() && pairs[j].key == pairs[i].key)
+      while (j < pairs.size() && core::same_key(pairs[j], pairs[i]))
         values.push_back(pairs[j++].value);
       job.reduce(pairs[i].key, values, out);
       ++stats.keys;

@@ -111,3 +111,10 @@ mr 0 run clean --help >help.txt || fail "run clean --help failed"
 grep -qF "Job clean:" help.txt && grep -qF -- "--param header=false" help.txt ||
   fail "'run clean --help' does not list the job's parameters"
 echo "ok: jobs and run JOB --help list the parameters"
+
+# import started by mpirun on 3 ranks imports once (rank 0), without MPI.
+mr 3 import -o three.h5 text.txt 2>stderr.txt || { cat stderr.txt; fail "import under mpirun -n 3"; }
+[ "$(grep -c "imported 1 file" stderr.txt)" -eq 1 ] || fail "import under mpirun did not run exactly once"
+[ "$(mr 0 export notinput.h5 | wc -l)" -eq 3 ] && mr 1 run wordcount -i three.h5 -o three-out.h5 -q ||
+  fail "the input imported under mpirun is not usable"
+echo "ok: import under mpirun -n 3 runs once"
