@@ -39,10 +39,13 @@ public:
   Grep &operator=(const Grep &) = delete;
 
   void map(const mr::Record &r, mr::Emitter &out) override {
+    // A NUL-terminated copy: REG_STARTEND alone would let regexec stop at
+    // the record's end, but AddressSanitizer's regexec still reads to a NUL.
+    line_.assign(r.bytes);
     regmatch_t range[1];
     range[0].rm_so = 0;
-    range[0].rm_eo = static_cast<regoff_t>(r.bytes.size());
-    if (regexec(&regex_, r.bytes.data(), 1, range, REG_STARTEND) == 0)
+    range[0].rm_eo = static_cast<regoff_t>(line_.size());
+    if (regexec(&regex_, line_.c_str(), 1, range, REG_STARTEND) == 0)
       out.emit(mr::sortable_u64(r.offset), r.bytes);
   }
 
@@ -58,6 +61,7 @@ public:
 
 private:
   regex_t regex_{};
+  std::string line_;
 };
 
 } // namespace
