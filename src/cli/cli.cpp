@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 
 #include "cli/export_rows.h"
 #include "cli/import_paths.h"
@@ -180,23 +181,36 @@ int main(int argc, char **argv) {
       opt.params[p.substr(0, eq)] = p.substr(eq + 1);
     }
     if (*import && import_paths.empty() && files_from.empty())
-      throw CLI::RequiredError("import needs files or folders, or --files-from LIST");
+      throw CLI::ValidationError("import", "needs files or folders, or --files-from LIST");
     if (*import && format == "records" && import_opt.record_size == 0)
-      throw CLI::RequiredError("--format records needs --record-size N (N > 0)");
+      throw CLI::ValidationError("--format records", "needs --record-size N (N > 0)");
     if (*import && format == "lines" && import_opt.record_size != 0)
       throw CLI::ValidationError("--record-size", "only goes with --format records");
   } catch (const CLI::ParseError &e) {
     // Every rank parsed the same words; one prints, all stop with one code.
-    if (!root)
-      return e.get_exit_code();
-    const int code = app.exit(e);
-    auto job = run->get_option("job");
-    if (e.get_name() == "CallForHelp" && *run && job->count() == 1)
-      if (const JobEntry *j = find_job(job->as<std::string>()))
-        std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
-                    j->params.empty() ? "  (no parameters)\n"
-                                      : describe_params(*j, "  ").c_str());
-    return code;
+    // `run` is an MPI job: its ranks meet once rank 0 has printed, or mpirun
+    // would kill rank 0 as soon as another rank exits non-zero. The other
+    // commands are started once (or by mpirun, when rank 0 alone answers).
+    const bool mpi_job = run->parsed() || (argc > 1 && std::string(argv[1]) == "run");
+    std::optional<comm::Runtime> mpi;
+    if (mpi_job)
+      mpi.emplace(argc, argv);
+    const bool printer = mpi_job ? comm::Comm::world().rank() == 0 : root;
+    int code = e.get_exit_code();
+    if (printer) {
+      code = app.exit(e);
+      auto job = run->get_option("job");
+      if (e.get_name() == "CallForHelp" && *run && job->count() == 1)
+        if (const JobEntry *j = find_job(job->as<std::string>()))
+          std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
+                      j->params.empty() ? "  (no parameters)\n"
+                                        : describe_params(*j, "  ").c_str());
+      std::fflush(stdout);
+      std::fflush(stderr);
+    }
+    if (mpi_job)
+      comm::Comm::world().barrier();
+    return mpi_job || printer ? code : 0;
   }
 
   if (*import)

@@ -77,7 +77,7 @@ for n in 1 3; do
 done
 expect_error "records not dividing a file" "has 250 bytes, not a multiple of the record size 100" new.h5 \
   mr 0 import --format records --record-size 100 -o new.h5 rec250.bin
-expect_error "records without a size" "--format records needs --record-size" new.h5 \
+expect_error "records without a size" "--format records: needs --record-size" new.h5 \
   mr 0 import --format records -o new.h5 rec250.bin
 printf 'text.txt\nmissing one.txt\n' >list.txt
 expect_error "--files-from naming a missing file" "'missing one.txt' (line 2 of list.txt) does not exist" new.h5 \
@@ -88,7 +88,7 @@ expect_error "--files-from a missing list" "cannot read the list 'nolist.txt'" n
 # The input we refused to overwrite is intact.
 mr 1 run wordcount -i in.h5 -o check.h5 -q || fail "in.h5 was damaged"
 
-expect_error "import without files" "import needs files or folders" new.h5 mr 0 import -o new.h5
+expect_error "import without files" "import: needs files or folders" new.h5 mr 0 import -o new.h5
 expect_error "import of a missing file" "'gone.txt' does not exist" new.h5 \
   mr 0 import -o new.h5 text.txt gone.txt
 expect_error "import onto existing output" "pass --overwrite" "" mr 0 import -o in.h5 text.txt
@@ -118,3 +118,12 @@ mr 3 import -o three.h5 text.txt 2>stderr.txt || { cat stderr.txt; fail "import 
 [ "$(mr 0 export notinput.h5 | wc -l)" -eq 3 ] && mr 1 run wordcount -i three.h5 -o three-out.h5 -q ||
   fail "the input imported under mpirun is not usable"
 echo "ok: import under mpirun -n 3 runs once"
+
+# A bad flag under mpirun: rank 0's message always appears (the other ranks
+# must not end the job first), several times in a row.
+for i in 1 2 3 4 5; do
+  expect_error "bad flag under mpirun -n 4, try $i" "--split-size" out.h5 \
+    mr 4 run wordcount -i in.h5 -o out.h5 --split-size lots
+done
+expect_error "import without files under mpirun -n 3" "import: needs files or folders" new.h5 \
+  mr 3 import -o new.h5
