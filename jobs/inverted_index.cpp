@@ -7,10 +7,10 @@
 // Reduce gets a word's file indices sorted, drops repeats, and joins the
 // files' names, in byte order, with tabs.
 #include <algorithm>
-#include <numeric>
-#include <string>
 #include <cstring>
 #include <functional>
+#include <numeric>
+#include <string>
 #include <vector>
 
 #include "mr/codec.h"

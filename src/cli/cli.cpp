@@ -181,7 +181,8 @@ int main(int argc, char **argv) {
       opt.params[p.substr(0, eq)] = p.substr(eq + 1);
     }
     if (*import && import_paths.empty() && files_from.empty())
-      throw CLI::ValidationError("import", "needs files or folders, or --files-from LIST");
+      throw CLI::ValidationError("import",
+                                 "needs files or folders, or --files-from LIST");
     if (*import && format == "records" && import_opt.record_size == 0)
       throw CLI::ValidationError("--format records", "needs --record-size N (N > 0)");
     if (*import && format == "lines" && import_opt.record_size != 0)
