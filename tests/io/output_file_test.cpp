@@ -2,6 +2,7 @@
 // order, with a correct partition index; read back without MPI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
@@ -69,6 +70,28 @@ void round_trip(bool u64) {
       }
     }
     EXPECT_EQ(f.partition_offsets.back(), row);
+
+    // The streaming reader: stored order, and merged key order whatever the
+    // chunk size (1 byte: a row per chunk; 7: a few; 1 MiB: all).
+    io::OutputReader reader(path);
+    EXPECT_EQ(reader.rows(), total);
+    EXPECT_EQ(reader.partition_offsets(), f.partition_offsets);
+    std::vector<std::pair<std::string, std::string>> stored, sorted;
+    reader.for_each_stored_row(
+        [&](std::string_view k, std::string_view v) { stored.emplace_back(k, v); });
+    ASSERT_EQ(stored.size(), total);
+    for (std::uint64_t i = 0; i < total; ++i)
+      EXPECT_EQ(stored[i],
+                std::make_pair(std::string(f.rows.key(i)), std::string(f.rows.value(i))));
+    sorted = stored;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::uint64_t chunk : {1ull, 7ull, 1ull << 20}) {
+      std::vector<std::pair<std::string, std::string>> merged;
+      reader.for_each_row(
+          [&](std::string_view k, std::string_view v) { merged.emplace_back(k, v); },
+          chunk);
+      EXPECT_EQ(merged, sorted) << "chunk " << chunk;
+    }
     std::filesystem::remove(path);
   }
   world.barrier();
