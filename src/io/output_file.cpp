@@ -197,12 +197,14 @@ struct OutputReader::Impl {
     return v;
   }
 
-  /// Loads the next rows of `c`: up to 4096, and as many as fit in
-  /// `chunk_bytes` of keys and values (at least one). False at the end.
+  /// Loads the next rows of `c`: as many as fit in `chunk_bytes` of keys
+  /// and values (at least one), reading offsets for at most chunk_bytes / 16
+  /// rows (4096 at most). False at the end.
   bool load(Cursor &c, std::uint64_t chunk_bytes) const {
     if (c.row >= c.end)
       return false;
-    const std::uint64_t want = std::min<std::uint64_t>(c.end - c.row, 4096);
+    const std::uint64_t max_rows = std::clamp<std::uint64_t>(chunk_bytes / 16, 1, 4096);
+    const std::uint64_t want = std::min<std::uint64_t>(c.end - c.row, max_rows);
     c.ko = offsets(key_offsets, c.row, want + 1, key_bytes);
     if (uint64_values) {
       c.vo.resize(want + 1);
@@ -308,6 +310,12 @@ void OutputReader::for_each_row(
     else
       heap.pop_back();
   }
+}
+
+void OutputReader::for_each_row(
+    const std::function<void(std::string_view, std::string_view)> &f) const {
+  const std::uint64_t partitions = std::max<std::uint64_t>(1, partitions_.size() - 1);
+  for_each_row(f, std::max<std::uint64_t>(4096, kReadBudget / 2 / partitions));
 }
 
 void OutputReader::for_each_stored_row(

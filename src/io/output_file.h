@@ -90,9 +90,15 @@ public:
   /// Calls f(key, value) for every row, in key byte order over all partitions
   /// (each partition is sorted; they are merged), rows of equal keys in
   /// partition then row order. uint64 values come as 8 little-endian bytes.
-  /// Holds about `chunk_bytes` per partition, plus the largest row.
+  /// Holds about 2 x `chunk_bytes` per partition, plus the largest row.
   void for_each_row(const std::function<void(std::string_view, std::string_view)> &f,
-                    std::uint64_t chunk_bytes = 1 << 20) const;
+                    std::uint64_t chunk_bytes) const;
+  /// As above, within about `budget` bytes however many partitions there are
+  /// (chunks of budget / partitions, at least 4 KiB).
+  void
+  for_each_row(const std::function<void(std::string_view, std::string_view)> &f) const;
+
+  static constexpr std::uint64_t kReadBudget = 64ull << 20;
 
   /// Calls f(key, value) for every row in the order stored: partition after
   /// partition (to check that an output really is globally sorted).

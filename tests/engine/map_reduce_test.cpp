@@ -281,7 +281,9 @@ TEST(Codec, SortedSetsMerge) {
   for_each_string(set({"", std::string(300, 'z')}),
                   [&](std::string_view s) { items.emplace_back(s); });
   EXPECT_EQ(items, (std::vector<std::string>{"", std::string(300, 'z')}));
-  EXPECT_THROW(for_each_string(std::string("\x05ab"), [](auto) {}),
+  EXPECT_THROW(for_each_string(std::string("\x05"
+                                           "ab"),
+                               [](auto) {}),
                std::invalid_argument);
   EXPECT_EQ(read_sortable_u64(sortable_u64(0x0102030405060708ull)),
             0x0102030405060708ull);
