@@ -32,19 +32,17 @@ bool parse_csv(std::string_view line, std::vector<std::string> &fields) {
     while (i < n && is_blank(line[i]))
       ++i;
     if (i < n && line[i] == '"') {
-      for (++i;; ++i) {
-        if (i == n)
+      for (++i;;) { // copy up to each quote at once
+        const std::size_t quote = line.find('"', i);
+        if (quote == std::string_view::npos)
           return false; // unclosed quote
-        if (line[i] == '"') {
-          if (i + 1 < n && line[i + 1] == '"') {
-            field += '"';
-            ++i;
-          } else {
-            ++i;
-            break;
-          }
+        field.append(line.substr(i, quote - i));
+        i = quote + 1;
+        if (i < n && line[i] == '"') {
+          field += '"'; // "" is one quote
+          ++i;
         } else {
-          field += line[i];
+          break;
         }
       }
       while (i < n && is_blank(line[i]))
@@ -74,8 +72,9 @@ void append_canonical(std::string &out, const std::vector<std::string> &fields) 
     const std::string &s = fields[f];
     if (f > 0)
       out += ',';
-    const bool quote = s.find_first_of(",\"") != std::string::npos ||
-                       (!s.empty() && (is_blank(s.front()) || is_blank(s.back())));
+    bool quote = !s.empty() && (is_blank(s.front()) || is_blank(s.back()));
+    for (std::size_t i = 0; i < s.size() && !quote; ++i)
+      quote = s[i] == ',' || s[i] == '"';
     if (!quote) {
       out += s;
       continue;
