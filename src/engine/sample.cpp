@@ -36,12 +36,16 @@ SampleResult sample_split_points(Job &job, const io::InputFile &input,
   const std::uint64_t want = std::max<std::uint64_t>(10000, 100ull * partitions);
   KeyCollector keys;
   std::vector<char> buf;
+  /// Maps the records in `bytes`, which start at `begin` of the input.
+  auto map_bytes = [&](std::string_view bytes, std::uint64_t begin) {
+    MapInput in{bytes, begin, &info};
+    result.records_sampled +=
+        for_each_record(in, [&](const Record &r) { job.map(r, keys); });
+  };
   auto map_at = [&](std::uint64_t begin, std::uint64_t end) {
     buf.resize(end - begin);
     input.read(begin, buf.size(), buf.data());
-    MapInput in{{buf.data(), buf.size()}, begin, &info};
-    result.records_sampled +=
-        for_each_record(in, [&](const Record &r) { job.map(r, keys); });
+    map_bytes({buf.data(), buf.size()}, begin);
   };
   std::uint64_t state = 0x5eed;
   if (info.format == InputFormat::records) {

@@ -38,7 +38,21 @@ public:
   }
 };
 
+/// Sorts lines with a range partitioner: range partitioning of a lines
+/// input (the sample then reads lines at random positions).
+class SortLines : public mr::Job {
+public:
+  void map(const mr::Record &r, mr::Emitter &out) override { out.emit(r.bytes, {}); }
+  void reduce(std::string_view line, std::span<const std::string_view> copies,
+              mr::Emitter &out) override {
+    for (std::size_t i = 0; i < copies.size(); ++i)
+      out.emit(line, {});
+  }
+  mr::Partitioning partitioning() const override { return mr::Partitioning::range; }
+};
+
 } // namespace
 
+MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");
