@@ -121,11 +121,7 @@ All runs: %s
 <!-- jobs:end -->""" % (datetime.date.today().isoformat(), nbytes, reps, reps, "\n".join(rows),
     med["sort"], med["coreutils-sort"], med["coreutils-sort"] / med["sort"],
     "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v)) for k, v in sorted(runs.items())))
-old = open(results).read()
-if "<!-- jobs:begin -->" in old:
-    old = re.sub(r"<!-- jobs:begin -->.*<!-- jobs:end -->", lambda m: text, old, flags=re.S)
-else:
-    old = old.rstrip("\n") + "\n\n" + text + "\n"
-open(results, "w").write(old)
-print(text)
+sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+from results_section import replace_section
+replace_section(results, 'jobs', text)
 PY

@@ -159,11 +159,7 @@ All runs: %s
     os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
     total, 8, words, uniq, float(import_s), total, reps, reps, "\n".join(rows),
     "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v)) for k, v in sorted(runs.items())))
-old = open(results).read() if os.path.exists(results) else "# Benchmark results\n"
-if "<!-- wordcount:begin -->" in old:
-    old = re.sub(r"<!-- wordcount:begin -->.*<!-- wordcount:end -->", lambda m: text, old, flags=re.S)
-else:
-    old = old.rstrip("\n") + "\n\n" + text + "\n"
-open(results, "w").write(old)
-print(text)
+sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+from results_section import replace_section
+replace_section(results, 'wordcount', text)
 PY

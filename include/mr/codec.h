@@ -10,23 +10,35 @@
 
 namespace mr {
 
-/// An unsigned 64-bit integer as 8 little-endian bytes; converts to a
-/// string_view that stays valid as long as this object lives.
-class U64Bytes {
+namespace detail {
+/// An unsigned 64-bit integer as 8 bytes in a fixed byte order, whatever the
+/// machine's; converts to a string_view valid as long as this object lives.
+template <std::endian Order> class Fixed8 {
 public:
-  explicit U64Bytes(std::uint64_t v) {
+  explicit Fixed8(std::uint64_t v) {
     for (int i = 0; i < 8; ++i)
-      bytes_[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+      bytes_[i] = static_cast<char>(
+          (v >> (8 * (Order == std::endian::little ? i : 7 - i))) & 0xff);
   }
   operator std::string_view() const { return {bytes_, 8}; }
 
 private:
   char bytes_[8];
 };
+} // namespace detail
+
+/// 8 little-endian bytes: the uint64 values of counting jobs.
+using U64Bytes = detail::Fixed8<std::endian::little>;
+/// 8 big-endian bytes: byte order is numeric order, so it makes keys that
+/// sort by number (input offsets, for example).
+using SortableU64 = detail::Fixed8<std::endian::big>;
 
 /// `out.emit(word, mr::u64_bytes(1))`
 inline U64Bytes u64_bytes(std::uint64_t v) {
   return U64Bytes(v);
+}
+inline SortableU64 sortable_u64(std::uint64_t v) {
+  return SortableU64(v);
 }
 
 /// Reads a value made by u64_bytes; throws if `bytes` is not 8 bytes long.
@@ -35,7 +47,7 @@ inline std::uint64_t read_u64(std::string_view bytes) {
     throw std::invalid_argument("mr::read_u64: value is not 8 bytes long");
   std::uint64_t v = 0;
   if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(&v, bytes.data(), 8);
+    std::memcpy(&v, bytes.data(), 8); // the hot case: combining counts
   } else {
     for (int i = 7; i >= 0; --i)
       v = (v << 8) | static_cast<unsigned char>(bytes[i]);
@@ -43,22 +55,7 @@ inline std::uint64_t read_u64(std::string_view bytes) {
   return v;
 }
 
-/// An unsigned integer as 8 big-endian bytes: byte order is numeric order, so
-/// it makes keys that sort by number (input offsets, for example).
-class SortableU64 {
-public:
-  explicit SortableU64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-      bytes_[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
-  }
-  operator std::string_view() const { return {bytes_, 8}; }
-
-private:
-  char bytes_[8];
-};
-inline SortableU64 sortable_u64(std::uint64_t v) {
-  return SortableU64(v);
-}
+/// Reads a value made by sortable_u64; throws if `bytes` is not 8 bytes long.
 inline std::uint64_t read_sortable_u64(std::string_view bytes) {
   if (bytes.size() != 8)
     throw std::invalid_argument("mr::read_sortable_u64: value is not 8 bytes long");
