@@ -9,6 +9,10 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+# Each test's mpiruns keep their session files in its own folder: two mpiruns
+# started at the same moment by parallel tests can otherwise collide in the
+# shared one (orte_init: session_dir "File exists"; seen under ctest -j3).
+export OMPI_MCA_orte_tmpdir_base="$WORK"
 
 fail() {
   echo "FAIL: $*" >&2
