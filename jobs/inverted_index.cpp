@@ -89,6 +89,11 @@ public:
       file_to_rank_[rank_to_file_[r]] = r;
   }
 
+  void start_task() override { // a task's output depends on the task alone
+    seen_.clear();
+    file_ = kNoFile;
+  }
+
   void map(const mr::Record &r, mr::Emitter &out) override {
     if (r.file != file_ || seen_.size() > kMaxSeen) {
       // A new file (or a huge one: a word emitted twice is merged by reduce).
@@ -124,10 +129,11 @@ public:
 
 private:
   static constexpr std::size_t kMaxSeen = 1 << 20;
+  static constexpr std::uint32_t kNoFile = ~0u;
 
   const mr::InputInfo *input_ = nullptr;
   std::vector<std::uint32_t> rank_to_file_, file_to_rank_, ranks_;
-  std::uint32_t file_ = 0;
+  std::uint32_t file_ = kNoFile;
   WordSet seen_;
   std::string names_;
 };

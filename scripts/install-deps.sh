@@ -10,6 +10,8 @@ packages=(
   libboost-mpi-dev libboost-serialization-dev
   libcli11-dev libgtest-dev
   zlib1g-dev              # CRC-32 (validate-sort)
+  libxxhash-dev           # XXH3-64, checksums of checkpoint files
+  slurm-wlm munge         # a real one-node Slurm for the requeue test
   python3 python3-h5py    # tests read our output with h5py, as a user would
   libmrmpi-dev            # MR-MPI, the peer we benchmark against
   gawk coreutils grep     # the word count oracle

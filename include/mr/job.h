@@ -97,6 +97,12 @@ public:
   /// Called once on every rank before any map or reduce call.
   virtual void start(const InputInfo &input) { (void)input; }
 
+  /// Called before each map task. A job that keeps state from one record to
+  /// the next must reset it here: a task's output must depend on the task
+  /// alone, since a task may be run twice (a backup copy), or its output
+  /// taken from a checkpoint while its neighbours are mapped again.
+  virtual void start_task() {}
+
   /// Called once per input record.
   virtual void map(const Record &record, Emitter &out) = 0;
 

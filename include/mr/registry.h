@@ -52,6 +52,9 @@ namespace detail {
 
 struct JobAccess {
   static void set_combines(Job &job, bool c) { job.combines_ = c; }
+  static std::map<std::string, std::uint64_t> &counters(Job &job) {
+    return job.counters_;
+  }
 };
 
 /// True when J (or a base between J and mr::Job) overrides Job::combine.

@@ -129,24 +129,52 @@ int main(int argc, char **argv) {
   run->add_option("--reducers", opt.reducers,
                   "Reduce partitions (default: one per worker rank)")
       ->check(CLI::Range(1u, 1u << 16));
+  // CLI11 reads "-1" into an unsigned size as 2^64-1: refuse it first.
+  const CLI::Validator non_negative(
+      [](std::string &v) {
+        return v.find('-') == std::string::npos ? std::string()
+                                                : "must not be negative, got " + v;
+      },
+      "SIZE", "non-negative");
   run->add_option("--split-size", opt.split_size,
                   "Input bytes per map task, e.g. 32MiB (records are never cut); "
                   "0 (default): input / (8 x workers), within 1MiB..32MiB")
+      ->check(non_negative)
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--round-size", opt.round_bytes,
                   "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers)")
+      ->check(non_negative)
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--combine-buffer", opt.combine_bytes,
                   "Memory for map-side combining per worker, e.g. 8MiB; when full, "
                   "its pairs go to the shuffle and it starts again")
+      ->check(non_negative)
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   run->add_option("--param", params,
                   "Job parameter name=value (repeatable; see 'mapreduce jobs')");
   run->add_option("--report", opt.report, "Write a JSON report of the run here");
   run->add_flag("--overwrite", opt.overwrite, "Replace the output if it exists");
+  run->add_option("--checkpoint-dir", opt.checkpoint_dir,
+                  "Commit finished map tasks and reduce partitions here, so that a "
+                  "failed run can be resumed (see README, 'Failures and restarts')");
+  run->add_flag("--resume", opt.resume,
+                "Continue the checkpoint in --checkpoint-dir: redo only what is "
+                "missing or damaged (an empty or missing folder: run everything)");
+  run->add_flag("--restart-fresh", opt.restart_fresh,
+                "Discard the checkpoint in --checkpoint-dir and start again");
+  run->add_flag("--keep-checkpoint", opt.keep_checkpoint,
+                "Keep the checkpoint after success (it is removed by default)");
+  run->add_option("--task-timeout", opt.task_timeout,
+                  "Seconds a rank may stay silent (per map task of up to 64 MiB, "
+                  "longer for more) before the job is aborted as hung, exit code 4")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  bool no_backups = false;
+  run->add_flag("--no-backup-tasks", no_backups,
+                "Do not run backup copies of the last map tasks on idle workers");
   run->add_flag("-q,--quiet", opt.quiet, "Print nothing but errors");
 
   // export
@@ -244,6 +272,7 @@ int main(int argc, char **argv) {
         std::printf("%-15s %s\n%s", j->name.c_str(), j->description.c_str(),
                     describe_params(*j, "    ").c_str());
     });
+  opt.backup_tasks = !no_backups;
   comm::Runtime mpi(argc, argv); // only `run` needs MPI
   return engine::run_job(opt);
 }

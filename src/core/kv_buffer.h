@@ -44,6 +44,11 @@ public:
   std::string_view bytes() const { return {bytes_.data(), bytes_.size()}; }
   std::uint64_t pairs() const { return pairs_; }
   bool empty() const { return bytes_.empty(); }
+  /// Takes pairs already packed in this format (a checkpointed run).
+  void assign(std::string_view packed, std::uint64_t pairs) {
+    bytes_.assign(packed.begin(), packed.end());
+    pairs_ = pairs;
+  }
   void clear() {
     bytes_.clear();
     pairs_ = 0;

@@ -1,46 +1,336 @@
 // src/engine/coordinator.cpp: see coordinator.h.
 #include "engine/coordinator.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <deque>
+#include <map>
 #include <stdexcept>
 #include <string>
 
+#include "comm/comm.h"
 #include "comm/control.h"
 
 namespace mr::engine {
 
-void coordinate_map(TaskBoard &board, int workers, bool quiet) {
-  comm::ControlServer server;
-  const std::size_t total = board.splits.size();
-  std::size_t next = 0, done = 0;
-  int finished = 0;
-  std::size_t reported_tenths = 0;
-  while (finished < workers) {
-    comm::TaskRequest req = server.wait_request(); // blocks: no CPU spent here
-    if (req.completed >= 0) {
-      const auto id = static_cast<std::size_t>(req.completed);
-      if (id >= total || board.state[id] != TaskState::running ||
-          board.worker[id] != req.worker)
-        throw std::runtime_error("worker " + std::to_string(req.worker) +
-                                 " reported task " + std::to_string(id) +
-                                 " that it was not running");
-      board.state[id] = TaskState::done;
-      ++done;
-      if (!quiet && total >= 10 && done * 10 / total > reported_tenths) {
-        reported_tenths = done * 10 / total;
-        std::fprintf(stderr, "map: %zu/%zu tasks done\n", done, total);
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using comm::Assignment;
+using comm::MessageKind;
+using comm::Outcome;
+using comm::TaskKind;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+/// The deadline for work of `bytes`: the timeout for every 64 MiB begun.
+Clock::duration allowance(double task_timeout, std::uint64_t bytes) {
+  const double scale = std::max(1.0, static_cast<double>(bytes) / (64 << 20));
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(task_timeout * scale));
+}
+
+[[noreturn]] void abort_hung(const std::string &what) {
+  std::fprintf(stderr,
+               "mapreduce: error: %s; aborting the job so that it can be restarted "
+               "(exit code %d)\n",
+               what.c_str(), kExitHung);
+  std::fflush(stderr);
+  comm::Comm::world().abort(kExitHung);
+}
+
+std::string rank_name(const CoordinatorSetup &s, int rank) {
+  std::string host = rank < static_cast<int>(s.hosts.size()) ? s.hosts[rank] : "?";
+  return "rank " + std::to_string(rank) + " (host " + host + ")";
+}
+
+enum class State : std::uint8_t { pending, running, done };
+
+/// One copy of a task running on a worker.
+struct Copy {
+  std::int64_t task = -1;
+  bool load = false;
+  bool backup = false;
+  Clock::time_point started, deadline;
+};
+
+class MapPhase {
+public:
+  MapPhase(const std::vector<core::Split> &splits,
+           const std::vector<std::optional<ckpt::Commit>> &committed,
+           const CoordinatorSetup &setup, CoordinatorReport &report)
+      : splits_(splits), committed_(committed), setup_(setup), report_(report),
+        state_(splits.size(), State::pending), copies_(splits.size(), 0),
+        running_(setup.workers + 1) {
+    for (std::size_t t = 0; t < splits.size(); ++t)
+      queue_.push_back(static_cast<std::int64_t>(t));
+  }
+
+  void run() {
+    while (finished_ < setup_.workers) {
+      auto message = server_.wait(next_wakeup());
+      if (message)
+        handle(*message);
+      check_deadlines();
+      dispatch();
+    }
+  }
+
+private:
+  Clock::time_point next_wakeup() const {
+    auto t = Clock::now() + std::chrono::seconds(5);
+    for (const Copy &c : running_)
+      if (c.task >= 0)
+        t = std::min(t, c.deadline);
+    if (!idle_.empty()) // idle workers may take a backup soon
+      t = std::min(t, Clock::now() + std::chrono::milliseconds(50));
+    return t;
+  }
+
+  void handle(const comm::WorkerMessage &m) {
+    if (m.kind != static_cast<int>(MessageKind::request))
+      throw std::runtime_error("rank " + std::to_string(m.source) +
+                               " sent a message out of turn in the map phase");
+    const int w = m.source;
+    Copy &copy = running_.at(w);
+    bool accepted = true;
+    if (m.task >= 0) {
+      if (copy.task != m.task)
+        throw std::runtime_error(rank_name(setup_, w) + " reported task " +
+                                 std::to_string(m.task) + " that it was not running");
+      accepted = finish(w, copy, static_cast<Outcome>(m.outcome), m.text);
+      copy = Copy{};
+    }
+    idle_.push_back({w, accepted});
+  }
+
+  /// A copy ended; returns whether its output is the one kept.
+  bool finish(int w, const Copy &copy, Outcome outcome, const std::string &text) {
+    const auto t = static_cast<std::size_t>(copy.task);
+    --copies_[t];
+    if (outcome == Outcome::abandoned || state_[t] == State::done)
+      return false;
+    if (outcome == Outcome::load_failed) {
+      if (!setup_.quiet)
+        std::fprintf(stderr, "resume: task %zu: %s; mapping it again\n", t, text.c_str());
+      ++report_.tasks_damaged;
+      damaged_.push_back(copy.task);
+      queue_.push_front(copy.task); // mapped now, not loaded
+      if (copies_[t] == 0)
+        state_[t] = State::pending;
+      return false;
+    }
+    if (setup_.manifest && !copy.load) {
+      if (text.empty())
+        throw std::runtime_error(rank_name(setup_, w) + " finished task " +
+                                 std::to_string(t) + " without committing it");
+      setup_.manifest->append(text);
+    }
+    state_[t] = State::done;
+    ++done_;
+    if (!copy.load)
+      durations_.push_back(since(copy.started));
+    if (copy.load)
+      ++report_.tasks_reused;
+    else
+      ++report_.tasks_mapped;
+    if (copy.backup)
+      ++report_.backups_won;
+    for (int other = 1; other <= setup_.workers; ++other) // the losing copy stops
+      if (other != w && running_[other].task == copy.task)
+        server_.cancel(other, copy.task);
+    progress();
+    return true;
+  }
+
+  void progress() {
+    const std::size_t total = splits_.size();
+    if (!setup_.quiet && total >= 10 && done_ * 10 / total > reported_tenths_) {
+      reported_tenths_ = done_ * 10 / total;
+      std::fprintf(stderr, "map: %zu/%zu tasks done\n", done_, total);
+    }
+  }
+
+  bool is_idle(int w) const {
+    return std::any_of(idle_.begin(), idle_.end(),
+                       [w](const Idle &i) { return i.worker == w; });
+  }
+
+  void check_deadlines() const {
+    const auto now = Clock::now();
+    for (int w = 1; w <= setup_.workers; ++w) {
+      const Copy &c = running_[w];
+      if (c.task < 0 && !told_none_[w] && !is_idle(w) &&
+          now > phase_start_ + allowance(setup_.task_timeout, 0))
+        abort_hung(rank_name(setup_, w) + " has not asked for a task within " +
+                   std::to_string(static_cast<long>(since(phase_start_))) +
+                   " s of the map phase's start (--task-timeout)");
+      if (c.task >= 0 && now > c.deadline)
+        abort_hung(rank_name(setup_, w) + " has not finished " +
+                   (c.load ? "loading" : "mapping") + " task " + std::to_string(c.task) +
+                   " (input bytes " + std::to_string(splits_[c.task].begin) + ".." +
+                   std::to_string(splits_[c.task].end) + ") within " +
+                   std::to_string(static_cast<long>(since(c.started))) +
+                   " s (--task-timeout)");
+    }
+  }
+
+  bool is_damaged(std::int64_t t) const {
+    return std::find(damaged_.begin(), damaged_.end(), t) != damaged_.end();
+  }
+
+  void start(int w, std::int64_t t, bool backup) {
+    const core::Split &s = splits_[t];
+    Assignment a{t, static_cast<int>(TaskKind::map), s.begin, s.end, {}, true};
+    Copy c;
+    c.task = t;
+    c.backup = backup;
+    if (committed_[t] && !is_damaged(t)) {
+      a.kind = static_cast<int>(TaskKind::load);
+      a.commit = committed_[t]->record();
+      c.load = true;
+    }
+    c.started = Clock::now();
+    c.deadline = c.started + allowance(setup_.task_timeout, s.end - s.begin);
+    a.accepted = pending_accept_;
+    server_.assign(w, a);
+    running_[w] = c;
+    state_[t] = State::running;
+    ++copies_[t];
+    if (backup) {
+      ++report_.backups_started;
+      if (!setup_.quiet)
+        std::fprintf(stderr, "map: backup copy of task %lld on rank %d\n",
+                     static_cast<long long>(t), w);
+    }
+  }
+
+  /// A task worth a backup copy on worker `w`: mapped by one copy only, on
+  /// another worker, running for longer than 1.5 x the median task so far
+  /// (so that the last regular tasks are not all done twice).
+  std::int64_t backup_candidate(int w) const {
+    if (!setup_.backups || durations_.empty())
+      return -1;
+    std::vector<double> d = durations_;
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    const double threshold = std::max(0.05, 1.5 * d[d.size() / 2]);
+    std::int64_t best = -1;
+    double oldest = threshold;
+    for (int o = 1; o <= setup_.workers; ++o) {
+      const Copy &c = running_[o];
+      if (o == w || c.task < 0 || c.load || copies_[c.task] > 1)
+        continue;
+      if (since(c.started) > oldest) {
+        oldest = since(c.started);
+        best = c.task;
       }
     }
-    if (next < total) {
-      const core::Split &s = board.splits[next];
-      board.state[next] = TaskState::running;
-      board.worker[next] = req.worker;
-      server.assign(req.worker, {static_cast<std::int64_t>(s.id), s.begin, s.end});
-      ++next;
-    } else {
-      server.assign(req.worker, {});
-      ++finished;
+    return best;
+  }
+
+  void dispatch() {
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      const int w = it->worker;
+      pending_accept_ = it->accepted;
+      if (!queue_.empty()) {
+        const std::int64_t t = queue_.front();
+        queue_.pop_front();
+        start(w, t, false);
+      } else if (done_ == splits_.size()) {
+        Assignment none;
+        none.accepted = pending_accept_;
+        server_.assign(w, none);
+        told_none_[w] = true;
+        ++finished_;
+      } else if (std::int64_t t = backup_candidate(w); t >= 0) {
+        start(w, t, true);
+      } else {
+        ++it; // waits: a running task may still need a backup, or fail
+        continue;
+      }
+      it = idle_.erase(it);
     }
+  }
+
+  struct Idle {
+    int worker;
+    bool accepted; // the answer owed for the copy it reported
+  };
+
+  const std::vector<core::Split> &splits_;
+  const std::vector<std::optional<ckpt::Commit>> &committed_;
+  const CoordinatorSetup &setup_;
+  CoordinatorReport &report_;
+  comm::ControlServer server_;
+  std::vector<State> state_;
+  std::vector<int> copies_;   // copies of each task running now
+  std::vector<Copy> running_; // by world rank
+  std::deque<std::int64_t> queue_;
+  std::vector<std::int64_t> damaged_;
+  std::vector<Idle> idle_;
+  std::vector<double> durations_;
+  bool pending_accept_ = true;
+  std::size_t done_ = 0, reported_tenths_ = 0;
+  int finished_ = 0;
+  Clock::time_point phase_start_ = Clock::now();
+  std::vector<bool> told_none_ = std::vector<bool>(setup_.workers + 1, false);
+};
+
+} // namespace
+
+void coordinate_map(const std::vector<core::Split> &splits,
+                    const std::vector<std::optional<ckpt::Commit>> &committed,
+                    const CoordinatorSetup &setup, CoordinatorReport &report) {
+  MapPhase(splits, committed, setup, report).run();
+}
+
+void coordinate_rest(const CoordinatorSetup &setup, CoordinatorReport &report) {
+  comm::ControlServer server;
+  const auto allowed = allowance(setup.task_timeout, setup.bytes_per_worker);
+  std::vector<Clock::time_point> heard(setup.workers + 1, Clock::now());
+  std::vector<std::string> doing(setup.workers + 1, "shuffle");
+  std::vector<bool> finished(setup.workers + 1, false);
+  int left = setup.workers;
+  while (left > 0) {
+    auto until = Clock::now() + std::chrono::seconds(5);
+    for (int w = 1; w <= setup.workers; ++w)
+      if (!finished[w])
+        until = std::min(until, heard[w] + allowed);
+    if (auto m = server.wait(until)) {
+      const int w = m->source;
+      heard[w] = Clock::now();
+      switch (static_cast<MessageKind>(m->kind)) {
+      case MessageKind::committed:
+        if (setup.manifest)
+          setup.manifest->append(m->text);
+        ++report.partitions_committed;
+        break;
+      case MessageKind::progress:
+        doing[w] = m->text;
+        break;
+      case MessageKind::finished:
+        finished[w] = true;
+        --left;
+        break;
+      default:
+        throw std::runtime_error(rank_name(setup, w) +
+                                 " sent a task request after the map phase");
+      }
+    }
+    const auto now = Clock::now();
+    std::string silent;
+    for (int w = 1; w <= setup.workers; ++w)
+      if (!finished[w] && now > heard[w] + allowed)
+        silent += (silent.empty() ? "" : ", ") + rank_name(setup, w) + " in " + doing[w];
+    if (!silent.empty())
+      abort_hung("no word for " +
+                 std::to_string(
+                     static_cast<long>(std::chrono::duration<double>(allowed).count())) +
+                 " s (--task-timeout) from " + silent +
+                 " (a rank that stops answering holds up the others' shuffle and write)");
   }
 }
 

@@ -150,12 +150,29 @@ std::uint64_t for_each_record(const MapInput &in,
 
 MapTaskStats run_map_task(Job &job, const MapInput &in,
                           const core::Partitioner &partitioner, core::CombineTable &table,
-                          MapTaskOutput &out, std::uint64_t combine_bytes) {
+                          MapTaskOutput &out, std::uint64_t combine_bytes,
+                          const std::function<bool()> &keep_going) {
   out.partitions.assign(partitioner.count(), core::KvBuffer{});
   MapEmitter emitter(job, partitioner, table, out, combine_bytes);
   MapTaskStats stats;
   stats.bytes_in = in.bytes.size();
-  stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
+  job.start_task();
+  if (!keep_going) {
+    stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
+  } else {
+    constexpr std::uint64_t kAskEvery = 4096; // records
+    std::uint64_t n = 0;
+    try {
+      stats.records = for_each_record(in, [&](const Record &r) {
+        if (++n % kAskEvery == 0 && !keep_going())
+          throw TaskCancelled{};
+        job.map(r, emitter);
+      });
+    } catch (const TaskCancelled &) {
+      table.clear();
+      throw;
+    }
+  }
   stats.pairs_emitted = emitter.emitted;
 
   emitter.finish();

@@ -45,8 +45,15 @@ std::uint64_t for_each_record(const MapInput &in,
 /// job combines, the table is emptied into the partitions whenever it holds
 /// more than `combine_bytes`: this bounds its memory, and a table that fits
 /// in the CPU caches is faster than one that combines a little more.
+///
+/// `keep_going`, when given, is asked every few thousand records; when it
+/// returns false the task stops at once: TaskCancelled is thrown and `table`
+/// is emptied (the output is to be dropped).
 MapTaskStats run_map_task(Job &job, const MapInput &in,
                           const core::Partitioner &partitioner, core::CombineTable &table,
-                          MapTaskOutput &out, std::uint64_t combine_bytes);
+                          MapTaskOutput &out, std::uint64_t combine_bytes,
+                          const std::function<bool()> &keep_going = nullptr);
+
+struct TaskCancelled {};
 
 } // namespace mr::engine

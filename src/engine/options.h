@@ -20,7 +20,19 @@ struct RunOptions {
   bool overwrite = false;
   std::string report; // JSON report path, or empty
   bool quiet = false;
+
+  // Recovery (see README, "Failures and restarts").
+  std::string checkpoint_dir; // commit work here; empty: no checkpoint
+  bool resume = false;        // continue the checkpoint in checkpoint_dir
+  bool restart_fresh = false; // discard the checkpoint in checkpoint_dir first
+  bool keep_checkpoint = false;
+  double task_timeout = 600; // seconds without word from a rank, per 64 MiB
+  bool backup_tasks = true;  // run backup copies of the last map tasks
 };
+
+/// Exit codes of `mapreduce run` (README, "Exit codes").
+constexpr int kExitRefused = 1; // bad input or options: fix and run again
+constexpr int kExitFailed = 3;  // failed while working (I/O error, full disk)
 
 /// Runs a job on every rank of MPI_COMM_WORLD (rank 0 coordinates, the others
 /// work; a single rank does both). Returns the process exit code, the same on

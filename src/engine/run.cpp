@@ -1,16 +1,26 @@
 // src/engine/run.cpp: one `mapreduce run` on every rank; see options.h.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "ckpt/checksum.h"
+#include "ckpt/durable_file.h"
+#include "ckpt/manifest.h"
 #include "comm/comm.h"
 #include "core/partitioner.h"
 #include "core/splitter.h"
+#include "core/temp_files.h"
 #include "engine/coordinator.h"
+#include "engine/counters.h"
 #include "engine/options.h"
 #include "engine/sample.h"
 #include "engine/stats.h"
@@ -20,9 +30,15 @@
 #include "mr/codec.h"
 #include "mr/registry.h"
 
+namespace fs = std::filesystem;
+
 namespace mr::engine {
 
 namespace {
+
+/// The version of the checkpoint's file formats (engine/commits.h); a
+/// checkpoint of another version is refused rather than misread.
+constexpr const char *kCheckpointFormat = "1";
 
 std::string describe_parameters(const Params &params, std::uint32_t reducers) {
   std::ostringstream s;
@@ -40,6 +56,9 @@ struct Plan {
   double split_seconds = 0;
   std::vector<std::string> split_points; // range partitioning only
   double sample_seconds = 0;
+  std::string run_id;         // names this run's temporary files
+  std::string partial_output; // the output, until it is complete
+  std::unique_ptr<ckpt::Manifest> manifest;
 };
 
 /// The job's declared parameters with defaults filled in; throws InputError
@@ -70,17 +89,95 @@ std::uint64_t auto_split_size(std::uint64_t input_bytes, int workers) {
   return std::clamp<std::uint64_t>(target, 1ull << 20, 32ull << 20);
 }
 
+std::string folder_of(const std::string &path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+/// A random id for this run's temporary names: two runs never share one.
+std::string new_run_id() {
+  std::random_device rd;
+  const std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                          static_cast<std::uint64_t>(::getpid());
+  return ckpt::hex64(v).substr(0, 12);
+}
+
+/// Refuses what would fail late or destroy data: an output that is the
+/// input, folders that cannot be written, a report that cannot be made.
+void check_paths(const RunOptions &o) {
+  io::check_output_path(o.output, o.overwrite);
+  std::error_code ec;
+  if (fs::exists(o.output, ec) && fs::exists(o.input, ec) &&
+      fs::equivalent(o.input, o.output, ec))
+    throw io::InputError("output '" + o.output + "' is the input '" + o.input +
+                         "': writing it would destroy the input");
+  try {
+    ckpt::probe_writable(folder_of(o.output));
+  } catch (const std::exception &e) {
+    throw io::InputError("output folder '" + folder_of(o.output) +
+                         "' cannot be written: " + e.what());
+  }
+  if (!o.report.empty()) {
+    const std::string dir = folder_of(o.report);
+    if (fs::is_directory(o.report, ec))
+      throw io::InputError("report '" + o.report + "' is a folder");
+    if (!fs::is_directory(dir, ec))
+      throw io::InputError("report folder '" + dir + "' does not exist");
+    try {
+      ckpt::probe_writable(dir);
+    } catch (const std::exception &e) {
+      throw io::InputError("report folder '" + dir + "' cannot be written: " + e.what());
+    }
+  }
+  if (o.checkpoint_dir.empty() && (o.resume || o.restart_fresh || o.keep_checkpoint))
+    throw io::InputError("--resume, --restart-fresh and --keep-checkpoint need "
+                         "--checkpoint-dir DIR");
+  if (o.resume && o.restart_fresh)
+    throw io::InputError("--resume and --restart-fresh contradict each other: pick one");
+  if (!(o.task_timeout > 0))
+    throw io::InputError("--task-timeout must be more than 0 seconds");
+}
+
+/// What identifies the job for its checkpoint (ckpt/manifest.h).
+ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
+                              std::uint32_t reducers, const Plan &plan) {
+  ckpt::Fingerprint fp;
+  fp.add("checkpoint_format", kCheckpointFormat);
+  fp.add("job", o.job);
+  fp.add("parameters", describe_parameters(job_params(o), reducers));
+  fp.add("reducers", std::to_string(reducers));
+  std::error_code ec;
+  fp.add("input", fs::weakly_canonical(o.input, ec).string());
+  struct stat st {};
+  ::stat(o.input.c_str(), &st);
+  fp.add("input_size", std::to_string(st.st_size));
+  fp.add("input_modified",
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+  const InputInfo &info = input.info();
+  ckpt::Hasher meta;
+  meta.update(io::format_name(info.format));
+  meta.update(std::to_string(info.record_size));
+  meta.update({info.name_bytes.data(), info.name_bytes.size()});
+  meta.update({reinterpret_cast<const char *>(info.name_offsets.data()),
+               info.name_offsets.size() * 8});
+  meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
+               info.file_offsets.size() * 8});
+  fp.add("input_metadata_xxh3", ckpt::hex64(meta.digest()));
+  fp.add("split_size", std::to_string(plan.split_size));
+  fp.add("tasks", std::to_string(plan.splits.size()));
+  ckpt::Hasher points;
+  for (const std::string &p : plan.split_points)
+    points.update(std::to_string(p.size()) + ":" + p);
+  fp.add("range_split_points_xxh3", ckpt::hex64(points.digest()));
+  return fp;
+}
+
 /// Checks everything the user gave and cuts the input into tasks (rank 0).
 Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
   std::unique_ptr<Job> job = make_job(o); // a job refuses bad parameters here
   if (o.round_bytes == 0)
     throw io::InputError("--round-size must be at least 1 byte");
-  io::check_output_path(o.output, o.overwrite);
-  if (!o.report.empty()) {
-    auto dir = std::filesystem::path(o.report).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw io::InputError("report folder '" + dir.string() + "' does not exist");
-  }
+  check_paths(o);
   io::InputFile input = io::InputFile::open(o.input);
   const InputInfo &info = input.info();
   if (job->input_format() != info.format)
@@ -97,6 +194,12 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
     input.read(at, n, dst);
   };
   plan.split_size = o.split_size ? o.split_size : auto_split_size(input.size(), workers);
+  // A resumed job keeps the checkpoint's tasks, whatever the rank count now.
+  std::optional<ckpt::Fingerprint> committed;
+  if (o.resume && !o.split_size &&
+      (committed = ckpt::committed_fingerprint(o.checkpoint_dir)))
+    if (const std::string *s = committed->find("split_size"))
+      plan.split_size = std::stoull(*s);
   if (info.format == InputFormat::records) // a task is whole records
     plan.split_size =
         std::max(plan.split_size / info.record_size, std::uint64_t{1}) * info.record_size;
@@ -113,6 +216,19 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
     plan.split_points = sample_split_points(*job, input, reducers).split_points;
     plan.sample_seconds = seconds_since(t);
   }
+  plan.run_id = new_run_id();
+  plan.partial_output = o.output + ".partial-" + plan.run_id;
+  if (!o.checkpoint_dir.empty()) {
+    const auto mode = o.resume          ? ckpt::OpenMode::resume
+                      : o.restart_fresh ? ckpt::OpenMode::restart_fresh
+                                        : ckpt::OpenMode::fresh;
+    try {
+      plan.manifest = std::make_unique<ckpt::Manifest>(ckpt::Manifest::open(
+          o.checkpoint_dir, fingerprint(o, input, reducers, plan), mode));
+    } catch (const ckpt::CheckpointRefused &e) {
+      throw io::InputError(e.what());
+    }
+  }
   return plan;
 }
 
@@ -127,25 +243,85 @@ const char *export_format_name(ExportFormat f) {
   }
 }
 
-/// A job's counters as one string (name, value, name, value, ...).
-std::string encode_counters(const Job &job) {
-  std::string out;
-  for (const auto &[name, value] : job.counters()) {
-    append_string(out, name);
-    append_string(out, std::to_string(value));
-  }
-  return out;
-}
-
-void add_counters(std::string_view encoded, std::map<std::string, std::uint64_t> &sum) {
-  std::vector<std::string> items;
-  for_each_string(encoded, [&](std::string_view s) { items.emplace_back(s); });
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2)
-    sum[items[i]] += std::stoull(items[i + 1]);
+/// The exit code for a failure while working: the user's to fix (bad data,
+/// an output that appeared meanwhile), or worth a retry (I/O error).
+int code_of_failure(const std::exception &e) {
+  return dynamic_cast<const io::InputError *>(&e) ? kExitRefused : kExitFailed;
 }
 
 void print_error(const std::string &msg) {
   std::fprintf(stderr, "mapreduce: error: %s\n", msg.c_str());
+}
+
+/// What rank 0 tells every rank after planning, as one string.
+struct Shared {
+  std::vector<std::string> split_points;
+  std::string run_id, partial_output;
+  bool checkpointing = false;
+  std::uint32_t reducers = 0;
+  std::map<std::uint32_t, ckpt::Commit> partitions; // committed before this run
+
+  std::string encode() const {
+    std::string points, parts, out;
+    const std::string r = std::to_string(reducers);
+    for (const std::string &p : split_points)
+      append_string(points, p);
+    for (const auto &[p, c] : partitions)
+      append_string(parts, c.record());
+    for (std::string_view s :
+         {std::string_view(points), std::string_view(run_id),
+          std::string_view(partial_output), std::string_view(checkpointing ? "1" : "0"),
+          std::string_view(parts), std::string_view(r)})
+      append_string(out, s);
+    return out;
+  }
+  static Shared decode(std::string_view bytes) {
+    std::vector<std::string> items;
+    for_each_string(bytes, [&](std::string_view s) { items.emplace_back(s); });
+    Shared s;
+    for_each_string(items.at(0),
+                    [&](std::string_view p) { s.split_points.emplace_back(p); });
+    s.run_id = items.at(1);
+    s.partial_output = items.at(2);
+    s.checkpointing = items.at(3) == "1";
+    for_each_string(items.at(4), [&](std::string_view r) {
+      ckpt::Commit c;
+      if (ckpt::parse_commit(std::string(r), c))
+        s.partitions[c.id] = c;
+    });
+    s.reducers = static_cast<std::uint32_t>(std::stoul(items.at(5)));
+    return s;
+  }
+};
+
+std::string host_name() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+/// Puts the finished output under its final name. Without --overwrite the
+/// name is taken exclusively (link fails if it exists): of two runs started
+/// at once, the second to finish refuses. With --overwrite the rename
+/// replaces atomically: the last run to finish wins, and the file under the
+/// final name is always one run's complete result.
+void commit_output(const std::string &partial, const std::string &output,
+                   bool overwrite) {
+  if (overwrite) {
+    io::commit_file(partial, output);
+    return;
+  }
+  if (::link(partial.c_str(), output.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(partial.c_str());
+    if (err == EEXIST)
+      throw io::InputError("output '" + output +
+                           "' appeared while this job ran (another run wrote it?); "
+                           "this run's result was not kept (pass --overwrite to "
+                           "replace outputs)");
+    throw io::InputError("cannot create '" + output + "': " + std::strerror(err));
+  }
+  ::unlink(partial.c_str());
 }
 
 } // namespace
@@ -154,9 +330,11 @@ int run_job(const RunOptions &o) {
   const auto start = Clock::now();
   const comm::Comm world = comm::Comm::world();
   const int me = world.rank();
+  core::exit_cleanly_on_signals(me == 0);
   const bool single = world.size() == 1;
   const int workers = single ? 1 : world.size() - 1;
-  const std::uint32_t reducers = o.reducers ? o.reducers : workers;
+  std::uint32_t reducers = o.reducers ? o.reducers : workers;
+  const std::vector<std::string> hosts = world.gather_bytes(host_name(), 0);
 
   // 1. Rank 0 checks the input and plans; every rank learns the verdict.
   Plan plan;
@@ -164,9 +342,15 @@ int run_job(const RunOptions &o) {
   std::string message;
   if (me == 0) {
     try {
+      // A resumed job keeps the checkpoint's partitions, whatever the rank
+      // count now (a node lost, or more of them).
+      if (o.resume && !o.reducers)
+        if (auto fp = ckpt::committed_fingerprint(o.checkpoint_dir))
+          if (const std::string *r = fp->find("reducers"))
+            reducers = static_cast<std::uint32_t>(std::stoul(*r));
       plan = plan_job(o, workers, reducers);
     } catch (const std::exception &e) {
-      code = 1;
+      code = kExitRefused;
       message = e.what();
     }
   }
@@ -176,23 +360,32 @@ int run_job(const RunOptions &o) {
       print_error(message);
     return code;
   }
-  // Range partitioning: every rank needs rank 0's split points.
-  std::string points;
-  for (const std::string &p : plan.split_points)
-    append_string(points, p);
-  world.broadcast(code, points, 0);
-  plan.split_points.clear();
-  for_each_string(points, [&](std::string_view p) { plan.split_points.emplace_back(p); });
+  std::string shared_bytes;
+  if (me == 0) {
+    Shared s{plan.split_points,
+             plan.run_id,
+             plan.partial_output,
+             plan.manifest != nullptr,
+             reducers,
+             plan.manifest ? plan.manifest->partitions()
+                           : std::map<std::uint32_t, ckpt::Commit>{}};
+    shared_bytes = s.encode();
+  }
+  world.broadcast(code, shared_bytes, 0);
+  const Shared shared = Shared::decode(shared_bytes);
+  reducers = shared.reducers;
+  core::track_temp_file(shared.partial_output);
 
   // 2. Map, shuffle, reduce, write. A failure here ends every rank at once.
   io::OutputMeta meta;
   JobSummary summary;
+  CoordinatorReport coordinated;
   const double cpu_at_start = cpu_seconds();
   try {
     std::unique_ptr<Job> job = make_job(o);
     const bool by_range = job->partitioning() == Partitioning::range;
     const core::Partitioner partitioner =
-        by_range ? core::Partitioner(plan.split_points) : core::Partitioner(reducers);
+        by_range ? core::Partitioner(shared.split_points) : core::Partitioner(reducers);
     meta.job = o.job;
     meta.parameters = describe_parameters(job_params(o), reducers);
     meta.input = o.input;
@@ -202,51 +395,131 @@ int run_job(const RunOptions &o) {
     meta.partitioning = by_range ? "range" : "hash";
     const bool is_worker = single || me != 0;
     const comm::Comm worker_comm = world.subset(is_worker);
+
+    // Partitions committed by an earlier run: their owners load and check
+    // them now, and every rank learns which ones need no shuffle or reduce.
+    ReusedPartitions reused_here;
+    if (is_worker && shared.checkpointing)
+      reused_here = load_committed_partitions(
+          shared.partitions, o.checkpoint_dir,
+          core::partitions_of_worker(worker_comm.rank(), worker_comm.size(), reducers),
+          o.quiet);
+    std::vector<std::uint64_t> ids;
+    for (const auto &[p, rows] : reused_here.rows)
+      ids.push_back(p);
+    std::vector<bool> reused(reducers, false);
+    for (std::uint64_t p : world.all_gather(ids))
+      reused[p] = true;
+    const auto partitions_reused =
+        static_cast<std::uint64_t>(std::count(reused.begin(), reused.end(), true));
+    const bool map_needed = partitions_reused < reducers;
+
+    std::vector<std::optional<ckpt::Commit>> committed_tasks(plan.splits.size());
+    if (me == 0 && plan.manifest)
+      for (const auto &[t, c] : plan.manifest->maps())
+        if (t < committed_tasks.size())
+          committed_tasks[t] = c;
+    if (me == 0 && plan.manifest && plan.manifest->resumed() && !o.quiet) {
+      std::size_t tasks_committed = 0;
+      for (const auto &c : committed_tasks)
+        tasks_committed += c.has_value();
+      if (map_needed)
+        std::fprintf(stderr,
+                     "resume: reusing %zu of %zu map task(s) and %llu of %u "
+                     "partition(s) from '%s'; mapping %zu task(s) and reducing %llu "
+                     "partition(s)\n",
+                     tasks_committed, plan.splits.size(),
+                     static_cast<unsigned long long>(partitions_reused), reducers,
+                     o.checkpoint_dir.c_str(), plan.splits.size() - tasks_committed,
+                     static_cast<unsigned long long>(reducers - partitions_reused));
+      else
+        std::fprintf(stderr,
+                     "resume: reusing all %u partition(s) from '%s': no map, shuffle or "
+                     "reduce\n",
+                     reducers, o.checkpoint_dir.c_str());
+      if (plan.manifest->damaged_records())
+        std::fprintf(stderr, "resume: %zu damaged manifest record(s) ignored\n",
+                     plan.manifest->damaged_records());
+    }
+    const std::vector<core::Split> no_tasks;
+    const std::vector<core::Split> &tasks = map_needed ? plan.splits : no_tasks;
+
     WorkerStats mine;
-    TaskBoard board(plan.splits);
+    CounterSums counters;
     if (is_worker) {
       io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
       job->start(input.info());
-      WorkerPlan wp{&o, &partitioner, io::partial_name(o.output), meta};
+      WorkerPlan wp{&o, &partitioner, shared.partial_output, meta, std::nullopt, me};
+      if (shared.checkpointing)
+        wp.checkpoint =
+            CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me)};
       if (single) {
-        LocalTaskSource tasks(plan.splits);
-        mine = run_worker(*job, wp, worker_comm, tasks, input);
+        LocalTaskSource source(tasks, committed_tasks,
+                               plan.manifest ? plan.manifest.get() : nullptr, o.quiet);
+        mine = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
+                          counters);
+        coordinated.tasks_reused = source.reused;
+        coordinated.tasks_damaged = source.damaged;
       } else {
-        RemoteTaskSource tasks;
-        mine = run_worker(*job, wp, worker_comm, tasks, input);
+        RemoteTaskSource source;
+        mine = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
+                          counters);
       }
     } else {
-      coordinate_map(board, workers, o.quiet);
+      CoordinatorSetup setup;
+      setup.workers = workers;
+      setup.hosts = hosts;
+      setup.task_timeout = o.task_timeout;
+      setup.bytes_per_worker = plan.input_bytes / workers;
+      setup.backups = o.backup_tasks;
+      setup.quiet = o.quiet;
+      setup.manifest = plan.manifest ? plan.manifest.get() : nullptr;
+      coordinate_map(tasks, committed_tasks, setup, coordinated);
+      coordinate_rest(setup, coordinated);
     }
-    world.idle_barrier(); // rank 0 sleeps while the workers shuffle and write
+    world.idle_barrier(); // every worker has written its rows
     std::vector<double> all =
         world.gather(is_worker ? mine.to_vector() : std::vector<double>{}, 0);
-    std::vector<std::string> counters =
-        world.gather_bytes(is_worker ? encode_counters(*job) : std::string(), 0);
+    std::vector<std::string> gathered =
+        world.gather_bytes(is_worker ? encode_counters(counters) : std::string(), 0);
     if (me == 0) {
       const std::size_t n = WorkerStats::field_names().size();
       for (std::size_t i = 0; i + n <= all.size(); i += n)
         summary.workers_stats.push_back(WorkerStats::from_vector(all.data() + i));
-      for (const std::string &c : counters)
+      for (const std::string &c : gathered)
         add_counters(c, summary.counters);
-      io::commit_file(io::partial_name(o.output), o.output);
-      summary.output_file_bytes = std::filesystem::file_size(o.output);
-      io::OutputReader output(o.output);
-      const auto &po = output.partition_offsets();
-      for (std::size_t p = 0; p + 1 < po.size(); ++p)
-        summary.partition_rows.push_back(po[p + 1] - po[p]);
-      if (job->summarizes()) {
-        output.for_each_row(
-            [&](std::string_view k, std::string_view v) { job->summarize_row(k, v); });
-        const std::string text = job->summary();
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
+      {
+        io::OutputReader output(shared.partial_output);
+        const auto &po = output.partition_offsets();
+        for (std::size_t p = 0; p + 1 < po.size(); ++p)
+          summary.partition_rows.push_back(po[p + 1] - po[p]);
+        if (job->summarizes()) {
+          output.for_each_row(
+              [&](std::string_view k, std::string_view v) { job->summarize_row(k, v); });
+          const std::string text = job->summary();
+          std::fwrite(text.data(), 1, text.size(), stdout);
+          std::fflush(stdout);
+        }
       }
+      summary.output_file_bytes = fs::file_size(shared.partial_output);
+      commit_output(shared.partial_output, o.output, o.overwrite);
+      core::forget_temp_file(shared.partial_output);
+      summary.checkpointing = plan.manifest != nullptr;
+      if (plan.manifest) {
+        summary.resumed = plan.manifest->resumed();
+        summary.damaged_manifest_records = plan.manifest->damaged_records();
+        if (!o.keep_checkpoint)
+          plan.manifest->remove_all();
+      }
+      summary.partitions_reused = partitions_reused;
+      summary.partitions_recomputed = reducers - partitions_reused;
+      summary.partitions_committed = coordinated.partitions_committed;
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", me, e.what());
     std::fflush(stderr);
-    world.abort(1);
+    ::unlink(shared.partial_output.c_str());
+    world.abort(code_of_failure(e));
   }
 
   if (me == 0) {
@@ -259,13 +532,25 @@ int run_job(const RunOptions &o) {
     summary.tasks = plan.splits.size();
     summary.split_seconds = plan.split_seconds;
     summary.sample_seconds = plan.sample_seconds;
+    summary.tasks_reused = coordinated.tasks_reused;
+    summary.tasks_recomputed = coordinated.tasks_damaged;
+    summary.tasks_mapped = coordinated.tasks_mapped;
+    summary.backups_started = coordinated.backups_started;
+    summary.backups_won = coordinated.backups_won;
     summary.wall_seconds = seconds_since(start);
     summary.coordinator_cpu_seconds = single ? 0 : cpu_seconds() - cpu_at_start;
     summary.coordinator_peak_rss_bytes = single ? 0 : peak_rss_bytes();
     for (const auto &w : summary.workers_stats)
       summary.output_rows += static_cast<std::uint64_t>(w.rows_out);
     if (!o.report.empty()) {
-      std::ofstream(o.report) << report_json(summary);
+      std::ofstream report(o.report);
+      report << report_json(summary);
+      report.close();
+      if (!report) {
+        print_error("the job succeeded, but its report could not be written to '" +
+                    o.report + "'");
+        return kExitFailed;
+      }
     }
     if (!o.quiet)
       std::fprintf(stderr,

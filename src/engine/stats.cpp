@@ -35,6 +35,11 @@ const Field kFields[] = {
     {"rows_out", &WorkerStats::rows_out},
     {"output_bytes", &WorkerStats::output_bytes},
     {"peak_rss_bytes", &WorkerStats::peak_rss_bytes},
+    {"tasks_loaded", &WorkerStats::tasks_loaded},
+    {"tasks_abandoned", &WorkerStats::tasks_abandoned},
+    {"partitions_loaded", &WorkerStats::partitions_loaded},
+    {"checkpoint_seconds", &WorkerStats::checkpoint_seconds},
+    {"checkpoint_bytes", &WorkerStats::checkpoint_bytes},
 };
 
 std::string json_string(const std::string &s) {
@@ -144,6 +149,20 @@ std::string report_json(const JobSummary &s) {
     << ", \"file_bytes\": " << s.output_file_bytes << "}\n";
   o << "  },\n";
   o << "  \"sample_seconds\": " << num(s.sample_seconds) << ",\n";
+  o << "  \"checkpoint\": {\"enabled\": " << (s.checkpointing ? "true" : "false")
+    << ", \"resumed\": " << (s.resumed ? "true" : "false")
+    << ", \"tasks_reused\": " << s.tasks_reused
+    << ", \"tasks_recomputed\": " << s.tasks_recomputed
+    << ", \"tasks_mapped\": " << s.tasks_mapped
+    << ", \"partitions_reused\": " << s.partitions_reused
+    << ", \"partitions_recomputed\": " << s.partitions_recomputed
+    << ", \"partitions_committed\": " << s.partitions_committed
+    << ", \"damaged_manifest_records\": " << s.damaged_manifest_records
+    << ", \"seconds_max_worker\": " << num(max_of(w, &WorkerStats::checkpoint_seconds))
+    << ", \"bytes\": " << num(sum_of(w, &WorkerStats::checkpoint_bytes)) << "},\n";
+  o << "  \"backups\": {\"started\": " << s.backups_started
+    << ", \"won\": " << s.backups_won
+    << ", \"abandoned\": " << num(sum_of(w, &WorkerStats::tasks_abandoned)) << "},\n";
   o << "  \"partition_rows\": [";
   for (std::size_t i = 0; i < s.partition_rows.size(); ++i)
     o << (i ? ", " : "") << s.partition_rows[i];

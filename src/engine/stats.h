@@ -20,6 +20,8 @@ struct WorkerStats {
   double shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
   double reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
   double peak_rss_bytes = 0;
+  double tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
+  double checkpoint_seconds = 0, checkpoint_bytes = 0;
 
   std::vector<double> to_vector() const;
   static WorkerStats from_vector(const double *v);
@@ -43,6 +45,15 @@ struct JobSummary {
   std::vector<WorkerStats> workers_stats;
   std::map<std::string, std::uint64_t> counters; // the job's, summed
   std::vector<std::uint64_t> partition_rows;     // output rows per partition
+
+  // Recovery (see README, "Failures and restarts").
+  bool checkpointing = false;
+  bool resumed = false;
+  std::uint64_t tasks_reused = 0, tasks_recomputed = 0, tasks_mapped = 0;
+  std::uint64_t partitions_reused = 0, partitions_recomputed = 0;
+  std::uint64_t partitions_committed = 0;
+  std::uint64_t damaged_manifest_records = 0;
+  std::uint64_t backups_started = 0, backups_won = 0;
 };
 
 /// The report as JSON text (see README, "Job report").

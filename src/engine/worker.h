@@ -1,15 +1,23 @@
-// src/engine/worker.h: what a worker rank does: map the tasks it is handed,
-// shuffle with the other workers, reduce its partitions, write its rows.
+// src/engine/worker.h: what a worker rank does: map the tasks it is handed
+// (or take their output from the checkpoint), shuffle with the other
+// workers, reduce its partitions (or take them from the checkpoint), write
+// its rows. With a checkpoint folder, every task's and partition's output is
+// committed before it is reported.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ckpt/manifest.h"
 #include "comm/comm.h"
+#include "comm/control.h"
 #include "core/partitioner.h"
 #include "core/splitter.h"
+#include "engine/commits.h"
+#include "engine/counters.h"
 #include "engine/options.h"
 #include "engine/stats.h"
 #include "io/input_file.h"
@@ -18,31 +26,70 @@
 
 namespace mr::engine {
 
-/// Where a worker gets its next map task from.
+struct TaskToDo {
+  comm::TaskKind kind = comm::TaskKind::map;
+  core::Split split;
+  std::string commit; // load: the task's manifest record
+};
+
+/// Where a worker gets its next map task from, and whom it tells what it
+/// committed.
 class TaskSource {
 public:
   virtual ~TaskSource() = default;
-  /// Reports `completed` (a task id, or -1) and returns the next task, or
-  /// nothing when the map phase is over for this worker.
-  virtual std::optional<core::Split> next(std::int64_t completed) = 0;
+  /// Reports how the last task went (`report`) and returns the next task, or
+  /// nothing when the map phase is over for this worker. `accepted` says
+  /// whether the reported output is the one kept (a backup may have won).
+  virtual std::optional<TaskToDo> next(const comm::WorkerMessage &report,
+                                       bool &accepted) = 0;
+  /// Whether the task being mapped was cancelled (another copy won).
+  virtual bool cancelled(std::uint32_t task) = 0;
+  /// A committed reduce partition's manifest record.
+  virtual void committed(const std::string &record) = 0;
+  virtual void progress(const std::string &what) = 0;
+  virtual void finished() = 0;
 };
 
 /// Tasks from the coordinator on world rank 0.
 class RemoteTaskSource : public TaskSource {
 public:
-  std::optional<core::Split> next(std::int64_t completed) override;
+  std::optional<TaskToDo> next(const comm::WorkerMessage &report,
+                               bool &accepted) override;
+  bool cancelled(std::uint32_t task) override;
+  void committed(const std::string &record) override;
+  void progress(const std::string &what) override;
+  void finished() override;
+  /// Receives cancellations sent after this worker's last task ended.
+  void drain_cancellations();
+
+private:
+  comm::ControlClient client_;
 };
 
-/// Tasks from a list, for a single-rank run.
+/// Tasks from a list, for a single-rank run, which also keeps the manifest.
 class LocalTaskSource : public TaskSource {
 public:
-  explicit LocalTaskSource(std::vector<core::Split> splits)
-      : splits_(std::move(splits)) {}
-  std::optional<core::Split> next(std::int64_t completed) override;
+  LocalTaskSource(std::vector<core::Split> splits,
+                  std::vector<std::optional<ckpt::Commit>> committed,
+                  ckpt::Manifest *manifest, bool quiet)
+      : splits_(std::move(splits)), committed_(std::move(committed)), manifest_(manifest),
+        quiet_(quiet) {}
+  std::optional<TaskToDo> next(const comm::WorkerMessage &report,
+                               bool &accepted) override;
+  bool cancelled(std::uint32_t) override { return false; }
+  void committed(const std::string &record) override;
+  void progress(const std::string &) override {}
+  void finished() override {}
+
+  std::uint64_t reused = 0, damaged = 0;
 
 private:
   std::vector<core::Split> splits_;
+  std::vector<std::optional<ckpt::Commit>> committed_;
+  ckpt::Manifest *manifest_;
+  bool quiet_;
   std::size_t next_ = 0;
+  std::optional<std::size_t> remap_; // a task whose checkpoint was damaged
 };
 
 struct WorkerPlan {
@@ -50,10 +97,28 @@ struct WorkerPlan {
   const core::Partitioner *partitioner = nullptr; // R = partitioner->count()
   std::string partial_output; // written here, renamed by rank 0 on success
   io::OutputMeta meta;
+  std::optional<CommitNames> checkpoint; // when checkpointing
+  int world_rank = 0;
 };
 
+/// Partitions a worker takes from the checkpoint instead of reducing them.
+struct ReusedPartitions {
+  std::map<std::uint32_t, io::OutputRows> rows;
+  std::map<std::uint32_t, std::string> counters;
+};
+
+/// Loads and checks the committed partitions this worker owns; a damaged one
+/// is reported on stderr and left out (it is reduced again).
+ReusedPartitions
+load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
+                          const std::string &dir, core::PartitionRange mine, bool quiet);
+
 /// Runs the worker's part of the job; collective over `workers`.
+/// `reused[p]` is true for every partition some worker took from the
+/// checkpoint: those are neither shuffled nor reduced.
 WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
-                       TaskSource &tasks, const io::InputFile &input);
+                       TaskSource &tasks, const io::InputFile &input,
+                       const std::vector<bool> &reused, ReusedPartitions &mine_reused,
+                       CounterSums &counters);
 
 } // namespace mr::engine

@@ -6,24 +6,6 @@ mr 0 import -o in.h5 text.txt
 mr 1 run wordcount -i in.h5 -o notinput.h5 -q   # valid HDF5, but not an input
 head -c 1500 in.h5 >trunc.h5                    # an input cut short
 
-# expect_error NAME PHRASE OUTPUT COMMAND...: COMMAND must fail, print PHRASE
-# exactly once, and leave neither OUTPUT nor OUTPUT.partial behind.
-expect_error() {
-  local name=$1 phrase=$2 out=$3
-  shift 3
-  local rc=0
-  "$@" >stdout.txt 2>stderr.txt || rc=$?
-  [ "$rc" -ne 0 ] || fail "$name: exit code 0"
-  [ "$rc" -ne 124 ] || fail "$name: timed out (a rank hung)"
-  local count
-  count=$(grep -c -F -- "$phrase" stderr.txt || true)
-  [ "$count" -eq 1 ] || { cat stderr.txt >&2; fail "$name: '$phrase' printed $count times"; }
-  if [ -n "$out" ] && { [ -e "$out" ] || [ -e "$out.partial" ]; }; then
-    fail "$name: left $out behind"
-  fi
-  echo "ok: $name (exit $rc): $(grep -F -- "$phrase" stderr.txt)"
-}
-
 for n in 1 3; do
   expect_error "missing input, $n ranks" "does not exist" out.h5 \
     mr "$n" run wordcount -i nope.h5 -o out.h5

@@ -64,5 +64,23 @@ same_file() {
   fi
 }
 
+# expect_error NAME PHRASE OUTPUT COMMAND...: COMMAND must fail, print PHRASE
+# exactly once, and leave neither OUTPUT nor a partial OUTPUT behind.
+expect_error() {
+  local name=$1 phrase=$2 out=$3
+  shift 3
+  local rc=0
+  "$@" >stdout.txt 2>stderr.txt || rc=$?
+  [ "$rc" -ne 0 ] || fail "$name: exit code 0"
+  [ "$rc" -ne 124 ] || fail "$name: timed out (a rank hung)"
+  local count
+  count=$(grep -c -F -- "$phrase" stderr.txt || true)
+  [ "$count" -eq 1 ] || { cat stderr.txt >&2; fail "$name: '$phrase' printed $count times"; }
+  if [ -n "$out" ] && { [ -e "$out" ] || compgen -G "$out.partial*" >/dev/null; }; then
+    fail "$name: left $out behind"
+  fi
+  echo "ok: $name (exit $rc): $(grep -F -- "$phrase" stderr.txt)"
+}
+
 # Debian's python3 has h5py; a python3 earlier on PATH may not.
 PY=/usr/bin/python3

@@ -1,0 +1,30 @@
+// src/ckpt/durable_file.h: files that are either complete or absent: written
+// under a temporary name, flushed to disk, then renamed into place.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mr::ckpt {
+
+/// Writes the concatenation of `pieces` to `path`: into a temporary file in
+/// the same folder, fsync, rename, fsync of the folder. Returns the XXH3-64
+/// of the bytes. On failure (a full disk, say) throws std::runtime_error
+/// naming the file and the system's reason, and leaves no file behind.
+std::uint64_t write_durably(const std::string &path,
+                            std::span<const std::string_view> pieces);
+
+/// The whole file; throws std::runtime_error when it cannot be read.
+std::string read_whole_file(const std::string &path);
+
+/// Flushes a folder's entries (after a rename or create in it).
+void sync_folder(const std::string &folder);
+
+/// Creates `path` exclusively and writes one byte in it, then removes it:
+/// throws std::runtime_error with the reason when the folder cannot be
+/// written (read-only file system, permissions, full disk).
+void probe_writable(const std::string &folder);
+
+} // namespace mr::ckpt

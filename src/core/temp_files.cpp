@@ -1,0 +1,62 @@
+// src/core/temp_files.cpp: see temp_files.h. The handler may run at any
+// moment, so it touches only fixed arrays and async-signal-safe calls.
+#include "core/temp_files.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
+
+namespace mr::core {
+
+namespace {
+
+constexpr int kSlots = 8;
+constexpr std::size_t kPathMax = 4096;
+char paths[kSlots][kPathMax];
+std::atomic<bool> used[kSlots];
+volatile sig_atomic_t announce_signal = 0;
+
+void on_signal(int) {
+  for (int i = 0; i < kSlots; ++i)
+    if (used[i].load())
+      ::unlink(paths[i]);
+  static const char msg[] = "mapreduce: stopped by a signal; committed work stands "
+                            "(continue with --resume)\n";
+  if (announce_signal) {
+    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+  }
+  ::_exit(kExitInterrupted);
+}
+
+} // namespace
+
+void track_temp_file(const std::string &path) {
+  if (path.size() >= kPathMax)
+    return;
+  for (int i = 0; i < kSlots; ++i)
+    if (!used[i].load()) {
+      std::memcpy(paths[i], path.c_str(), path.size() + 1);
+      used[i].store(true);
+      return;
+    }
+}
+
+void forget_temp_file(const std::string &path) {
+  for (int i = 0; i < kSlots; ++i)
+    if (used[i].load() && path == paths[i]) {
+      used[i].store(false);
+      return;
+    }
+}
+
+void exit_cleanly_on_signals(bool announce) {
+  announce_signal = announce;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+} // namespace mr::core

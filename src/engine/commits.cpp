@@ -1,0 +1,200 @@
+// src/engine/commits.cpp: see commits.h.
+#include "engine/commits.h"
+
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "ckpt/checksum.h"
+#include "ckpt/durable_file.h"
+
+namespace mr::engine {
+
+namespace {
+
+constexpr char kMapMagic[8] = {'M', 'R', 'M', 'A', 'P', 'T', '0', '1'};
+constexpr char kPartMagic[8] = {'M', 'R', 'P', 'A', 'R', 'T', '0', '1'};
+
+template <class T> void put(std::string &out, T v) {
+  out.append(reinterpret_cast<const char *>(&v), sizeof v);
+}
+
+std::string_view bytes_of(const std::vector<std::uint64_t> &v) {
+  return {reinterpret_cast<const char *>(v.data()), v.size() * 8};
+}
+
+/// Reads fixed-size fields from a file's bytes, refusing to pass its end.
+class Reader {
+public:
+  Reader(std::string_view bytes, const std::string &file) : rest_(bytes), file_(file) {}
+  template <class T> T get() {
+    T v;
+    std::memcpy(&v, take(sizeof v).data(), sizeof v);
+    return v;
+  }
+  std::string_view take(std::uint64_t n) {
+    if (n > rest_.size())
+      throw DamagedCommit(file_ + ": cut short");
+    std::string_view out = rest_.substr(0, n);
+    rest_.remove_prefix(n);
+    return out;
+  }
+  bool done() const { return rest_.empty(); }
+
+private:
+  std::string_view rest_;
+  const std::string &file_;
+};
+
+/// The file's bytes, once its size and checksum match its record.
+std::string read_committed(const std::string &dir, const ckpt::Commit &c) {
+  const std::string path = dir + "/" + c.file;
+  std::string bytes;
+  try {
+    bytes = ckpt::read_whole_file(path);
+  } catch (const std::exception &e) {
+    throw DamagedCommit(e.what());
+  }
+  if (bytes.size() != c.bytes)
+    throw DamagedCommit(c.file + ": " + std::to_string(bytes.size()) +
+                        " bytes, the manifest says " + std::to_string(c.bytes));
+  if (ckpt::xxh3(bytes) != c.xxh3)
+    throw DamagedCommit(c.file + ": checksum does not match the manifest");
+  return bytes;
+}
+
+ckpt::Commit write_commit(const std::string &dir, const std::string &file,
+                          std::uint32_t id, std::span<const std::string_view> pieces) {
+  ckpt::Commit c;
+  c.id = id;
+  c.file = file;
+  for (std::string_view p : pieces)
+    c.bytes += p.size();
+  c.xxh3 = ckpt::write_durably(dir + "/" + file, pieces);
+  return c;
+}
+
+/// Offsets [first, end] of `offsets`, made relative to offsets[first].
+std::vector<std::uint64_t> rebased(const std::vector<std::uint64_t> &offsets,
+                                   std::uint64_t first, std::uint64_t end) {
+  std::vector<std::uint64_t> out(offsets.begin() + first, offsets.begin() + end + 1);
+  const std::uint64_t base = out.front();
+  for (auto &o : out)
+    o -= base;
+  return out;
+}
+
+void check_offsets(const std::vector<std::uint64_t> &offsets, std::uint64_t total,
+                   const std::string &file) {
+  if (offsets.front() != 0 || offsets.back() != total)
+    throw DamagedCommit(file + ": offsets do not match the data");
+  for (std::size_t i = 1; i < offsets.size(); ++i)
+    if (offsets[i] < offsets[i - 1])
+      throw DamagedCommit(file + ": offsets go backwards");
+}
+
+} // namespace
+
+ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
+                             const std::string &counters) {
+  const std::string sub = "map/" + std::to_string(out.task_id / 1000);
+  std::error_code ec;
+  std::filesystem::create_directory(names.dir + "/" + sub, ec);
+  std::string header(kMapMagic, 8);
+  put(header, out.task_id);
+  put(header, static_cast<std::uint32_t>(out.partitions.size()));
+  put(header, static_cast<std::uint64_t>(counters.size()));
+  for (const core::KvBuffer &run : out.partitions) {
+    put(header, static_cast<std::uint64_t>(run.bytes().size()));
+    put(header, run.pairs());
+  }
+  std::vector<std::string_view> pieces{header, counters};
+  for (const core::KvBuffer &run : out.partitions)
+    pieces.push_back(run.bytes());
+  return write_commit(names.dir,
+                      sub + "/t" + std::to_string(out.task_id) + "-" + names.writer,
+                      out.task_id, pieces);
+}
+
+void load_map_task(const std::string &dir, const ckpt::Commit &c, std::uint32_t R,
+                   MapTaskOutput &out, std::string &counters) {
+  const std::string bytes = read_committed(dir, c);
+  Reader in(bytes, c.file);
+  if (in.take(8) != std::string_view(kMapMagic, 8))
+    throw DamagedCommit(c.file + ": not a map task file");
+  if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
+    throw DamagedCommit(c.file + ": holds another task or partition count");
+  const auto counter_bytes = in.get<std::uint64_t>();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> runs(R);
+  for (auto &[size, pairs] : runs) {
+    size = in.get<std::uint64_t>();
+    pairs = in.get<std::uint64_t>();
+  }
+  counters = std::string(in.take(counter_bytes));
+  out.task_id = c.id;
+  out.partitions.assign(R, core::KvBuffer{});
+  for (std::uint32_t p = 0; p < R; ++p)
+    out.partitions[p].assign(in.take(runs[p].first), runs[p].second);
+  if (!in.done())
+    throw DamagedCommit(c.file + ": longer than its contents");
+}
+
+ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
+                              const io::OutputRows &rows, std::uint64_t first,
+                              std::uint64_t end, const std::string &counters) {
+  const std::vector<std::uint64_t> keys = rebased(rows.key_offsets, first, end);
+  const std::vector<std::uint64_t> values = rebased(rows.value_offsets, first, end);
+  std::string header(kPartMagic, 8);
+  put(header, p);
+  put(header, std::uint32_t{0});
+  put(header, end - first);
+  put(header, keys.back());
+  put(header, values.back());
+  put(header, static_cast<std::uint64_t>(counters.size()));
+  const std::string_view pieces[] = {
+      header,           counters,
+      bytes_of(keys),   {rows.keys.data() + rows.key_offsets[first], keys.back()},
+      bytes_of(values), {rows.values.data() + rows.value_offsets[first], values.back()}};
+  return write_commit(names.dir, "reduce/p" + std::to_string(p) + "-" + names.writer, p,
+                      pieces);
+}
+
+void load_partition(const std::string &dir, const ckpt::Commit &c, io::OutputRows &rows,
+                    std::string &counters) {
+  const std::string bytes = read_committed(dir, c);
+  Reader in(bytes, c.file);
+  if (in.take(8) != std::string_view(kPartMagic, 8))
+    throw DamagedCommit(c.file + ": not a partition file");
+  if (in.get<std::uint32_t>() != c.id)
+    throw DamagedCommit(c.file + ": holds another partition");
+  in.get<std::uint32_t>();
+  const auto n = in.get<std::uint64_t>();
+  const auto key_bytes = in.get<std::uint64_t>();
+  const auto value_bytes = in.get<std::uint64_t>();
+  const auto counter_bytes = in.get<std::uint64_t>();
+  counters = std::string(in.take(counter_bytes));
+  if (n > bytes.size() / 16)
+    throw DamagedCommit(c.file + ": row count larger than the file");
+  auto offsets = [&](std::uint64_t total) {
+    std::vector<std::uint64_t> v(n + 1);
+    std::memcpy(v.data(), in.take((n + 1) * 8).data(), (n + 1) * 8);
+    check_offsets(v, total, c.file);
+    return v;
+  };
+  const std::vector<std::uint64_t> koff = offsets(key_bytes);
+  const std::string_view keys = in.take(key_bytes);
+  const std::vector<std::uint64_t> voff = offsets(value_bytes);
+  const std::string_view values = in.take(value_bytes);
+  if (!in.done())
+    throw DamagedCommit(c.file + ": longer than its contents");
+  const std::uint64_t kbase = rows.keys.size(), vbase = rows.values.size();
+  rows.keys.insert(rows.keys.end(), keys.begin(), keys.end());
+  rows.values.insert(rows.values.end(), values.begin(), values.end());
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    rows.key_offsets.push_back(kbase + koff[i]);
+    rows.value_offsets.push_back(vbase + voff[i]);
+  }
+}
+
+} // namespace mr::engine

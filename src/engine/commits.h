@@ -1,0 +1,58 @@
+// src/engine/commits.h: the committed files of a checkpoint (see
+// ckpt/manifest.h for the folder and its manifest).
+//
+// A map task's output, one file per task whatever R (so a job of 100,000
+// tasks makes 100,000 files, not 100,000 x R), in DIR/map/<task / 1000>/:
+//   "MRMAPT01" | u32 task | u32 R | u64 counter bytes |
+//   R x (u64 run bytes, u64 pairs) | counters | the R runs, in partition order
+// A reduce partition's output rows, in DIR/reduce/:
+//   "MRPART01" | u32 partition | u32 0 | u64 rows | u64 key bytes |
+//   u64 value bytes | u64 counter bytes | counters |
+//   u64 key offsets [rows + 1] | keys | u64 value offsets [rows + 1] | values
+// Integers little-endian. "counters" are the job's counter increments made
+// while producing the file, so that counters of a resumed run equal those of
+// an uninterrupted one. Every file is written durably (ckpt/durable_file.h);
+// its size and XXH3-64 are in its manifest record, checked before any use.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "ckpt/manifest.h"
+#include "engine/map_task.h"
+#include "io/output_file.h"
+
+namespace mr::engine {
+
+/// A committed file that cannot be used: missing, cut, or its checksum is
+/// wrong. Its work is done again.
+struct DamagedCommit : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Names new files so that two writers (a task and its backup, or two runs)
+/// never write the same one.
+struct CommitNames {
+  std::string dir;    // the checkpoint folder
+  std::string writer; // run id and world rank, e.g. "1f2e3d4c-r2"
+};
+
+ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
+                             const std::string &counters);
+
+/// Reads and checks a committed map task into `out` and its counter
+/// increments into `counters`; throws DamagedCommit saying why.
+void load_map_task(const std::string &dir, const ckpt::Commit &commit, std::uint32_t R,
+                   MapTaskOutput &out, std::string &counters);
+
+/// Commits rows [first, end) of `rows`, partition `p`'s.
+ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
+                              const io::OutputRows &rows, std::uint64_t first,
+                              std::uint64_t end, const std::string &counters);
+
+/// Appends a committed partition's rows to `rows`; throws DamagedCommit.
+void load_partition(const std::string &dir, const ckpt::Commit &commit,
+                    io::OutputRows &rows, std::string &counters);
+
+} // namespace mr::engine

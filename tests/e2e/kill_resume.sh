@@ -1,0 +1,75 @@
+# tests/e2e/kill_resume.sh: kill -9 a rank from outside at chosen moments
+# (map phase, shuffle, reduce phase, while a checkpoint file is written, and
+# the coordinator), then resume, alternately at the same and at another rank
+# count: the result must equal the coreutils oracle every time. Trials are
+# drawn from a seed the test prints (SEED=... to replay one run).
+source "$(dirname "$0")/lib.sh"
+
+SEED=${SEED:-$(date +%s)}
+echo "seed $SEED (replay: SEED=$SEED ctest -R e2e.kill_resume)"
+RANDOM=$SEED
+TRIALS=${TRIALS:-12}
+
+"$GEN_TEXT" 6000000 11 400000 >text.txt
+oracle text.txt >expected.tsv
+mr 0 import -o in.h5 text.txt 2>/dev/null
+
+# pid_of_rank R: the pid of world rank R of the running job (not mpirun's).
+pid_of_rank() {
+  local p
+  for p in $(pgrep -f "mapreduce run wordcount"); do
+    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+count() { find ck -name "$1" 2>/dev/null | wc -l; }
+
+# wait_for MOMENT: returns once the job has reached MOMENT (or ended).
+wait_for() {
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    case $1 in
+    map) [ "$(count 't*-r*')" -ge $((RANDOM % 12 + 1)) ] && return 0 ;;
+    shuffle) [ "$(grep -c '^map ' ck/manifest 2>/dev/null)" -ge "$tasks" ] && return 0 ;;
+    reduce) [ "$(count 'p*-r*')" -ge 1 ] && return 0 ;;
+    writing) [ "$(count '*.tmp-*')" -ge 1 ] && return 0 ;;
+    esac
+  done
+  return 1
+}
+
+moments=(map shuffle reduce writing map)
+for trial in $(seq 1 "$TRIALS"); do
+  rm -rf ck out.h5 out.h5.partial-*
+  n=$((3 + RANDOM % 2))
+  moment=${moments[$((trial % ${#moments[@]}))]}
+  victim=$((1 + RANDOM % (n - 1)))
+  [ $((trial % 4)) -eq 0 ] && victim=0 # the coordinator
+  # 24 tasks; 6 partitions, so that the reduce phase commits several files.
+  tasks=24
+  MAPREDUCE_TEST_SLOW_RANK=1:2 "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" run wordcount \
+    -i in.h5 -o out.h5 --checkpoint-dir ck --split-size 250000 --reducers 6 -q \
+    >log.txt 2>&1 &
+  job=$!
+  hit=no
+  wait_for "$moment" && hit=yes
+  state="$(count 't*-r*') task file(s), $(count 'p*-r*') partition file(s), $(count '*.tmp-*') being written"
+  pid=$(pid_of_rank "$victim") && kill -9 "$pid" 2>/dev/null || true
+  rc=0
+  wait "$job" || rc=$?
+  # Resume at the same rank count on odd trials, another on even ones.
+  m=$n
+  [ $((trial % 2)) -eq 0 ] && m=$((n == 3 ? 4 : 2))
+  mr "$m" run wordcount -i in.h5 -o out.h5 --checkpoint-dir ck --resume -q \
+    --report report.json >resume.txt 2>&1 || { cat log.txt resume.txt >&2; fail "trial $trial: resume failed"; }
+  "$MAPREDUCE" export out.h5 >got.tsv
+  same_file got.tsv expected.tsv "trial $trial"
+  [ ! -e ck ] || fail "trial $trial: checkpoint left after success"
+  ls out.h5.partial-* >/dev/null 2>&1 && [ "$rc" -eq 0 ] && fail "trial $trial: partial output left by a successful run"
+  reused=$($PY -c "import json; c = json.load(open('report.json'))['checkpoint']; print(c['tasks_reused'], 'task(s) and', c['partitions_reused'], 'partition(s) reused')")
+  echo "ok: trial $trial: $n ranks, kill -9 rank $victim at '$moment' (reached: $hit; $state; exit $rc); resumed at $m ranks: $reused"
+done
