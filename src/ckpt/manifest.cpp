@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <sys/file.h>
 #include <unistd.h>
@@ -221,6 +222,7 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
                               "--checkpoint-dir)");
     m.read_records(text.substr(records_at));
     m.resumed_ = true;
+    m.remove_unreferenced();
   } else {
     std::string header = sealed(kMagic);
     for (const auto &[name, value] : fp.fields)
@@ -257,6 +259,28 @@ void Manifest::read_records(const std::string &text) {
       partitions_[c.id] = c;
     else
       ++damaged_;
+  }
+}
+
+void Manifest::remove_unreferenced() {
+  // Temporary files of a killed run, and outputs never recorded (a backup
+  // copy that lost, a commit cut before its record): nothing will read them.
+  std::set<std::string> referenced;
+  for (const auto *commits : {&maps_, &partitions_})
+    for (const auto &[id, c] : *commits)
+      referenced.insert(c.file);
+  std::error_code ec;
+  for (const char *sub : {"map", "reduce"}) {
+    if (!fs::is_directory(dir_ + "/" + sub))
+      continue;
+    for (auto it = fs::recursive_directory_iterator(dir_ + "/" + sub, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec || !it->is_regular_file())
+        continue;
+      const std::string rel = fs::relative(it->path(), dir_, ec).string();
+      if (!referenced.count(rel))
+        fs::remove(it->path(), ec);
+    }
   }
 }
 

@@ -89,6 +89,7 @@ public:
 private:
   Manifest() = default;
   void read_records(const std::string &text);
+  void remove_unreferenced();
 
   std::string dir_;
   int lock_fd_ = -1;

@@ -21,8 +21,8 @@ void on_signal(int) {
   for (int i = 0; i < kSlots; ++i)
     if (used[i].load())
       ::unlink(paths[i]);
-  static const char msg[] = "mapreduce: stopped by a signal; committed work stands "
-                            "(continue with --resume)\n";
+  static const char msg[] = "mapreduce: stopped by a signal (SIGTERM or SIGINT); work "
+                            "committed so far is kept: continue with --resume\n";
   if (announce_signal) {
     [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
   }

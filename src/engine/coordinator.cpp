@@ -57,11 +57,11 @@ struct Copy {
   Clock::time_point started, deadline;
 };
 
-class MapPhase {
+class Coordinator {
 public:
-  MapPhase(const std::vector<core::Split> &splits,
-           const std::vector<std::optional<ckpt::Commit>> &committed,
-           const CoordinatorSetup &setup, CoordinatorReport &report)
+  Coordinator(const std::vector<core::Split> &splits,
+              const std::vector<std::optional<ckpt::Commit>> &committed,
+              const CoordinatorSetup &setup, CoordinatorReport &report)
       : splits_(splits), committed_(committed), setup_(setup), report_(report),
         state_(splits.size(), State::pending), copies_(splits.size(), 0),
         running_(setup.workers + 1) {
@@ -70,7 +70,7 @@ public:
   }
 
   void run() {
-    while (finished_ < setup_.workers) {
+    while (all_done_ < setup_.workers) {
       auto message = server_.wait(next_wakeup());
       if (message)
         handle(*message);
@@ -82,6 +82,9 @@ public:
 private:
   Clock::time_point next_wakeup() const {
     auto t = Clock::now() + std::chrono::seconds(5);
+    for (int w = 1; w <= setup_.workers; ++w)
+      if (told_none_[w] && !finished_all_[w])
+        t = std::min(t, heard_[w] + rest_allowed_);
     for (const Copy &c : running_)
       if (c.task >= 0)
         t = std::min(t, c.deadline);
@@ -91,10 +94,30 @@ private:
   }
 
   void handle(const comm::WorkerMessage &m) {
-    if (m.kind != static_cast<int>(MessageKind::request))
-      throw std::runtime_error("rank " + std::to_string(m.source) +
-                               " sent a message out of turn in the map phase");
     const int w = m.source;
+    if (w < 1 || w > setup_.workers)
+      throw std::runtime_error("a message from rank " + std::to_string(w) +
+                               ", which is not a worker");
+    heard_[w] = Clock::now();
+    switch (static_cast<MessageKind>(m.kind)) {
+    case MessageKind::request:
+      break;
+    case MessageKind::committed:
+      if (setup_.manifest)
+        setup_.manifest->append(m.text);
+      ++report_.partitions_committed;
+      return;
+    case MessageKind::progress:
+      doing_[w] = m.text;
+      return;
+    case MessageKind::finished:
+      finished_all_[w] = true;
+      ++all_done_;
+      return;
+    }
+    if (told_none_[w])
+      throw std::runtime_error(rank_name(setup_, w) +
+                               " asked for a task after the map phase ended");
     Copy &copy = running_.at(w);
     bool accepted = true;
     if (m.task >= 0) {
@@ -161,6 +184,17 @@ private:
 
   void check_deadlines() const {
     const auto now = Clock::now();
+    std::string silent;
+    for (int w = 1; w <= setup_.workers; ++w)
+      if (told_none_[w] && !finished_all_[w] && now > heard_[w] + rest_allowed_)
+        silent +=
+            (silent.empty() ? "" : ", ") + rank_name(setup_, w) + " in " + doing_[w];
+    if (!silent.empty())
+      abort_hung("no word for " +
+                 std::to_string(static_cast<long>(
+                     std::chrono::duration<double>(rest_allowed_).count())) +
+                 " s (--task-timeout) from " + silent +
+                 " (a rank that stops answering holds up the others' shuffle and write)");
     for (int w = 1; w <= setup_.workers; ++w) {
       const Copy &c = running_[w];
       if (c.task < 0 && !told_none_[w] && !is_idle(w) &&
@@ -244,7 +278,7 @@ private:
         none.accepted = pending_accept_;
         server_.assign(w, none);
         told_none_[w] = true;
-        ++finished_;
+        heard_[w] = Clock::now();
       } else if (std::int64_t t = backup_candidate(w); t >= 0) {
         start(w, t, true);
       } else {
@@ -274,64 +308,25 @@ private:
   std::vector<double> durations_;
   bool pending_accept_ = true;
   std::size_t done_ = 0, reported_tenths_ = 0;
-  int finished_ = 0;
   Clock::time_point phase_start_ = Clock::now();
   std::vector<bool> told_none_ = std::vector<bool>(setup_.workers + 1, false);
+  // After the map phase: when each worker was last heard of, what it said it
+  // was doing, whether it has finished its part.
+  std::vector<Clock::time_point> heard_ =
+      std::vector<Clock::time_point>(setup_.workers + 1, Clock::now());
+  std::vector<std::string> doing_ =
+      std::vector<std::string>(setup_.workers + 1, "the map phase");
+  std::vector<bool> finished_all_ = std::vector<bool>(setup_.workers + 1, false);
+  int all_done_ = 0;
+  Clock::duration rest_allowed_ = allowance(setup_.task_timeout, setup_.bytes_per_worker);
 };
 
 } // namespace
 
-void coordinate_map(const std::vector<core::Split> &splits,
-                    const std::vector<std::optional<ckpt::Commit>> &committed,
-                    const CoordinatorSetup &setup, CoordinatorReport &report) {
-  MapPhase(splits, committed, setup, report).run();
-}
-
-void coordinate_rest(const CoordinatorSetup &setup, CoordinatorReport &report) {
-  comm::ControlServer server;
-  const auto allowed = allowance(setup.task_timeout, setup.bytes_per_worker);
-  std::vector<Clock::time_point> heard(setup.workers + 1, Clock::now());
-  std::vector<std::string> doing(setup.workers + 1, "shuffle");
-  std::vector<bool> finished(setup.workers + 1, false);
-  int left = setup.workers;
-  while (left > 0) {
-    auto until = Clock::now() + std::chrono::seconds(5);
-    for (int w = 1; w <= setup.workers; ++w)
-      if (!finished[w])
-        until = std::min(until, heard[w] + allowed);
-    if (auto m = server.wait(until)) {
-      const int w = m->source;
-      heard[w] = Clock::now();
-      switch (static_cast<MessageKind>(m->kind)) {
-      case MessageKind::committed:
-        if (setup.manifest)
-          setup.manifest->append(m->text);
-        ++report.partitions_committed;
-        break;
-      case MessageKind::progress:
-        doing[w] = m->text;
-        break;
-      case MessageKind::finished:
-        finished[w] = true;
-        --left;
-        break;
-      default:
-        throw std::runtime_error(rank_name(setup, w) +
-                                 " sent a task request after the map phase");
-      }
-    }
-    const auto now = Clock::now();
-    std::string silent;
-    for (int w = 1; w <= setup.workers; ++w)
-      if (!finished[w] && now > heard[w] + allowed)
-        silent += (silent.empty() ? "" : ", ") + rank_name(setup, w) + " in " + doing[w];
-    if (!silent.empty())
-      abort_hung("no word for " +
-                 std::to_string(
-                     static_cast<long>(std::chrono::duration<double>(allowed).count())) +
-                 " s (--task-timeout) from " + silent +
-                 " (a rank that stops answering holds up the others' shuffle and write)");
-  }
+void coordinate(const std::vector<core::Split> &splits,
+                const std::vector<std::optional<ckpt::Commit>> &committed,
+                const CoordinatorSetup &setup, CoordinatorReport &report) {
+  Coordinator(splits, committed, setup, report).run();
 }
 
 } // namespace mr::engine

@@ -38,13 +38,12 @@ struct CoordinatorReport {
   std::uint64_t partitions_committed = 0;
 };
 
-/// Serves the map phase. `committed[t]` is task t's manifest record when its
-/// output can be taken from the checkpoint.
-void coordinate_map(const std::vector<core::Split> &splits,
-                    const std::vector<std::optional<ckpt::Commit>> &committed,
-                    const CoordinatorSetup &setup, CoordinatorReport &report);
-
-/// Serves the rest of the run, until every worker said it has finished.
-void coordinate_rest(const CoordinatorSetup &setup, CoordinatorReport &report);
+/// Serves the whole run until every worker said it has finished: the map
+/// phase, then the workers' partition commits and progress. `committed[t]`
+/// is task t's manifest record when its output can be taken from the
+/// checkpoint.
+void coordinate(const std::vector<core::Split> &splits,
+                const std::vector<std::optional<ckpt::Commit>> &committed,
+                const CoordinatorSetup &setup, CoordinatorReport &report);
 
 } // namespace mr::engine

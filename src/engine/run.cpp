@@ -474,8 +474,7 @@ int run_job(const RunOptions &o) {
       setup.backups = o.backup_tasks;
       setup.quiet = o.quiet;
       setup.manifest = plan.manifest ? plan.manifest.get() : nullptr;
-      coordinate_map(tasks, committed_tasks, setup, coordinated);
-      coordinate_rest(setup, coordinated);
+      coordinate(tasks, committed_tasks, setup, coordinated);
     }
     world.idle_barrier(); // every worker has written its rows
     std::vector<double> all =

@@ -37,7 +37,8 @@ Header frame_header(std::uint32_t partition, std::uint64_t length) {
 }
 
 /// Test-only: MAPREDUCE_TEST_SLOW_RANK=R:MS makes world rank R sleep MS
-/// milliseconds every few thousand records it maps (a straggler on demand).
+/// milliseconds at the start of each map task, every few thousand records it
+/// maps, and before each partition it reduces (a straggler on demand).
 int test_delay_ms(int world_rank) {
   const char *v = std::getenv("MAPREDUCE_TEST_SLOW_RANK");
   int rank = -1, ms = 0;
@@ -203,6 +204,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       };
       MapTaskStats s;
       try {
+        if (delay_ms && !keep_going()) // a straggler is slow from the start
+          throw TaskCancelled{};
         s = run_map_task(job,
                          {{buffer.data(), buffer.size()}, split.begin, &input.info()},
                          *plan.partitioner, table, out, o.combine_bytes, keep_going);
@@ -309,6 +312,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       continue;
     }
     tasks.progress("reducing partition " + std::to_string(p));
+    if (delay_ms)
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ReduceStats s =
         reduce_partition(job, runs[p - mine.begin], plan.meta.uint64_values, table, rows);
     runs[p - mine.begin] = {};

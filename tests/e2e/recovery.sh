@@ -1,0 +1,199 @@
+# tests/e2e/recovery.sh: what the coordinator handles within a run (a slow
+# worker gets a backup copy; a stopped one is named and the job aborted;
+# SIGTERM stops cleanly) and what resume refuses or repairs (a checkpoint of
+# another job; damaged files and manifest records; a full disk).
+source "$(dirname "$0")/lib.sh"
+"$GEN_TEXT" 4000000 5 100000 >a.txt
+"$GEN_TEXT" 300000 6 1000 >b.txt
+oracle a.txt >a.tsv
+mr 0 import -o a.h5 a.txt 2>/dev/null
+mr 0 import -o b.h5 b.txt 2>/dev/null
+RUN=(run wordcount -i a.h5 -o out.h5 --split-size 200000 --reducers 4)
+
+check_output() { # WHAT
+  "$MAPREDUCE" export out.h5 >got.tsv || fail "$1: export failed"
+  same_file got.tsv a.tsv "$1"
+}
+field() { # FILE SECTION KEY: a number from a JSON report
+  $PY -c "import json,sys; print(json.load(open('$1'))['$2']['$3'])"
+}
+pid_of_rank() { # R: world rank R of the running job
+  local p
+  for p in $(pgrep -f "mapreduce run wordcount"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+      { echo "$p"; return 0; }
+  done
+  return 1
+}
+wait_files() { # PATTERN N: until the checkpoint holds N files like PATTERN
+  local deadline=$((SECONDS + 60))
+  while [ "$(find ck -name "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
+    [ $SECONDS -lt $deadline ] || fail "waited 60 s for $2 file(s) $1"
+    kill -0 "$job" 2>/dev/null || fail "the job ended before $2 file(s) $1 were committed"
+    sleep 0.05
+  done
+}
+
+# --- Stragglers: rank 1 maps slowly; idle rank 2 runs backup copies. ---
+MAPREDUCE_TEST_SLOW_RANK=1:300 mr 3 "${RUN[@]}" -q --report r.json || fail "straggler run failed"
+check_output "straggler run"
+started=$(field r.json backups started) won=$(field r.json backups won)
+[ "$started" -ge 1 ] && [ "$won" -ge 1 ] || fail "no backup won (started $started, won $won)"
+echo "ok: a slowed worker: $started backup(s) started, $won won, output correct"
+# Counters count each task once, whichever copy won.
+awk 'BEGIN { for (i = 0; i < 100000; i++) print i % 7000 "," (i % 13 ? "v" i : "bad\"x") }' >c.csv
+mr 0 import -o csv.h5 c.csv 2>/dev/null
+CLEAN=(run clean -i csv.h5 --param fields=2 --split-size 100k -q)
+mr 1 "${CLEAN[@]}" -o c1.h5 --report c1.json
+MAPREDUCE_TEST_SLOW_RANK=1:300 mr 3 "${CLEAN[@]}" -o c3.h5 --report c3.json
+for c in read invalid duplicate; do
+  [ "$(field c1.json counters $c)" = "$(field c3.json counters $c)" ] ||
+    fail "counter $c: $(field c1.json counters $c) at 1 rank, $(field c3.json counters $c) with backups"
+done
+echo "ok: counters with backups ($(field c3.json backups started) started) equal those of one rank"
+
+# --- A hung worker (SIGSTOP) in the map phase: named, the job aborted. ---
+rm -rf ck out.h5
+MAPREDUCE_TEST_SLOW_RANK=2:100 mr 3 "${RUN[@]}" --checkpoint-dir ck --task-timeout 2 \
+  --no-backup-tasks -q >hung.txt 2>&1 &
+job=$!
+wait_files 't*-r*' 2
+victim=$(pid_of_rank 2)
+kill -STOP "$victim"
+start=$SECONDS
+rc=0
+wait $job || rc=$?
+[ "$rc" -eq 4 ] || { cat hung.txt >&2; fail "hung worker: exit $rc, expected 4"; }
+grep -q "rank 2 (host .*) has not finished mapping task" hung.txt || { cat hung.txt >&2; fail "hung worker not named"; }
+echo "ok: a stopped worker in the map phase ends the job in $((SECONDS - start)) s: $(grep -o 'rank 2 (host.*timeout)' hung.txt)"
+mr 2 "${RUN[@]}" --checkpoint-dir ck --resume -q || fail "resume after a hung worker failed"
+check_output "resume after a hung worker"
+
+# --- A hung worker after the map phase: the others wait for it in the
+# shuffle or the write; the coordinator names it. ---
+rm -rf ck out.h5
+RUN8=(run wordcount -i a.h5 -o out.h5 --split-size 200000 --reducers 8)
+MAPREDUCE_TEST_SLOW_RANK=1:400 mr 3 "${RUN8[@]}" --checkpoint-dir ck \
+  --task-timeout 2 -q >hung2.txt 2>&1 &
+job=$!
+wait_files 'p*-r*' 1 # rank 1 reduces a partition every 0.4 s
+kill -STOP "$(pid_of_rank 1)"
+rc=0
+wait $job || rc=$?
+[ "$rc" -eq 4 ] || { cat hung2.txt >&2; fail "hung worker (2): exit $rc, expected 4"; }
+grep -q "from rank 1 (host .*) in reducing partition" hung2.txt || { cat hung2.txt >&2; fail "hung worker (2) not named"; }
+echo "ok: a worker stopped after the map phase is named: $(grep -o 'no word.*partition [0-9]*' hung2.txt)"
+mr 3 "${RUN8[@]}" --checkpoint-dir ck --resume -q --report r.json ||
+  fail "resume after a hung reduce failed"
+check_output "resume after a hung reduce"
+echo "ok: resumed with $(field r.json checkpoint partitions_reused) of 8 partitions reused"
+
+# --- SIGTERM to mpirun (Ctrl-C, Slurm's time limit): temporary files go,
+# committed work stays, resume finishes the job. ---
+rm -rf ck out.h5
+MAPREDUCE_TEST_SLOW_RANK=1:1500 "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" "$MAPREDUCE" "${RUN[@]}" --no-backup-tasks \
+  --checkpoint-dir ck -q >term.txt 2>&1 &
+job=$!
+wait_files 't*-r*' 3
+kill -TERM $job
+rc=0
+wait $job || rc=$?
+[ "$rc" -ne 0 ] || fail "SIGTERM: exit 0"
+[ "$(grep -c 'stopped by a signal' term.txt)" -eq 1 ] || { cat term.txt >&2; fail "SIGTERM: message not printed once"; }
+[ -z "$(find ck -name '*.tmp-*')" ] || fail "SIGTERM: temporary checkpoint files left"
+! compgen -G "out.h5*" >/dev/null || fail "SIGTERM: output or partial output left"
+mr 3 "${RUN[@]}" --checkpoint-dir ck --resume -q --report r.json || fail "resume after SIGTERM failed"
+check_output "resume after SIGTERM"
+echo "ok: SIGTERM: exit $rc, no temporary files; resume reused $(field r.json checkpoint tasks_reused) task(s)"
+# One rank alone signalled: it exits 75, and the job with it.
+rm -rf ck out.h5
+MAPREDUCE_TEST_SLOW_RANK=1:1500 mr 3 "${RUN[@]}" --no-backup-tasks --checkpoint-dir ck -q >term2.txt 2>&1 &
+job=$!
+wait_files 't*-r*' 2
+kill -TERM "$(pid_of_rank 1)"
+rc=0
+wait $job || rc=$?
+[ "$rc" -eq 75 ] || { cat term2.txt >&2; fail "SIGTERM to one rank: exit $rc, expected 75"; }
+echo "ok: SIGTERM to one worker: exit 75"
+
+# --- Damaged checkpoints: each is detected, recomputed, and right. ---
+rm -rf ck out.h5
+mr 3 "${RUN[@]}" --checkpoint-dir ck --keep-checkpoint -q
+mv ck ck.orig
+flip() { # FILE: flips one bit in the middle
+  local size
+  size=$(stat -c %s "$1")
+  $PY -c "
+f = open('$1', 'r+b'); f.seek($size // 2); b = f.read(1); f.seek($size // 2)
+f.write(bytes([b[0] ^ 0x10])); f.close()"
+}
+damage() { # NAME EXPECTED-MESSAGE COMMANDS...: damage a fresh copy, resume
+  local name=$1 phrase=$2
+  shift 2
+  rm -rf ck out.h5
+  cp -a ck.orig ck
+  (eval "$*")
+  mr 3 "${RUN[@]}" --checkpoint-dir ck --resume --report r.json >resume.txt 2>&1 ||
+    { cat resume.txt >&2; fail "$name: resume failed"; }
+  grep -q -- "$phrase" resume.txt || { cat resume.txt >&2; fail "$name: no '$phrase'"; }
+  check_output "$name"
+  echo "ok: $name: $(grep -- "$phrase" resume.txt | head -1)"
+}
+map1=$(find ck.orig/map -type f | sort | head -1 | sed 's|^ck.orig/||')
+damage "bit flipped in a map task file" "checksum does not match the manifest; mapping" "rm ck/reduce/*; flip ck/$map1"
+damage "map task file truncated" "the manifest says" "rm ck/reduce/*; truncate -s 100 ck/$map1"
+damage "map task file deleted" "No such file or directory; mapping it again" "rm ck/reduce/*; rm ck/$map1"
+part=$(find ck.orig/reduce -type f | sort | head -1 | sed 's|^ck.orig/||')
+damage "bit flipped in a partition file" "reducing it again" "flip ck/$part"
+damage "manifest's last record cut in half" "damaged manifest record" \
+  'size=$(stat -c %s ck/manifest); last=$(tail -1 ck/manifest | wc -c); truncate -s $((size - last / 2)) ck/manifest'
+
+# --- A checkpoint of another job is refused, naming the difference. ---
+refuse() { # NAME PHRASE ARGS...
+  local name=$1 phrase=$2
+  shift 2
+  rm -rf ck
+  cp -a ck.orig ck
+  expect_error "resume with $name" "$phrase" out2.h5 mr 3 "$@" -o out2.h5 --checkpoint-dir ck --resume
+}
+refuse "another job" "job: checkpoint has 'wordcount', this run has 'grep'" \
+  run grep -i a.h5 --param pattern=x --split-size 200000 --reducers 4
+refuse "another input" "input: checkpoint has" \
+  run wordcount -i b.h5 --split-size 200000 --reducers 4
+refuse "other parameters" "parameters: checkpoint has 'reducers=4', this run has 'reducers=5'" \
+  run wordcount -i a.h5 --split-size 200000 --reducers 5
+refuse "another split size" "split_size: checkpoint has '200000'" \
+  run wordcount -i a.h5 --split-size 300000 --reducers 4
+touch -d '2001-01-01' a.h5
+refuse "a modified input" "input_modified" run wordcount -i a.h5 --split-size 200000 --reducers 4
+expect_error "a checkpoint without --resume" "pass --resume to continue it" out2.h5 \
+  mr 3 run wordcount -i a.h5 -o out2.h5 --checkpoint-dir ck
+mr 3 "${RUN[@]}" --checkpoint-dir ck --restart-fresh -q --overwrite || fail "--restart-fresh failed"
+check_output "--restart-fresh"
+[ ! -e ck ] || fail "checkpoint left after a successful run"
+rm -rf ck
+mr 3 "${RUN[@]}" --checkpoint-dir ck --resume -q --overwrite || fail "--resume with no checkpoint failed"
+check_output "--resume with no checkpoint"
+echo "ok: --restart-fresh, and --resume without a checkpoint, run the whole job"
+
+# --- A checkpoint folder that fills up: a clear error, nothing half-written
+# taken for good, and a resume with space works. ---
+if mkdir small && mount -t tmpfs -o size=1m tmpfs small 2>/dev/null; then
+  trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  rm -f out.h5
+  # Every rank that meets the full disk says so (each is a separate failure).
+  rc=0
+  mr 3 "${RUN[@]}" --checkpoint-dir small/ck >full.txt 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] || { cat full.txt >&2; fail "full disk: exit $rc, expected 3"; }
+  grep -q "No space left on device" full.txt || { cat full.txt >&2; fail "full disk: no message"; }
+  ! compgen -G "out.h5*" >/dev/null || fail "full disk: output left"
+  echo "ok: a full checkpoint folder: exit 3: $(grep -m1 -o 'cannot write.*' full.txt)"
+  [ -z "$(find small -name '*.tmp-*')" ] || fail "full disk: temporary files left"
+  mount -o remount,size=256m small
+  mr 3 "${RUN[@]}" --checkpoint-dir small/ck --resume --report r.json -q || fail "resume with space failed"
+  check_output "resume after a full disk"
+  echo "ok: resume after a full disk reused $(field r.json checkpoint tasks_reused) task(s)"
+  umount small
+else
+  echo "skip: full checkpoint folder (cannot mount a small tmpfs here: not root?)"
+fi
