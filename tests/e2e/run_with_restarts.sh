@@ -1,0 +1,59 @@
+# tests/e2e/run_with_restarts.sh: slurm/run-with-restarts, the restart policy
+# for plain mpirun: a killed rank is followed by a resumed attempt; a bad
+# input is not retried; a signal to the wrapper stops it for good.
+source "$(dirname "$0")/lib.sh"
+WRAP=$(cd "$(dirname "$0")/../../slurm" && pwd)/run-with-restarts
+"$GEN_TEXT" 3000000 8 50000 >a.txt
+oracle a.txt >expected.tsv
+mr 0 import -o a.h5 a.txt 2>/dev/null
+export MAPREDUCE
+ARGS=(--max-restarts 2 -n 3 --delay 0 --mpirun-arg --oversubscribe -- wordcount -i a.h5
+  -o out.h5 --split-size 150000 --checkpoint-dir ck --no-backup-tasks -q)
+
+pid_of_rank() {
+  local p
+  for p in $(pgrep -f "mapreduce run wordcount"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+      { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# A rank killed in the first attempt: the second resumes and succeeds.
+MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >wrap.txt 2>&1 &
+wrapper=$!
+for _ in $(seq 1 300); do
+  [ "$(find ck -name 't*' 2>/dev/null | wc -l)" -ge 2 ] && break
+  sleep 0.1
+done
+kill -9 "$(pid_of_rank 2)" || fail "no rank 2 to kill"
+wait $wrapper || { cat wrap.txt >&2; fail "run-with-restarts failed"; }
+grep -q "attempt 1 failed with exit code 137" wrap.txt || { cat wrap.txt >&2; fail "no failed first attempt"; }
+grep -q "attempt 2 of 3" wrap.txt || fail "no second attempt"
+"$MAPREDUCE" export out.h5 >got.tsv
+same_file got.tsv expected.tsv "after a restart"
+echo "ok: a killed rank, then a resumed attempt: output matches the oracle"
+
+# A bad input is the user's to fix: one attempt only.
+rc=0
+"$WRAP" --max-restarts 2 -n 2 --mpirun-arg --oversubscribe -- wordcount -i nope.h5 \
+  -o out2.h5 --checkpoint-dir ck2 >bad.txt 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || { cat bad.txt >&2; fail "bad input: exit $rc, expected 1"; }
+[ "$(grep -c 'attempt [0-9] of' bad.txt)" -eq 1 ] || { cat bad.txt >&2; fail "bad input was retried"; }
+echo "ok: a missing input is not retried (exit 1)"
+
+# SIGTERM to the wrapper: the job stops, no further attempt, exit 75.
+rm -rf ck out.h5
+MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >term.txt 2>&1 &
+wrapper=$!
+for _ in $(seq 1 300); do
+  [ "$(find ck -name 't*' 2>/dev/null | wc -l)" -ge 2 ] && break
+  sleep 0.1
+done
+kill -TERM $wrapper
+rc=0
+wait $wrapper || rc=$?
+[ "$rc" -eq 75 ] || { cat term.txt >&2; fail "SIGTERM to the wrapper: exit $rc, expected 75"; }
+grep -q "attempt 2" term.txt && fail "the wrapper restarted after SIGTERM"
+! pgrep -f "mapreduce run wordcount -i a.h5" >/dev/null || fail "ranks still running after SIGTERM"
+echo "ok: SIGTERM to the wrapper stops the job without a restart (exit 75)"
