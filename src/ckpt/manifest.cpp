@@ -2,6 +2,7 @@
 #include "ckpt/manifest.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -191,12 +192,25 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
   m.lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (m.lock_fd_ < 0)
     throw CheckpointRefused("cannot create '" + lock + "': " + reason());
-  if (::flock(m.lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    throw CheckpointRefused("checkpoint folder '" + dir +
-                            "' is in use by another run (its lock is held)");
+  if (::flock(m.lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      throw CheckpointRefused("checkpoint folder '" + dir +
+                              "' is in use by another run (its lock is held)");
+    // A file system without flock (Lustre mounted without -o flock): go on.
+    std::fprintf(stderr,
+                 "mapreduce: warning: cannot lock '%s' (%s): make sure no other run "
+                 "uses this checkpoint folder\n",
+                 lock.c_str(), reason().c_str());
+  }
 
   const std::string path = dir + "/manifest";
   const bool exists = fs::exists(path);
+  // Without a manifest, "map" and "reduce" here are not ours: never write
+  // into (or later remove) a user's folders.
+  if (!exists && (fs::exists(dir + "/map") || fs::exists(dir + "/reduce")))
+    throw CheckpointRefused("checkpoint folder '" + dir +
+                            "' holds 'map' or 'reduce' but no checkpoint manifest: give "
+                            "an empty or new folder");
   if (exists && mode == OpenMode::fresh)
     throw CheckpointRefused(
         "checkpoint folder '" + dir +
