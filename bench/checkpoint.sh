@@ -65,6 +65,7 @@ for rep in $(seq 1 "$reps"); do
   committed() { local n; n=$(grep -c '^map ' ck/manifest 2>/dev/null); echo "${n:-0}"; }
   until [ "$(committed)" -ge "$want" ]; do sleep 0.02; done
   for p in $(pgrep -f "mapreduce run wordcount -i corpus.h5"); do
+    [ "$(readlink -f /proc/$p/cwd)" = "$(readlink -f "$dir")" ] || continue
     tr '\0' '\n' <"/proc/$p/environ" | grep -qx OMPI_COMM_WORLD_RANK=1 && kill -9 "$p"
   done
   wait $job || true

@@ -56,6 +56,8 @@ struct Plan {
   double split_seconds = 0;
   std::vector<std::string> split_points; // range partitioning only
   double sample_seconds = 0;
+  std::string fingerprint;    // XXH3 of the fingerprint's fields, hex
+  bool already_done = false;  // --resume: the output is this job's, complete
   std::string run_id;         // names this run's temporary files
   std::string partial_output; // the output, until it is complete
   std::unique_ptr<ckpt::Manifest> manifest;
@@ -105,8 +107,10 @@ std::string new_run_id() {
 /// Refuses what would fail late or destroy data: an output that is the
 /// input, folders that cannot be written, a report that cannot be made.
 void check_paths(const RunOptions &o) {
-  io::check_output_path(o.output, o.overwrite);
   std::error_code ec;
+  // Under --resume an existing output may be this job's, finished: checked
+  // against its fingerprint once that is known (plan_job).
+  io::check_output_path(o.output, o.overwrite || (o.resume && fs::exists(o.output, ec)));
   if (fs::exists(o.output, ec) && fs::exists(o.input, ec) &&
       fs::equivalent(o.input, o.output, ec))
     throw io::InputError("output '" + o.output + "' is the input '" + o.input +
@@ -218,13 +222,33 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
   }
   plan.run_id = new_run_id();
   plan.partial_output = o.output + ".partial-" + plan.run_id;
+  const ckpt::Fingerprint fp = fingerprint(o, input, reducers, plan);
+  ckpt::Hasher fp_hash;
+  for (const auto &[name, value] : fp.fields)
+    fp_hash.update(name + "=" + value + "\n");
+  plan.fingerprint = ckpt::hex64(fp_hash.digest());
+  std::error_code ec;
+  if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
+    // A run that died after its output was in place (a rank killed while
+    // finishing) is retried: its output, if it is this job's, is the result.
+    std::string theirs;
+    try {
+      theirs = io::OutputReader(o.output).meta().fingerprint;
+    } catch (const std::exception &) {
+    }
+    if (theirs != plan.fingerprint)
+      throw io::InputError("output '" + o.output +
+                           "' exists and is not this job's result; pass --overwrite to "
+                           "replace it");
+    plan.already_done = true;
+  }
   if (!o.checkpoint_dir.empty()) {
     const auto mode = o.resume          ? ckpt::OpenMode::resume
                       : o.restart_fresh ? ckpt::OpenMode::restart_fresh
                                         : ckpt::OpenMode::fresh;
     try {
-      plan.manifest = std::make_unique<ckpt::Manifest>(ckpt::Manifest::open(
-          o.checkpoint_dir, fingerprint(o, input, reducers, plan), mode));
+      plan.manifest = std::make_unique<ckpt::Manifest>(
+          ckpt::Manifest::open(o.checkpoint_dir, fp, mode));
     } catch (const ckpt::CheckpointRefused &e) {
       throw io::InputError(e.what());
     }
@@ -256,7 +280,7 @@ void print_error(const std::string &msg) {
 /// What rank 0 tells every rank after planning, as one string.
 struct Shared {
   std::vector<std::string> split_points;
-  std::string run_id, partial_output;
+  std::string run_id, partial_output, fingerprint;
   bool checkpointing = false;
   std::uint32_t reducers = 0;
   std::map<std::uint32_t, ckpt::Commit> partitions; // committed before this run
@@ -271,7 +295,7 @@ struct Shared {
     for (std::string_view s :
          {std::string_view(points), std::string_view(run_id),
           std::string_view(partial_output), std::string_view(checkpointing ? "1" : "0"),
-          std::string_view(parts), std::string_view(r)})
+          std::string_view(parts), std::string_view(r), std::string_view(fingerprint)})
       append_string(out, s);
     return out;
   }
@@ -290,6 +314,7 @@ struct Shared {
         s.partitions[c.id] = c;
     });
     s.reducers = static_cast<std::uint32_t>(std::stoul(items.at(5)));
+    s.fingerprint = items.at(6);
     return s;
   }
 };
@@ -360,11 +385,27 @@ int run_job(const RunOptions &o) {
       print_error(message);
     return code;
   }
+  int done = plan.already_done ? 1 : 0;
+  std::string none;
+  world.broadcast(done, none, 0);
+  if (done) {
+    if (me == 0) {
+      if (plan.manifest && !o.keep_checkpoint)
+        plan.manifest->remove_all();
+      if (!o.quiet)
+        std::fprintf(stderr,
+                     "resume: '%s' is already this job's complete output (an earlier run "
+                     "finished it); nothing to do\n",
+                     o.output.c_str());
+    }
+    return 0;
+  }
   std::string shared_bytes;
   if (me == 0) {
     Shared s{plan.split_points,
              plan.run_id,
              plan.partial_output,
+             plan.fingerprint,
              plan.manifest != nullptr,
              reducers,
              plan.manifest ? plan.manifest->partitions()
@@ -393,6 +434,7 @@ int run_job(const RunOptions &o) {
     meta.uint64_values = job->output_value_type() == ValueType::uint64;
     meta.export_format = export_format_name(job->export_format());
     meta.partitioning = by_range ? "range" : "hash";
+    meta.fingerprint = shared.fingerprint;
     const bool is_worker = single || me != 0;
     const comm::Comm worker_comm = world.subset(is_worker);
 

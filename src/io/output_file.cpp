@@ -79,6 +79,8 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                   std::string(meta.uint64_values ? "uint64" : "bytes"));
   write_attribute(file, "export_format", meta.export_format);
   write_attribute(file, "partitioning", meta.partitioning);
+  if (!meta.fingerprint.empty())
+    write_attribute(file, "fingerprint", meta.fingerprint);
   return total_rows;
 }
 
@@ -128,6 +130,7 @@ Handle open_output(const std::string &path, OutputMeta &meta) {
   meta.uint64_values = read_string_attribute(file, "value_type") == "uint64";
   meta.export_format = string_attribute_or(file, "export_format", "key_tab_value");
   meta.partitioning = string_attribute_or(file, "partitioning", "hash");
+  meta.fingerprint = string_attribute_or(file, "fingerprint", "");
   return file;
 }
 

@@ -8,7 +8,8 @@
 //                                   sorted by key bytes within the partition
 //   attributes of /: mapreduce_output_version (2), job, parameters, input,
 //                    reducers, records, value_type ("uint64" or "bytes"),
-//                    export_format, partitioning ("hash" or "range")
+//                    export_format, partitioning ("hash" or "range"),
+//                    fingerprint (optional)
 #pragma once
 
 #include <cstdint>
@@ -54,6 +55,9 @@ struct OutputMeta {
   /// How export prints rows: "key_tab_value", "value_lines" or "raw_keys".
   std::string export_format = "key_tab_value";
   std::string partitioning = "hash"; // or "range"
+  /// XXH3 of the run's fingerprint (job, parameters, input identity, tasks:
+  /// see engine/run.cpp); lets `--resume` recognise a job already finished.
+  std::string fingerprint;
 };
 
 /// Writes every rank's rows into one new file at `path`, in rank order

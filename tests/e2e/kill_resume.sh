@@ -14,17 +14,6 @@ TRIALS=${TRIALS:-12}
 oracle text.txt >expected.tsv
 mr 0 import -o in.h5 text.txt 2>/dev/null
 
-# pid_of_rank R: the pid of world rank R of the running job (not mpirun's).
-pid_of_rank() {
-  local p
-  for p in $(pgrep -f "mapreduce run wordcount"); do
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
 
 count() { find ck -name "$1" 2>/dev/null | wc -l; }
 
@@ -34,7 +23,7 @@ wait_for() {
   while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     case $1 in
     map) [ "$(count 't*-r*')" -ge $((RANDOM % 12 + 1)) ] && return 0 ;;
-    shuffle) [ "$(grep -c '^map ' ck/manifest 2>/dev/null)" -ge "$tasks" ] && return 0 ;;
+    shuffle) [ "$(grep -c '^map ' ck/manifest 2>/dev/null || true)" -ge "$tasks" ] 2>/dev/null && return 0 ;;
     reduce) [ "$(count 'p*-r*')" -ge 1 ] && return 0 ;;
     writing) [ "$(count '*.tmp-*')" -ge 1 ] && return 0 ;;
     esac

@@ -82,5 +82,42 @@ expect_error() {
   echo "ok: $name (exit $rc): $(grep -F -- "$phrase" stderr.txt)"
 }
 
+# pid_of_rank R: the pid of world rank R of this test's running `mapreduce
+# run`: by its environment (mpirun's command line looks the same) and its
+# working folder (tests running in parallel must never signal each other's).
+pid_of_rank() {
+  local p here
+  here=$(readlink -f "$WORK")
+  for p in $(pgrep -f "mapreduce run"); do
+    [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
+    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ranks_running: true while any `mapreduce run` of this test still runs.
+ranks_running() {
+  local p here
+  here=$(readlink -f "$WORK")
+  for p in $(pgrep -f "mapreduce run"); do
+    [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] && return 0
+  done
+  return 1
+}
+
+# wait_files PATTERN N [DIR]: until DIR (default ck) holds N files named like
+# PATTERN; fails after 60 s, or at once if the background job $job ended.
+wait_files() {
+  local deadline=$((SECONDS + 60)) dir=${3:-ck}
+  while [ "$(find "$dir" -name "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
+    [ $SECONDS -lt $deadline ] || fail "waited 60 s for $2 file(s) $1 in $dir"
+    [ -z "${job:-}" ] || kill -0 "$job" 2>/dev/null || fail "the job ended before $2 file(s) $1 were committed"
+    sleep 0.05
+  done
+}
+
 # Debian's python3 has h5py; a python3 earlier on PATH may not.
 PY=/usr/bin/python3

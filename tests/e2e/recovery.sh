@@ -17,22 +17,6 @@ check_output() { # WHAT
 field() { # FILE SECTION KEY: a number from a JSON report
   $PY -c "import json,sys; print(json.load(open('$1'))['$2']['$3'])"
 }
-pid_of_rank() { # R: world rank R of the running job
-  local p
-  for p in $(pgrep -f "mapreduce run wordcount"); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
-      { echo "$p"; return 0; }
-  done
-  return 1
-}
-wait_files() { # PATTERN N: until the checkpoint holds N files like PATTERN
-  local deadline=$((SECONDS + 60))
-  while [ "$(find ck -name "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
-    [ $SECONDS -lt $deadline ] || fail "waited 60 s for $2 file(s) $1"
-    kill -0 "$job" 2>/dev/null || fail "the job ended before $2 file(s) $1 were committed"
-    sleep 0.05
-  done
-}
 
 # --- Stragglers: rank 1 maps slowly; idle rank 2 runs backup copies. ---
 MAPREDUCE_TEST_SLOW_RANK=1:300 mr 3 "${RUN[@]}" -q --report r.json || fail "straggler run failed"
@@ -175,6 +159,17 @@ rm -rf ck
 mr 3 "${RUN[@]}" --checkpoint-dir ck --resume -q --overwrite || fail "--resume with no checkpoint failed"
 check_output "--resume with no checkpoint"
 echo "ok: --restart-fresh, and --resume without a checkpoint, run the whole job"
+# A retry after a run that died once its output was in place (a rank killed
+# while finishing): the output is this job's, so there is nothing to do.
+mr 3 "${RUN[@]}" --checkpoint-dir ck --keep-checkpoint -q --overwrite
+before=$(md5sum <out.h5)
+mr 2 "${RUN[@]}" --checkpoint-dir ck --resume >done.txt 2>&1 || { cat done.txt >&2; fail "resume of a finished job failed"; }
+grep -q "already this job's complete output" done.txt || { cat done.txt >&2; fail "finished job not recognised"; }
+[ "$(md5sum <out.h5)" = "$before" ] || fail "a finished job's output was rewritten"
+[ ! -e ck ] || fail "checkpoint of a finished job left behind"
+expect_error "resume onto another job's output" "is not this job's result" "" \
+  mr 2 run wordcount -i b.h5 -o out.h5 --checkpoint-dir ck2 --resume
+echo "ok: --resume of a finished job: nothing to do; onto another job's output: refused"
 
 # --- A checkpoint folder that fills up: a clear error, nothing half-written
 # taken for good, and a resume with space works. ---

@@ -10,22 +10,12 @@ export MAPREDUCE
 ARGS=(--max-restarts 2 -n 3 --delay 0 --mpirun-arg --oversubscribe -- wordcount -i a.h5
   -o out.h5 --split-size 150000 --checkpoint-dir ck --no-backup-tasks -q)
 
-pid_of_rank() {
-  local p
-  for p in $(pgrep -f "mapreduce run wordcount"); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
-      { echo "$p"; return 0; }
-  done
-  return 1
-}
 
 # A rank killed in the first attempt: the second resumes and succeeds.
 MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >wrap.txt 2>&1 &
 wrapper=$!
-for _ in $(seq 1 300); do
-  [ "$(find ck -name 't*' 2>/dev/null | wc -l)" -ge 2 ] && break
-  sleep 0.1
-done
+job=$wrapper
+wait_files 't*' 2
 kill -9 "$(pid_of_rank 2)" || fail "no rank 2 to kill"
 wait $wrapper || { cat wrap.txt >&2; fail "run-with-restarts failed"; }
 grep -q "attempt 1 failed with exit code 137" wrap.txt || { cat wrap.txt >&2; fail "no failed first attempt"; }
@@ -46,14 +36,12 @@ echo "ok: a missing input is not retried (exit 1)"
 rm -rf ck out.h5
 MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >term.txt 2>&1 &
 wrapper=$!
-for _ in $(seq 1 300); do
-  [ "$(find ck -name 't*' 2>/dev/null | wc -l)" -ge 2 ] && break
-  sleep 0.1
-done
+job=$wrapper
+wait_files 't*' 2
 kill -TERM $wrapper
 rc=0
 wait $wrapper || rc=$?
 [ "$rc" -eq 75 ] || { cat term.txt >&2; fail "SIGTERM to the wrapper: exit $rc, expected 75"; }
 grep -q "attempt 2" term.txt && fail "the wrapper restarted after SIGTERM"
-! pgrep -f "mapreduce run wordcount -i a.h5" >/dev/null || fail "ranks still running after SIGTERM"
+! ranks_running || fail "ranks still running after SIGTERM"
 echo "ok: SIGTERM to the wrapper stops the job without a restart (exit 75)"

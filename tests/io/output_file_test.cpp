@@ -47,8 +47,13 @@ void round_trip(bool u64) {
   io::silence_hdf5_errors();
   const auto world = mr::comm::Comm::world();
   const std::string path = temp_path(world, u64 ? "u64.h5" : "bytes.h5");
-  io::OutputMeta meta{"testjob", "a=1", "in.h5",
-                      static_cast<std::uint64_t>(2 * world.size()), u64};
+  io::OutputMeta meta;
+  meta.job = "testjob";
+  meta.parameters = "a=1";
+  meta.input = "in.h5";
+  meta.reducers = static_cast<std::uint64_t>(2 * world.size());
+  meta.uint64_values = u64;
+  meta.fingerprint = "0123456789abcdef";
   const std::uint64_t total =
       io::write_output(world, path, meta, rows_of_rank(world.rank(), u64));
   world.barrier();
@@ -57,6 +62,7 @@ void round_trip(bool u64) {
     EXPECT_EQ(f.meta.job, "testjob");
     EXPECT_EQ(f.meta.parameters, "a=1");
     EXPECT_EQ(f.meta.uint64_values, u64);
+    EXPECT_EQ(f.meta.fingerprint, "0123456789abcdef");
     EXPECT_EQ(f.rows.rows(), total);
     std::uint64_t row = 0;
     ASSERT_EQ(f.partition_offsets.size(), 2u * world.size() + 1);

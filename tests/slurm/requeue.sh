@@ -36,6 +36,7 @@ done
 [ "$(find "$ckpt" -name 't*' 2>/dev/null | wc -l)" -ge 3 ] || { cat job.log; fail "no map task committed within 30 s"; }
 killed=""
 for p in $(pgrep -f "mapreduce run wordcount"); do
+  [ "$(readlink -f "/proc/$p/cwd")" = "$(readlink -f "$WORK")" ] || continue
   if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_PROCID=2"; then
     kill -9 "$p" && killed=$p
   fi
