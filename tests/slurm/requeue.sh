@@ -25,7 +25,7 @@ MAPREDUCE=$MAPREDUCE MAPREDUCE_TEST_SLOW_RANK=1:1000 MR_CHECKPOINT_ROOT=$WORK \
   wordcount -i a.h5 -o out.h5 --split-size 200000 --no-backup-tasks >submit.txt ||
   fail "sbatch failed: $(cat submit.txt)"
 job=$(grep -o '[0-9]*$' submit.txt)
-ckpt=$WORK/mapreduce-wc-$job
+ckpt=$WORK/out.wc.checkpoint
 echo "ok: submitted job $job"
 
 # Wait for three committed map tasks, then kill -9 worker rank 2.
