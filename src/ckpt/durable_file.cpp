@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ckpt/checksum.h"
+#include "core/checksum.h"
 #include "core/temp_files.h"
 
 namespace mr::ckpt {
@@ -24,7 +24,7 @@ std::runtime_error system_error(const std::string &what, const std::string &path
 std::string unique_suffix() {
   static std::mt19937_64 rng{std::random_device{}() ^
                              static_cast<std::uint64_t>(::getpid())};
-  return hex64(rng()).substr(0, 8);
+  return core::hex64(rng()).substr(0, 8);
 }
 
 /// Writes all of `bytes` to `fd` (write may write less than asked).
@@ -65,7 +65,7 @@ std::uint64_t write_durably(const std::string &path,
     core::forget_temp_file(tmp);
     throw system_error("cannot create", tmp);
   }
-  Hasher hash;
+  core::Hasher hash;
   bool ok = true;
   for (std::string_view piece : pieces) {
     hash.update(piece);

@@ -11,8 +11,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "ckpt/checksum.h"
 #include "ckpt/durable_file.h"
+#include "core/checksum.h"
 
 namespace fs = std::filesystem;
 
@@ -53,7 +53,7 @@ std::string unescape(const std::string &s) {
 }
 
 std::string sealed(const std::string &text) {
-  return text + " ~" + hex64(xxh3(text)) + "\n";
+  return text + " ~" + core::hex64(core::xxh3(text)) + "\n";
 }
 
 /// The text of a sealed line, or false when its checksum does not match.
@@ -62,7 +62,7 @@ bool unseal(const std::string &line, std::string &text) {
   if (at == std::string::npos || line.size() - at != 18)
     return false;
   text = line.substr(0, at);
-  return hex64(xxh3(text)) == line.substr(at + 2);
+  return core::hex64(core::xxh3(text)) == line.substr(at + 2);
 }
 
 std::string reason() {
@@ -139,7 +139,7 @@ std::optional<Fingerprint> committed_fingerprint(const std::string &dir) {
 
 std::string Commit::record() const {
   return std::to_string(id) + " " + file + " " + std::to_string(bytes) + " " +
-         hex64(xxh3);
+         core::hex64(xxh3);
 }
 
 bool parse_commit(const std::string &text, Commit &out) {
@@ -251,6 +251,22 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
   m.fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (m.fd_ < 0)
     throw CheckpointRefused("cannot open '" + path + "': " + reason());
+  return m;
+}
+
+Manifest Manifest::inspect(const std::string &dir) {
+  const std::string path = dir + "/manifest";
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw CheckpointRefused("'" + dir + "' holds no checkpoint manifest");
+  Manifest m;
+  m.dir_ = dir;
+  const std::string text = read_whole_file(path);
+  std::size_t records_at = 0;
+  if (!parse_header(text, m.committed_, records_at))
+    throw CheckpointRefused("the manifest of checkpoint '" + dir +
+                            "' is damaged in its header");
+  m.read_records(text.substr(records_at));
   return m;
 }
 

@@ -64,6 +64,11 @@ public:
   /// Refused too when another run holds the folder's lock.
   static Manifest open(const std::string &dir, const Fingerprint &fp, OpenMode mode);
 
+  /// Reads `dir`'s manifest without taking the lock or changing anything
+  /// (for `mapreduce verify`); throws CheckpointRefused when there is none or
+  /// its header is damaged.
+  static Manifest inspect(const std::string &dir);
+
   Manifest(Manifest &&other) noexcept;
   Manifest &operator=(Manifest &&) = delete;
   ~Manifest();
@@ -85,6 +90,7 @@ public:
   const std::string *committed(const std::string &name) const {
     return committed_.find(name);
   }
+  const Fingerprint &fingerprint() const { return committed_; }
 
 private:
   Manifest() = default;

@@ -11,6 +11,7 @@
 #include "cli/export_rows.h"
 #include "cli/import_paths.h"
 #include "cli/validate_sort.h"
+#include "cli/verify.h"
 #include "comm/comm.h"
 #include "engine/options.h"
 #include "io/h5.h"
@@ -196,6 +197,15 @@ int main(int argc, char **argv) {
       ->required();
   validate->add_option("--input", sorted_in, "The input it was sorted from");
 
+  // verify
+  std::string verify_target;
+  auto *verify = app.add_subcommand(
+      "verify", "Check an input, an output or a checkpoint folder completely against "
+                "its checksums; print what was checked. Exit 0 only when all is good.\n"
+                "Example: mapreduce verify corpus.h5");
+  verify->add_option("path", verify_target, "Input or output file, or checkpoint folder")
+      ->required();
+
   auto *jobs = app.add_subcommand("jobs", "List the jobs 'mapreduce run' knows, with "
                                           "their parameters");
 
@@ -264,6 +274,11 @@ int main(int argc, char **argv) {
     int code = 0;
     const int failed =
         plain([&] { code = validate_sort(sorted_out, sorted_in, stdout); });
+    return failed ? failed : code;
+  }
+  if (*verify) {
+    int code = 0;
+    const int failed = plain([&] { code = verify_path(verify_target, stdout); });
     return failed ? failed : code;
   }
   if (*jobs)

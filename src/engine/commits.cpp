@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "ckpt/checksum.h"
 #include "ckpt/durable_file.h"
+#include "core/checksum.h"
 
 namespace mr::engine {
 
@@ -59,7 +59,7 @@ std::string read_committed(const std::string &dir, const ckpt::Commit &c) {
   if (bytes.size() != c.bytes)
     throw DamagedCommit(c.file + ": " + std::to_string(bytes.size()) +
                         " bytes, the manifest says " + std::to_string(c.bytes));
-  if (ckpt::xxh3(bytes) != c.xxh3)
+  if (core::xxh3(bytes) != c.xxh3)
     throw DamagedCommit(c.file + ": checksum does not match the manifest");
   return bytes;
 }
@@ -95,6 +95,10 @@ void check_offsets(const std::vector<std::uint64_t> &offsets, std::uint64_t tota
 }
 
 } // namespace
+
+void check_commit(const std::string &dir, const ckpt::Commit &commit) {
+  read_committed(dir, commit);
+}
 
 ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
                              const std::string &counters) {

@@ -38,6 +38,10 @@ struct CommitNames {
   std::string writer; // run id and world rank, e.g. "1f2e3d4c-r2"
 };
 
+/// Checks a committed file's size and checksum against its record; throws
+/// DamagedCommit saying why.
+void check_commit(const std::string &dir, const ckpt::Commit &commit);
+
 ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
                              const std::string &counters);
 

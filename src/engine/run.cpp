@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ckpt/checksum.h"
 #include "ckpt/durable_file.h"
 #include "ckpt/manifest.h"
 #include "comm/comm.h"
+#include "core/checksum.h"
 #include "core/partitioner.h"
 #include "core/splitter.h"
 #include "core/temp_files.h"
@@ -101,7 +101,7 @@ std::string new_run_id() {
   std::random_device rd;
   const std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
                           static_cast<std::uint64_t>(::getpid());
-  return ckpt::hex64(v).substr(0, 12);
+  return core::hex64(v).substr(0, 12);
 }
 
 /// Refuses what would fail late or destroy data: an output that is the
@@ -158,7 +158,7 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
   fp.add("input_modified",
          std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
   const InputInfo &info = input.info();
-  ckpt::Hasher meta;
+  core::Hasher meta;
   meta.update(io::format_name(info.format));
   meta.update(std::to_string(info.record_size));
   meta.update({info.name_bytes.data(), info.name_bytes.size()});
@@ -166,13 +166,13 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
                info.name_offsets.size() * 8});
   meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
                info.file_offsets.size() * 8});
-  fp.add("input_metadata_xxh3", ckpt::hex64(meta.digest()));
+  fp.add("input_metadata_xxh3", core::hex64(meta.digest()));
   fp.add("split_size", std::to_string(plan.split_size));
   fp.add("tasks", std::to_string(plan.splits.size()));
-  ckpt::Hasher points;
+  core::Hasher points;
   for (const std::string &p : plan.split_points)
     points.update(std::to_string(p.size()) + ":" + p);
-  fp.add("range_split_points_xxh3", ckpt::hex64(points.digest()));
+  fp.add("range_split_points_xxh3", core::hex64(points.digest()));
   return fp;
 }
 
@@ -183,6 +183,12 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
     throw io::InputError("--round-size must be at least 1 byte");
   check_paths(o);
   io::InputFile input = io::InputFile::open(o.input);
+  if (!input.verifiable() && !o.quiet)
+    std::fprintf(
+        stderr,
+        "mapreduce: warning: input '%s' has no checksums (imported by an older "
+        "version): damage in it cannot be detected; import it again to add them\n",
+        o.input.c_str());
   const InputInfo &info = input.info();
   if (job->input_format() != info.format)
     throw io::InputError("job " + o.job + " reads '" +
@@ -223,10 +229,10 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
   plan.run_id = new_run_id();
   plan.partial_output = o.output + ".partial-" + plan.run_id;
   const ckpt::Fingerprint fp = fingerprint(o, input, reducers, plan);
-  ckpt::Hasher fp_hash;
+  core::Hasher fp_hash;
   for (const auto &[name, value] : fp.fields)
     fp_hash.update(name + "=" + value + "\n");
-  plan.fingerprint = ckpt::hex64(fp_hash.digest());
+  plan.fingerprint = core::hex64(fp_hash.digest());
   std::error_code ec;
   if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
     // A run that died after its output was in place (a rank killed while

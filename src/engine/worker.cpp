@@ -195,7 +195,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     } else {
       const core::Split &split = task->split;
       buffer.resize(split.size());
-      input.read(split.begin, split.size(), buffer.data());
+      input.read_verified(split.begin, split.size(), buffer.data());
       out.task_id = split.id;
       auto keep_going = [&] {
         if (delay_ms)

@@ -79,6 +79,11 @@ Handle open_file(const std::string &path, MPI_Comm comm) {
 
 Handle create_file(const std::string &path, MPI_Comm comm) {
   Handle fapl = file_access(comm);
+  // The newest file format: its object headers, B-trees and superblock carry
+  // checksums, so HDF5 itself refuses damaged metadata (h5py and h5dump of
+  // HDF5 1.10 and later read it).
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+        "H5Pset_libver_bounds");
   return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
                       "cannot create HDF5 file '" + path + "'"),
                 H5Fclose);

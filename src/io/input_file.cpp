@@ -8,19 +8,26 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/checksum.h"
+
 namespace mr::io {
 
 namespace fs = std::filesystem;
 
 namespace {
-constexpr std::uint64_t kChunk = 1 << 20;   // HDF5 chunk of /data
+constexpr std::uint64_t kChunk = 1 << 20; // HDF5 chunk of /data
+// Bytes of /data per checksum: the HDF5 chunk, so a verified read of a task
+// reads at most one extra chunk at each end.
+constexpr std::uint64_t kChecksumChunk = kChunk;
 constexpr std::size_t kReadBlock = 8 << 20; // bytes gathered before an append
 
-/// Appends bytes to /data in large blocks, however small the files are.
+/// Appends bytes to /data in large blocks, however small the files are, and
+/// checksums every kChecksumChunk of them.
 class DataWriter {
 public:
   explicit DataWriter(hid_t dataset) : dataset_(dataset) { block_.reserve(kReadBlock); }
   void write(const char *p, std::size_t n) {
+    checksum(p, n);
     while (n > 0) {
       const std::size_t take = std::min(n, kReadBlock - block_.size());
       block_.insert(block_.end(), p, p + take);
@@ -35,10 +42,35 @@ public:
       append(dataset_, H5T_NATIVE_UINT8, block_.data(), block_.size());
     block_.clear();
   }
+  /// The checksums of every chunk, the last (short) one included.
+  std::vector<std::uint64_t> checksums() {
+    if (in_chunk_ > 0)
+      sums_.push_back(hash_.digest());
+    in_chunk_ = 0;
+    return sums_;
+  }
 
 private:
+  void checksum(const char *p, std::size_t n) {
+    while (n > 0) {
+      const std::size_t take = std::min<std::uint64_t>(n, kChecksumChunk - in_chunk_);
+      hash_.update({p, take});
+      in_chunk_ += take;
+      p += take;
+      n -= take;
+      if (in_chunk_ == kChecksumChunk) {
+        sums_.push_back(hash_.digest());
+        hash_ = core::Hasher();
+        in_chunk_ = 0;
+      }
+    }
+  }
+
   hid_t dataset_;
   std::vector<char> block_;
+  core::Hasher hash_;
+  std::uint64_t in_chunk_ = 0;
+  std::vector<std::uint64_t> sums_;
 };
 
 void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint64_t> &v) {
@@ -92,6 +124,7 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   }
   writer.flush();
   stats.files = files.size();
+  write_u64s(file, "checksums", writer.checksums());
 
   Handle group(check(H5Gcreate2(file, "files", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                      "H5Gcreate2"),
@@ -107,7 +140,9 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   write_u64s(group, "name_offsets", name_offsets);
   write_u64s(group, "offsets", offsets);
 
-  write_attribute(file, "mapreduce_input_version", std::uint64_t{2});
+  write_attribute(file, "mapreduce_input_version", std::uint64_t{3});
+  write_attribute(file, "checksum", std::string("xxh3-64"));
+  write_attribute(file, "checksum_chunk_bytes", kChecksumChunk);
   write_attribute(file, "format", format_name(o.format));
   if (o.format == InputFormat::records)
     write_attribute(file, "record_size", o.record_size);
@@ -248,7 +283,82 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
       no.front() != 0 || no.back() != info.name_bytes.size() ||
       !std::is_sorted(no.begin(), no.end()))
     throw InputError("input '" + path + "': its file table is inconsistent with /data");
+  in.path_ = path;
+  if (has_link(in.file_, "checksums")) {
+    const std::uint64_t chunk = H5Aexists(in.file_, "checksum_chunk_bytes") > 0
+                                    ? read_u64_attribute(in.file_, "checksum_chunk_bytes")
+                                    : 0;
+    if (chunk == 0 || chunk > (1ull << 30))
+      throw InputError("input '" + path + "': its checksum chunk size (" +
+                       std::to_string(chunk) + ") is not valid");
+    Handle ds = open_dataset(in.file_, "checksums");
+    if (dataset_length(ds) != (in.size_ + chunk - 1) / chunk)
+      throw InputError("input '" + path + "': its checksum table does not match /data");
+    in.checksum_chunk_ = chunk;
+    in.checksums_ = read_u64s(in.file_, "checksums");
+  }
   return in;
+}
+
+std::string InputFile::files_between(std::uint64_t begin, std::uint64_t end) const {
+  const auto &fo = info_.file_offsets;
+  std::string names;
+  int listed = 0;
+  for (std::size_t i = 0; i + 1 < fo.size(); ++i)
+    if (fo[i] < end && fo[i + 1] > begin) {
+      if (listed++ == 3) {
+        names += ", ...";
+        break;
+      }
+      names += (names.empty() ? "'" : ", '") + std::string(info_.file_name(i)) + "'";
+    }
+  return names.empty() ? "no file" : names;
+}
+
+void InputFile::verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const {
+  if (core::xxh3({bytes, n}) == checksums_[k])
+    return;
+  const std::uint64_t begin = k * checksum_chunk_;
+  throw InputError(
+      "input '" + path_ + "' is damaged: bytes " + std::to_string(begin) + ".." +
+      std::to_string(begin + n) + " do not match their checksum; they hold " +
+      files_between(begin, begin + n) + " (import the original files again)");
+}
+
+void InputFile::read_verified(std::uint64_t offset, std::uint64_t count,
+                              char *dst) const {
+  if (!verifiable() || count == 0) {
+    read(offset, count, dst);
+    return;
+  }
+  if (offset > size_ || count > size_ - offset)
+    throw InputError("read past the end of the input");
+  // Whole chunks inside the range are read into dst and checked there; the
+  // chunks at its edges are read whole into scratch space to be checked.
+  const std::uint64_t C = checksum_chunk_, end = offset + count;
+  std::uint64_t k = offset / C;
+  const std::uint64_t last = (end - 1) / C;
+  std::vector<char> edge;
+  while (k <= last) {
+    const std::uint64_t cb = k * C, ce = std::min(cb + C, size_);
+    if (cb >= offset && ce <= end) {
+      std::uint64_t k2 = k;
+      while (k2 + 1 <= last && std::min((k2 + 2) * C, size_) <= end)
+        ++k2;
+      const std::uint64_t re = std::min((k2 + 1) * C, size_);
+      read_slab(data_, H5T_NATIVE_UINT8, cb, re - cb, dst + (cb - offset));
+      for (std::uint64_t j = k; j <= k2; ++j)
+        verify_chunk(j, dst + (j * C - offset), std::min(C, size_ - j * C));
+      k = k2 + 1;
+    } else {
+      edge.resize(ce - cb);
+      read_slab(data_, H5T_NATIVE_UINT8, cb, ce - cb, edge.data());
+      verify_chunk(k, edge.data(), ce - cb);
+      const std::uint64_t from = std::max(cb, offset), to = std::min(ce, end);
+      std::memcpy(dst + (from - offset), edge.data() + (from - cb), to - from);
+      ++k;
+    }
+  }
 }
 
 void InputFile::read(std::uint64_t offset, std::uint64_t count, char *dst) const {

@@ -5,9 +5,13 @@
 //   /files/name_bytes    uint8[B]: the imported paths, one after the other
 //   /files/name_offsets  uint64[F+1]: path i is name_bytes[n_o[i] : n_o[i+1]]
 //   /files/offsets       uint64[F+1]: file i is data[offsets[i] : offsets[i+1]]
-//   attributes of /: mapreduce_input_version (2), format ("lines" or
-//                    "records"), record_size (records), files, bytes
-// Version 1 files (fixed-length strings in /files/names) are still read.
+//   /checksums           uint64[ceil(N / C)]: XXH3-64 of each C bytes of /data
+//                        (the last chunk may be shorter)
+//   attributes of /: mapreduce_input_version (3), format ("lines" or
+//                    "records"), record_size (records), files, bytes,
+//                    checksum ("xxh3-64"), checksum_chunk_bytes (C = 1 MiB)
+// Version 1 files (fixed-length strings in /files/names) are still read;
+// files without /checksums (versions 1 and 2) too, unverified.
 #pragma once
 
 #include <cstdint>
@@ -57,11 +61,23 @@ public:
   const InputInfo &info() const { return info_; }
   /// Reads bytes [offset, offset + count) of /data into dst (independent I/O).
   void read(std::uint64_t offset, std::uint64_t count, char *dst) const;
+  /// As read, and checks every checksum chunk the range touches first (the
+  /// edge chunks are read whole); throws InputError naming the damaged bytes
+  /// and the files they hold. Unchecked when the file has no checksums.
+  void read_verified(std::uint64_t offset, std::uint64_t count, char *dst) const;
+  /// False for inputs imported before checksums existed.
+  bool verifiable() const { return checksum_chunk_ != 0; }
 
 private:
+  std::string files_between(std::uint64_t begin, std::uint64_t end) const;
+  void verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const;
+
   Handle file_, data_;
   std::uint64_t size_ = 0;
   InputInfo info_;
+  std::string path_;
+  std::uint64_t checksum_chunk_ = 0; // 0: no checksums
+  std::vector<std::uint64_t> checksums_;
 };
 
 /// "lines" or "records".

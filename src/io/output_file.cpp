@@ -4,12 +4,64 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/checksum.h"
 #include "io/h5.h"
 #include "io/input_file.h"
 
 namespace mr::io {
 
 namespace {
+
+/// A partition's checksum, built from four streams (see output_file.h).
+class PartitionHasher {
+public:
+  void keys(std::string_view bytes) { k_.update(bytes); }
+  void values(std::string_view bytes) { v_.update(bytes); }
+  /// Offsets `o[0..n)`, made relative to the partition's first offset.
+  void key_offsets(const std::uint64_t *o, std::size_t n, std::uint64_t base) {
+    rebased(ko_, o, n, base);
+  }
+  void value_offsets(const std::uint64_t *o, std::size_t n, std::uint64_t base) {
+    rebased(vo_, o, n, base);
+  }
+  std::uint64_t digest() const {
+    const std::uint64_t parts[4] = {k_.digest(), ko_.digest(), v_.digest(), vo_.digest()};
+    return core::xxh3({reinterpret_cast<const char *>(parts), sizeof parts});
+  }
+
+private:
+  static void rebased(core::Hasher &h, const std::uint64_t *o, std::size_t n,
+                      std::uint64_t base) {
+    std::uint64_t batch[512];
+    for (std::size_t i = 0; i < n;) {
+      const std::size_t m = std::min<std::size_t>(512, n - i);
+      for (std::size_t j = 0; j < m; ++j)
+        batch[j] = o[i + j] - base;
+      h.update({reinterpret_cast<const char *>(batch), m * 8});
+      i += m;
+    }
+  }
+  core::Hasher k_, ko_, v_, vo_;
+};
+
+/// The checksum of each partition `rows` holds, in order.
+std::vector<std::uint64_t> partition_checksums(const OutputRows &rows) {
+  std::vector<std::uint64_t> out;
+  std::uint64_t first = 0;
+  for (std::uint64_t count : rows.rows_per_partition) {
+    const std::uint64_t end = first + count;
+    PartitionHasher h;
+    const std::uint64_t k0 = rows.key_offsets[first], k1 = rows.key_offsets[end];
+    const std::uint64_t v0 = rows.value_offsets[first], v1 = rows.value_offsets[end];
+    h.keys({rows.keys.data() + k0, k1 - k0});
+    h.key_offsets(rows.key_offsets.data() + first, count + 1, k0);
+    h.values({rows.values.data() + v0, v1 - v0});
+    h.value_offsets(rows.value_offsets.data() + first, count + 1, v0);
+    out.push_back(h.digest());
+    first = end;
+  }
+  return out;
+}
 
 /// Writes this rank's `local` offsets (relative, n+1 entries) shifted by
 /// `shift` at row `row_start`; the last rank also writes the final entry.
@@ -42,6 +94,7 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
   std::vector<std::uint64_t> partition_offsets{0};
   for (std::uint64_t c : per_partition)
     partition_offsets.push_back(partition_offsets.back() + c);
+  const std::vector<std::uint64_t> checksums = comm.all_gather(partition_checksums(rows));
 
   Handle file = create_file(path, comm.native());
   {
@@ -68,8 +121,13 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
     const bool root = comm.rank() == 0;
     write_slab(index, H5T_NATIVE_UINT64, 0, root ? partition_offsets.size() : 0,
                partition_offsets.data(), true);
+    Handle sums =
+        create_dataset(file, "partition_checksums", H5T_STD_U64LE, checksums.size());
+    write_slab(sums, H5T_NATIVE_UINT64, 0, root ? checksums.size() : 0, checksums.data(),
+               true);
   }
-  write_attribute(file, "mapreduce_output_version", std::uint64_t{2});
+  write_attribute(file, "mapreduce_output_version", std::uint64_t{3});
+  write_attribute(file, "checksum", std::string("xxh3-64"));
   write_attribute(file, "job", meta.job);
   write_attribute(file, "parameters", meta.parameters);
   write_attribute(file, "input", meta.input);
@@ -171,6 +229,8 @@ struct OutputReader::Impl {
   std::uint64_t key_bytes = 0, value_bytes = 0;
   bool uint64_values = false;
   std::string path;
+  bool verifiable = false;
+  std::vector<std::uint64_t> checksums;
 
   /// Rows [row, end) of one partition, read a chunk at a time.
   struct Cursor {
@@ -275,6 +335,12 @@ OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
     if (partitions_.empty() || partitions_.front() != 0 || partitions_.back() != rows_ ||
         !std::is_sorted(partitions_.begin(), partitions_.end()))
       m.fail("/partition_offsets does not cover the rows");
+    if (has_link(m.file, "partition_checksums")) {
+      m.checksums = read_u64s(m.file, "partition_checksums");
+      if (m.checksums.size() != partitions_.size() - 1)
+        m.fail("/partition_checksums does not have one checksum per partition");
+      m.verifiable = true;
+    }
   } catch (...) {
     delete impl_;
     throw;
@@ -283,6 +349,47 @@ OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
 
 OutputReader::~OutputReader() {
   delete impl_;
+}
+
+bool OutputReader::verifiable() const {
+  return impl_->verifiable;
+}
+
+void OutputReader::verify() const {
+  const Impl &m = *impl_;
+  if (!m.verifiable)
+    return;
+  constexpr std::uint64_t kChunkBytes = 8 << 20;
+  for (std::size_t p = 0; p + 1 < partitions_.size(); ++p) {
+    Impl::Cursor c;
+    c.row = partitions_[p];
+    c.end = partitions_[p + 1];
+    PartitionHasher h;
+    bool first = true;
+    std::uint64_t k0 = 0, v0 = 0;
+    while (m.load(c, kChunkBytes)) {
+      if (first) {
+        k0 = c.ko[0];
+        v0 = c.vo[0];
+      }
+      const std::size_t skip = first ? 0 : 1; // the first offset ended the last chunk
+      h.keys({c.k.data(), c.k.size()});
+      h.values({c.v.data(), c.v.size()});
+      h.key_offsets(c.ko.data() + skip, c.ko.size() - skip, k0);
+      h.value_offsets(c.vo.data() + skip, c.vo.size() - skip, v0);
+      first = false;
+    }
+    if (first) { // an empty partition: one offset, 0
+      const std::uint64_t zero = 0;
+      h.key_offsets(&zero, 1, 0);
+      h.value_offsets(&zero, 1, 0);
+    }
+    if (h.digest() != m.checksums[p])
+      throw InputError("'" + m.path + "' is damaged: partition " + std::to_string(p) +
+                       " (rows " + std::to_string(partitions_[p]) + ".." +
+                       std::to_string(partitions_[p + 1]) +
+                       ") does not match its checksum");
+  }
 }
 
 void OutputReader::for_each_row(

@@ -6,7 +6,14 @@
 //   else /values            uint8[V]  +  /value_offsets uint64[N+1], as for keys
 //   /partition_offsets uint64[R+1]  partition p holds rows [p_o[p], p_o[p+1]),
 //                                   sorted by key bytes within the partition
-//   attributes of /: mapreduce_output_version (2), job, parameters, input,
+//   /partition_checksums uint64[R]   XXH3-64 of partition p: of the 32 bytes of
+//                                   four XXH3-64s (LE): of its key bytes, of
+//                                   its key offsets minus the first (rows+1),
+//                                   of its value bytes (uint64: 8 LE bytes
+//                                   each), of its value offsets likewise
+//                                   (uint64: 0, 8, 16, ...)
+//   attributes of /: mapreduce_output_version (3), checksum ("xxh3-64"), job, parameters,
+//   input,
 //                    reducers, records, value_type ("uint64" or "bytes"),
 //                    export_format, partitioning ("hash" or "range"),
 //                    fingerprint (optional)
@@ -103,6 +110,12 @@ public:
   for_each_row(const std::function<void(std::string_view, std::string_view)> &f) const;
 
   static constexpr std::uint64_t kReadBudget = 64ull << 20;
+
+  /// Reads every partition (8 MiB at a time) and checks it against its
+  /// checksum; throws InputError naming a damaged partition. Does nothing
+  /// for files written before checksums (see verifiable()).
+  void verify() const;
+  bool verifiable() const;
 
   /// Calls f(key, value) for every row in the order stored: partition after
   /// partition (to check that an output really is globally sorted).

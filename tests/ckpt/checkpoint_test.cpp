@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "ckpt/checksum.h"
 #include "ckpt/durable_file.h"
 #include "ckpt/manifest.h"
+#include "core/checksum.h"
 #include "engine/commits.h"
 
 namespace fs = std::filesystem;
@@ -48,18 +48,18 @@ std::string slurp(const std::string &path) {
 
 TEST(Checksum, IsXxh3OfKnownInput) {
   // XXH3-64 of the empty input and of "a", as published by xxHash.
-  EXPECT_EQ(ckpt::hex64(ckpt::xxh3("")), "2d06800538d394c2");
-  ckpt::Hasher h;
+  EXPECT_EQ(core::hex64(core::xxh3("")), "2d06800538d394c2");
+  core::Hasher h;
   h.update("hello ");
   h.update("world");
-  EXPECT_EQ(h.digest(), ckpt::xxh3("hello world"));
+  EXPECT_EQ(h.digest(), core::xxh3("hello world"));
 }
 
 TEST_F(Scratch, DurableWriteLeavesOnlyTheFinalFile) {
   const std::string path = (dir / "f").string();
   const std::string_view pieces[] = {"abc", "", "def"};
   const std::uint64_t h = ckpt::write_durably(path, pieces);
-  EXPECT_EQ(h, ckpt::xxh3("abcdef"));
+  EXPECT_EQ(h, core::xxh3("abcdef"));
   EXPECT_EQ(slurp(path), "abcdef");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
   EXPECT_THROW(ckpt::write_durably((dir / "no" / "f").string(), pieces),

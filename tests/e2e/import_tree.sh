@@ -52,7 +52,9 @@ for path in sys.argv[1:]:
     nb, no = f["files/name_bytes"][:].tobytes(), f["files/name_offsets"][:]
     names = [nb[no[i]:no[i + 1]] for i in range(len(no) - 1)]
     assert names == want, (path, names[:3], want[:3])
-    assert int(f.attrs["mapreduce_input_version"]) == 2 and f.attrs["format"] == b"lines"
+    assert int(f.attrs["mapreduce_input_version"]) == 3 and f.attrs["format"] == b"lines"
+    assert f.attrs["checksum"] == b"xxh3-64" and int(f.attrs["checksum_chunk_bytes"]) == 1 << 20
+    assert f["checksums"].shape == ((int(f.attrs["bytes"]) + (1 << 20) - 1) >> 20,)
     assert f["files/offsets"].shape == (20001,)
 print("ok: the four file tables hold the 20000 paths in byte order")
 PY

@@ -15,7 +15,8 @@ f = h5py.File(sys.argv[1], "r")
 a = f.attrs
 assert a["job"] == b"wordcount", a["job"]
 assert a["value_type"] == b"uint64"
-assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 2
+assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 3
+assert a["checksum"] == b"xxh3-64" and f["partition_checksums"].shape == (3,)
 assert a["export_format"] == b"key_tab_value" and a["partitioning"] == b"hash"
 keys, ko, vals, po = f["keys"][:], f["key_offsets"][:], f["values"][:], f["partition_offsets"][:]
 n = int(a["records"])

@@ -1,5 +1,6 @@
-// src/ckpt/checksum.h: XXH3-64 (Debian's libxxhash), the checksum of every
-// committed checkpoint file: a specified hash, stable across versions and
+// src/core/checksum.h: XXH3-64 (Debian's libxxhash), the checksum of every
+// committed checkpoint file, input chunk and output partition: a specified
+// hash, stable across versions and
 // machines, and faster than the disk that stores what it covers.
 #pragma once
 
@@ -11,7 +12,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-namespace mr::ckpt {
+namespace mr::core {
 
 /// XXH3-64 over several pieces, as if they were one buffer.
 class Hasher {
@@ -36,4 +37,4 @@ inline std::string hex64(std::uint64_t v) {
   return buf;
 }
 
-} // namespace mr::ckpt
+} // namespace mr::core
