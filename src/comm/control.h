@@ -44,6 +44,7 @@ enum class Outcome : int {
   done = 1,        // the task's output is ready (and committed, when checkpointing)
   load_failed = 2, // its checkpoint was damaged; text says why
   abandoned = 3,   // cancelled: another copy won
+  failed = 4,      // the task cannot be done (damaged input): text says why
 };
 
 struct WorkerMessage {

@@ -134,6 +134,11 @@ private:
   bool finish(int w, const Copy &copy, Outcome outcome, const std::string &text) {
     const auto t = static_cast<std::size_t>(copy.task);
     --copies_[t];
+    if (outcome == Outcome::failed) {
+      std::fprintf(stderr, "mapreduce: error: %s\n", text.c_str());
+      std::fflush(stderr);
+      comm::Comm::world().abort(1); // the input's fault: not worth a retry
+    }
     if (outcome == Outcome::abandoned || state_[t] == State::done)
       return false;
     if (outcome == Outcome::load_failed) {

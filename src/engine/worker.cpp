@@ -195,7 +195,18 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     } else {
       const core::Split &split = task->split;
       buffer.resize(split.size());
-      input.read_verified(split.begin, split.size(), buffer.data());
+      try {
+        input.read_verified(split.begin, split.size(), buffer.data());
+      } catch (const io::InputError &e) {
+        // Damaged input: the coordinator says so once and ends the job
+        // (several workers may find the same damage at once).
+        if (!dynamic_cast<RemoteTaskSource *>(&tasks))
+          throw;
+        report.outcome = static_cast<int>(Outcome::failed);
+        report.text = e.what();
+        tasks.next(report, accepted); // does not return: the job is aborted
+        throw;
+      }
       out.task_id = split.id;
       auto keep_going = [&] {
         if (delay_ms)

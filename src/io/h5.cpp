@@ -107,6 +107,17 @@ Handle open_dataset(hid_t loc, const std::string &name) {
                 H5Dclose);
 }
 
+void check_fits_in_file(hid_t dataset, std::uint64_t elem_size) {
+  Handle file(check(H5Iget_file_id(dataset), "H5Iget_file_id"), H5Fclose);
+  hsize_t size = 0;
+  check(H5Fget_filesize(file, &size), "H5Fget_filesize");
+  const std::uint64_t n = dataset_length(dataset);
+  if (elem_size != 0 && n > size / elem_size)
+    throw H5Error("a dataset claims " + std::to_string(n) + " elements of " +
+                  std::to_string(elem_size) + " bytes, more than the file's " +
+                  std::to_string(size) + " bytes");
+}
+
 std::uint64_t dataset_length(hid_t dataset) {
   Handle space(check(H5Dget_space(dataset), "H5Dget_space"), H5Sclose);
   if (H5Sget_simple_extent_ndims(space) != 1)

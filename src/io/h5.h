@@ -53,6 +53,11 @@ bool has_link(hid_t loc, const std::string &name);
 Handle open_dataset(hid_t loc, const std::string &name);
 /// Elements in a 1-D dataset (throws if it is not 1-D).
 std::uint64_t dataset_length(hid_t dataset);
+
+/// Throws H5Error when `dataset` claims more than `elem_size` x its length
+/// bytes than its file holds: a hostile or damaged header must not make us
+/// allocate without limit (our datasets are never sparse).
+void check_fits_in_file(hid_t dataset, std::uint64_t elem_size);
 /// The class of a dataset's element type (H5T_INTEGER, ...) and its size.
 std::pair<H5T_class_t, std::size_t> dataset_type(hid_t dataset);
 

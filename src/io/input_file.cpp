@@ -80,6 +80,11 @@ void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint6
 
 std::vector<std::uint64_t> read_u64s(hid_t loc, const std::string &name) {
   Handle ds = open_dataset(loc, name);
+  try {
+    check_fits_in_file(ds, 8);
+  } catch (const H5Error &e) {
+    throw InputError("/" + name + ": " + e.what());
+  }
   std::vector<std::uint64_t> v(dataset_length(ds));
   read_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data());
   return v;
@@ -270,6 +275,11 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
   Handle group(check(H5Gopen2(in.file_, "files", H5P_DEFAULT), "H5Gopen2"), H5Gclose);
   if (has_link(group, "name_bytes")) {
     Handle ds = open_dataset(group, "name_bytes");
+    try {
+      check_fits_in_file(ds, 1);
+    } catch (const H5Error &e) {
+      throw InputError("input '" + path + "': /files/name_bytes: " + e.what());
+    }
     info.name_bytes.resize(dataset_length(ds));
     read_slab(ds, H5T_NATIVE_UINT8, 0, info.name_bytes.size(), info.name_bytes.data());
     info.name_offsets = read_u64s(group, "name_offsets");

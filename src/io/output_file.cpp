@@ -152,6 +152,11 @@ std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
     n = len - std::min(at, len);
   if (at > len || n > len - at)
     throw InputError("/" + name + " is shorter than its index says");
+  try {
+    check_fits_in_file(ds, 8);
+  } catch (const H5Error &e) {
+    throw InputError("/" + name + ": " + e.what());
+  }
   std::vector<std::uint64_t> v(n);
   read_slab(ds, H5T_NATIVE_UINT64, at, n, v.data());
   return v;

@@ -24,7 +24,7 @@ at=$($PY -c "d = open('in.h5','rb').read(); t = open('a.txt','rb').read(); print
 flip bad-in.h5 "$at"
 expect_error "verify a damaged input" "do not match their checksum; they hold 'a.txt'" "" \
   "$MAPREDUCE" verify bad-in.h5
-expect_error "run on a damaged input, 3 ranks" "is damaged: bytes 2097152..3000" out2.h5 \
+expect_error "run on a damaged input, 3 ranks" "mapreduce: error: input 'bad-in.h5' is damaged: bytes 2097152..3000" out2.h5 \
   mr 3 run wordcount -i bad-in.h5 -o out2.h5 --split-size 4MiB
 cp out.h5 bad-out.h5
 at=$($PY -c "
