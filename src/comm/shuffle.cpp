@@ -112,8 +112,9 @@ ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
     for (int s = 0; s < n; ++s) {
       if (filled[s] + recv_counts[s] > result.received[s].size())
         throw std::runtime_error("shuffle: a peer sent more than it announced");
-      std::memcpy(result.received[s].data() + filled[s], recv_buf.data() + recv_displs[s],
-                  recv_counts[s]);
+      if (recv_counts[s] > 0) // an empty buffer's data() may be null
+        std::memcpy(result.received[s].data() + filled[s],
+                    recv_buf.data() + recv_displs[s], recv_counts[s]);
       filled[s] += recv_counts[s];
     }
   }
