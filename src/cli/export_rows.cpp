@@ -1,12 +1,12 @@
 // src/cli/export_rows.cpp: see export_rows.h.
-#include <cstdio>
-
 #include "cli/export_rows.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "cli/verify.h"
 #include "io/input_file.h"
 #include "io/output_file.h"
 #include "mr/codec.h"
@@ -15,15 +15,7 @@ namespace mr::cli {
 
 std::uint64_t export_rows(const std::string &path, std::FILE *out) {
   io::OutputReader reader(path);
-  // Check every partition before printing anything: a damaged file is
-  // refused whole rather than printed in part.
-  if (reader.verifiable())
-    reader.verify();
-  else
-    std::fprintf(stderr,
-                 "mapreduce: warning: '%s' has no checksums (written by an older "
-                 "version): damage in it cannot be detected\n",
-                 path.c_str());
+  verify_before_printing(reader, path);
   const io::OutputMeta &meta = reader.meta();
   enum { tsv, values, keys } format;
   if (meta.export_format == "key_tab_value")

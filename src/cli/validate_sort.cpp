@@ -1,13 +1,13 @@
 // src/cli/validate_sort.cpp: see validate_sort.h.
-#include <cstdio>
-
 #include "cli/validate_sort.h"
 
 #include <zlib.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "cli/verify.h"
 #include "io/input_file.h"
 #include "io/output_file.h"
 
@@ -60,15 +60,7 @@ Tally tally_input(const std::string &path) {
 
 int validate_sort(const std::string &output, const std::string &input, std::FILE *out) {
   io::OutputReader reader(output);
-  // Check every partition before printing anything: a damaged file is
-  // refused whole rather than printed in part.
-  if (reader.verifiable())
-    reader.verify();
-  else
-    std::fprintf(stderr,
-                 "mapreduce: warning: '%s' has no checksums (written by an older "
-                 "version): damage in it cannot be detected\n",
-                 output.c_str());
+  verify_before_printing(reader, output);
   Tally t;
   std::string previous;
   std::uint64_t unordered = 0, first_unordered = 0;

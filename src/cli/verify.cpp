@@ -93,6 +93,17 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
 
 } // namespace
 
+void verify_before_printing(const io::OutputReader &reader, const std::string &path) {
+  if (reader.verifiable())
+    reader.verify();
+  else
+    std::fprintf(
+        stderr,
+        "mapreduce: warning: '%s' has no checksums (written by an older version): "
+        "damage in it cannot be detected\n",
+        path.c_str());
+}
+
 int verify_path(const std::string &path, std::FILE *out) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))

@@ -5,11 +5,18 @@
 #include <cstdio>
 #include <string>
 
+#include "io/output_file.h"
+
 namespace mr::cli {
 
 /// Prints what was checked to `out`; returns 0 only when all of it is good
 /// (2 when the file has no checksums to check). Throws io::InputError for a
 /// file that cannot be read at all.
 int verify_path(const std::string &path, std::FILE *out);
+
+/// Checks every partition of an output before a command prints any of it (a
+/// damaged file is refused whole, never printed in part); warns once about
+/// a file from before checksums. Throws io::InputError when damaged.
+void verify_before_printing(const io::OutputReader &reader, const std::string &path);
 
 } // namespace mr::cli
