@@ -41,12 +41,12 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+} // namespace
+
 std::string folder_of(const std::string &path) {
   const auto parent = std::filesystem::path(path).parent_path();
   return parent.empty() ? "." : parent.string();
 }
-
-} // namespace
 
 void sync_folder(const std::string &folder) {
   const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);

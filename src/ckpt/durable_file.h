@@ -19,6 +19,9 @@ std::uint64_t write_durably(const std::string &path,
 /// The whole file; throws std::runtime_error when it cannot be read.
 std::string read_whole_file(const std::string &path);
 
+/// The folder `path` is in ("." for a bare name).
+std::string folder_of(const std::string &path);
+
 /// Flushes a folder's entries (after a rename or create in it).
 void sync_folder(const std::string &folder);
 

@@ -91,11 +91,6 @@ std::uint64_t auto_split_size(std::uint64_t input_bytes, int workers) {
   return std::clamp<std::uint64_t>(target, 1ull << 20, 32ull << 20);
 }
 
-std::string folder_of(const std::string &path) {
-  const fs::path parent = fs::path(path).parent_path();
-  return parent.empty() ? "." : parent.string();
-}
-
 /// A random id for this run's temporary names: two runs never share one.
 std::string new_run_id() {
   std::random_device rd;
@@ -116,13 +111,13 @@ void check_paths(const RunOptions &o) {
     throw io::InputError("output '" + o.output + "' is the input '" + o.input +
                          "': writing it would destroy the input");
   try {
-    ckpt::probe_writable(folder_of(o.output));
+    ckpt::probe_writable(ckpt::folder_of(o.output));
   } catch (const std::exception &e) {
-    throw io::InputError("output folder '" + folder_of(o.output) +
+    throw io::InputError("output folder '" + ckpt::folder_of(o.output) +
                          "' cannot be written: " + e.what());
   }
   if (!o.report.empty()) {
-    const std::string dir = folder_of(o.report);
+    const std::string dir = ckpt::folder_of(o.report);
     if (fs::is_directory(o.report, ec))
       throw io::InputError("report '" + o.report + "' is a folder");
     if (!fs::is_directory(dir, ec))

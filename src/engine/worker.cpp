@@ -95,6 +95,8 @@ std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
                                               bool &accepted) {
   accepted = true;
   const auto outcome = static_cast<Outcome>(report.outcome);
+  if (outcome == Outcome::failed)
+    throw io::InputError(report.text);
   if (report.task >= 0 && outcome == Outcome::load_failed) {
     if (!quiet_)
       std::fprintf(stderr, "resume: task %lld: %s; mapping it again\n",
@@ -198,13 +200,11 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       try {
         input.read_verified(split.begin, split.size(), buffer.data());
       } catch (const io::InputError &e) {
-        // Damaged input: the coordinator says so once and ends the job
-        // (several workers may find the same damage at once).
-        if (!dynamic_cast<RemoteTaskSource *>(&tasks))
-          throw;
+        // Damaged input: reported once, by the coordinator, which ends the
+        // job (several workers may find the same damage at once).
         report.outcome = static_cast<int>(Outcome::failed);
         report.text = e.what();
-        tasks.next(report, accepted); // does not return: the job is aborted
+        tasks.next(report, accepted); // does not return
         throw;
       }
       out.task_id = split.id;
@@ -250,8 +250,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     add_counters(reported_counters, counters);
   else if (reported_output)
     outputs.pop_back();
-  if (auto *remote = dynamic_cast<RemoteTaskSource *>(&tasks))
-    remote->drain_cancellations();
+  tasks.drain_cancellations();
   buffer = std::vector<char>();
   stats.map_seconds = seconds_since(t);
 

@@ -38,7 +38,8 @@ class TaskSource {
 public:
   virtual ~TaskSource() = default;
   /// Reports how the last task went (`report`) and returns the next task, or
-  /// nothing when the map phase is over for this worker. `accepted` says
+  /// nothing when the map phase is over for this worker. A `failed` report
+  /// does not return: the error is raised once for the whole job. `accepted` says
   /// whether the reported output is the one kept (a backup may have won).
   virtual std::optional<TaskToDo> next(const comm::WorkerMessage &report,
                                        bool &accepted) = 0;
@@ -48,6 +49,8 @@ public:
   virtual void committed(const std::string &record) = 0;
   virtual void progress(const std::string &what) = 0;
   virtual void finished() = 0;
+  /// Receives cancellations sent after this worker's last task ended.
+  virtual void drain_cancellations() {}
 };
 
 /// Tasks from the coordinator on world rank 0.
@@ -59,8 +62,7 @@ public:
   void committed(const std::string &record) override;
   void progress(const std::string &what) override;
   void finished() override;
-  /// Receives cancellations sent after this worker's last task ended.
-  void drain_cancellations();
+  void drain_cancellations() override;
 
 private:
   comm::ControlClient client_;
