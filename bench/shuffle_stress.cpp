@@ -40,8 +40,8 @@ int main(int argc, char **argv) {
       data[d][i] = byte_at(me, d, i);
     // Pieces of 1 GiB, so a piece boundary falls inside a round too.
     for (std::uint64_t at = 0; at < bytes; at += 1ull << 30)
-      to[d].emplace_back(data[d].data() + at,
-                         std::min<std::uint64_t>(1ull << 30, bytes - at));
+      to[d].emplace_back(std::string_view(
+          data[d].data() + at, std::min<std::uint64_t>(1ull << 30, bytes - at)));
   }
   world.barrier();
   const auto start = std::chrono::steady_clock::now();

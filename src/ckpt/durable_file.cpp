@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "core/checksum.h"
 #include "core/temp_files.h"
@@ -58,6 +59,13 @@ void sync_folder(const std::string &folder) {
 
 std::uint64_t write_durably(const std::string &path,
                             std::span<const std::string_view> pieces) {
+  return write_durably(path, [&](const Sink &write) {
+    for (std::string_view piece : pieces)
+      write(piece);
+  });
+}
+
+std::uint64_t write_durably(const std::string &path, const Producer &produce) {
   const std::string tmp = path + ".tmp-" + unique_suffix();
   core::track_temp_file(tmp);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -67,10 +75,19 @@ std::uint64_t write_durably(const std::string &path,
   }
   core::Hasher hash;
   bool ok = true;
-  for (std::string_view piece : pieces) {
-    hash.update(piece);
-    if (!(ok = write_all(fd, piece)))
-      break;
+  try {
+    produce([&](std::string_view piece) {
+      hash.update(piece);
+      if (ok && !(ok = write_all(fd, piece)))
+        throw std::runtime_error("");
+    });
+  } catch (...) {
+    if (ok) { // the producer failed, not the write: pass its error on
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      core::forget_temp_file(tmp);
+      throw;
+    }
   }
   ok = ok && ::fsync(fd) == 0;
   const int saved = errno;
@@ -87,6 +104,52 @@ std::uint64_t write_durably(const std::string &path,
   core::forget_temp_file(tmp);
   sync_folder(folder_of(path));
   return hash.digest();
+}
+
+std::uint64_t hash_file(const std::string &path, std::uint64_t &size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw system_error("cannot open", path);
+  std::vector<char> block(1 << 20);
+  core::Hasher hash;
+  size = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, block.data(), block.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      const auto error = system_error("cannot read", path);
+      ::close(fd);
+      throw error;
+    }
+    if (n == 0)
+      break;
+    hash.update({block.data(), static_cast<std::size_t>(n)});
+    size += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  return hash.digest();
+}
+
+std::string read_file_range(const std::string &path, std::uint64_t offset,
+                            std::uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw system_error("cannot open", path);
+  std::string out(n, '\0');
+  std::uint64_t at = 0;
+  while (at < n) {
+    const ssize_t got =
+        ::pread(fd, out.data() + at, n - at, static_cast<off_t>(offset + at));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      break;
+    at += static_cast<std::uint64_t>(got);
+  }
+  ::close(fd);
+  out.resize(at);
+  return out;
 }
 
 std::string read_whole_file(const std::string &path) {

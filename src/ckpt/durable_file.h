@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,20 @@ namespace mr::ckpt {
 /// naming the file and the system's reason, and leaves no file behind.
 std::uint64_t write_durably(const std::string &path,
                             std::span<const std::string_view> pieces);
+
+/// The same, for bytes made as they are written: `produce` calls its
+/// argument with each piece in order (and may throw: nothing is left).
+using Sink = std::function<void(std::string_view)>;
+using Producer = std::function<void(const Sink &)>;
+std::uint64_t write_durably(const std::string &path, const Producer &produce);
+
+/// XXH3-64 of a whole file, read 1 MiB at a time; `size` gets its length.
+/// Throws std::runtime_error when it cannot be read.
+std::uint64_t hash_file(const std::string &path, std::uint64_t &size);
+
+/// Up to `n` bytes at `offset` (fewer where the file ends).
+std::string read_file_range(const std::string &path, std::uint64_t offset,
+                            std::uint64_t n);
 
 /// The whole file; throws std::runtime_error when it cannot be read.
 std::string read_whole_file(const std::string &path);

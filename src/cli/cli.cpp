@@ -154,6 +154,33 @@ int main(int argc, char **argv) {
       ->check(non_negative)
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  std::string memory_limit = "auto";
+  run->add_option("--memory-limit", memory_limit,
+                  "Memory per rank for what grows with the input (map output, received "
+                  "pairs, output rows), e.g. 2GiB; beyond it they spill to "
+                  "--scratch-dir. 'auto': half the node's memory shared by its ranks; "
+                  "'none': no limit")
+      ->check(CLI::Validator(
+          [](std::string &v) {
+            if (v == "auto" || v == "none")
+              return std::string();
+            if (v.find('-') != std::string::npos)
+              return "must not be negative, got " + v;
+            std::string bytes = v, error;
+            try {
+              error = CLI::AsSizeValue(false)(bytes);
+            } catch (const std::exception &) {
+              error = "not a size";
+            }
+            if (!error.empty())
+              return "expected a size (4GiB, 512MiB, ...), auto or none, got " + v;
+            return std::string();
+          },
+          "SIZE|auto|none", "memory limit"))
+      ->capture_default_str();
+  run->add_option("--scratch-dir", opt.scratch_dir,
+                  "Folder for spill files (deleted as they are made, freed at exit); "
+                  "default: --checkpoint-dir, else the output's folder");
   run->add_option("--param", params,
                   "Job parameter name=value (repeatable; see 'mapreduce jobs')");
   run->add_option("--report", opt.report, "Write a JSON report of the run here");
@@ -185,6 +212,12 @@ int main(int argc, char **argv) {
                 "(word count: word<TAB>count).\n"
                 "Example: mapreduce export counts.h5 > counts.tsv");
   exp->add_option("file", export_in, "Output file of 'mapreduce run'")->required();
+  std::uint64_t export_budget = 64ull << 20;
+  exp->add_option("--memory-limit", export_budget,
+                  "Memory for reading the file (merging its partitions), e.g. 16MiB")
+      ->check(non_negative)
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
 
   // validate-sort
   std::string sorted_out, sorted_in;
@@ -269,7 +302,7 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "\n");
     });
   if (*exp)
-    return plain([&] { export_rows(export_in, stdout); });
+    return plain([&] { export_rows(export_in, stdout, export_budget); });
   if (*validate) {
     int code = 0;
     const int failed =
@@ -288,6 +321,13 @@ int main(int argc, char **argv) {
                     describe_params(*j, "    ").c_str());
     });
   opt.backup_tasks = !no_backups;
+  if (memory_limit == "none") {
+    opt.memory_limit = 0;
+  } else if (memory_limit != "auto") {
+    std::string bytes = memory_limit;
+    CLI::AsSizeValue(false)(bytes);
+    opt.memory_limit = std::stoull(bytes);
+  }
   comm::Runtime mpi(argc, argv); // only `run` needs MPI
   return engine::run_job(opt);
 }

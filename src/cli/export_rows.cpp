@@ -13,9 +13,9 @@
 
 namespace mr::cli {
 
-std::uint64_t export_rows(const std::string &path, std::FILE *out) {
+std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t budget) {
   io::OutputReader reader(path);
-  verify_before_printing(reader, path);
+  verify_before_printing(reader, path, budget);
   const io::OutputMeta &meta = reader.meta();
   enum { tsv, values, keys } format;
   if (meta.export_format == "key_tab_value")
@@ -30,27 +30,29 @@ std::uint64_t export_rows(const std::string &path, std::FILE *out) {
   const bool u64 = meta.uint64_values;
   std::uint64_t rows = 0;
   std::string line;
-  reader.for_each_row([&](std::string_view key, std::string_view value) {
-    line.clear();
-    if (format == tsv) {
-      line.append(key);
-      line += '\t';
-      if (u64)
-        line += std::to_string(read_u64(value));
-      else
-        line.append(value);
-      line += '\n';
-    } else if (format == values) {
-      line.append(value);
-      line += '\n';
-    } else {
-      line.append(key);
-    }
-    if (std::fwrite(line.data(), 1, line.size(), out) != line.size())
-      throw io::InputError(std::string("cannot write the export: ") +
-                           std::strerror(errno));
-    ++rows;
-  });
+  reader.for_each_row(
+      [&](std::string_view key, std::string_view value) {
+        line.clear();
+        if (format == tsv) {
+          line.append(key);
+          line += '\t';
+          if (u64)
+            line += std::to_string(read_u64(value));
+          else
+            line.append(value);
+          line += '\n';
+        } else if (format == values) {
+          line.append(value);
+          line += '\n';
+        } else {
+          line.append(key);
+        }
+        if (std::fwrite(line.data(), 1, line.size(), out) != line.size())
+          throw io::InputError(std::string("cannot write the export: ") +
+                               std::strerror(errno));
+        ++rows;
+      },
+      budget);
   if (std::fflush(out) != 0)
     throw io::InputError(std::string("cannot write the export: ") + std::strerror(errno));
   return rows;

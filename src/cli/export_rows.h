@@ -12,9 +12,11 @@ namespace mr::cli {
 ///   key_tab_value  key TAB value NEWLINE (uint64 values in decimal)
 ///   value_lines    value NEWLINE
 ///   raw_keys       the key bytes, nothing else
-/// Streams: holds about 64 MiB however large the file (with more than 8192
-/// partitions, 8 KiB a partition), plus the largest row. Returns the rows printed.
-/// Throws io::InputError for a missing or malformed file.
-std::uint64_t export_rows(const std::string &path, std::FILE *out);
+/// Streams: holds about `budget` bytes however large the file (with very
+/// many partitions, at least 8 KiB a partition), plus the largest row.
+/// Returns the rows printed. Throws io::InputError for a missing or
+/// malformed file.
+std::uint64_t export_rows(const std::string &path, std::FILE *out,
+                          std::uint64_t budget = 64ull << 20);
 
 } // namespace mr::cli

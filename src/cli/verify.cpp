@@ -93,9 +93,10 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
 
 } // namespace
 
-void verify_before_printing(const io::OutputReader &reader, const std::string &path) {
+void verify_before_printing(const io::OutputReader &reader, const std::string &path,
+                            std::uint64_t budget) {
   if (reader.verifiable())
-    reader.verify();
+    reader.verify(budget);
   else
     std::fprintf(
         stderr,

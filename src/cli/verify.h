@@ -17,6 +17,7 @@ int verify_path(const std::string &path, std::FILE *out);
 /// Checks every partition of an output before a command prints any of it (a
 /// damaged file is refused whole, never printed in part); warns once about
 /// a file from before checksums. Throws io::InputError when damaged.
-void verify_before_printing(const io::OutputReader &reader, const std::string &path);
+void verify_before_printing(const io::OutputReader &reader, const std::string &path,
+                            std::uint64_t budget = io::OutputReader::kReadBudget);
 
 } // namespace mr::cli

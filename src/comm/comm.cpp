@@ -44,6 +44,16 @@ int Comm::size() const {
   return s;
 }
 
+int Comm::ranks_on_node() const {
+  MPI_Comm node;
+  check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return n;
+}
+
 void Comm::barrier() const {
   check(MPI_Barrier(comm_), "MPI_Barrier");
 }

@@ -34,6 +34,9 @@ public:
   int size() const;
   MPI_Comm native() const { return comm_; }
 
+  /// How many ranks of this communicator run on this rank's node. Collective.
+  int ranks_on_node() const;
+
   void barrier() const;
   /// A barrier that sleeps while it waits instead of spinning, for ranks
   /// that may wait long (a worker done mapping while others still map).

@@ -21,13 +21,16 @@ public:
   /// Copies the next `n` bytes to dst (n must not exceed what is left).
   void take(std::uint64_t n, char *dst) {
     while (n > 0) {
-      std::string_view piece = (*pieces_)[index_];
-      std::uint64_t k = std::min<std::uint64_t>(n, piece.size() - offset_);
-      std::memcpy(dst, piece.data() + offset_, k);
+      const Piece &piece = (*pieces_)[index_];
+      std::uint64_t k = std::min<std::uint64_t>(n, piece.size - offset_);
+      if (!piece.source)
+        std::memcpy(dst, piece.bytes.data() + offset_, k);
+      else
+        piece.source->read(piece.offset + offset_, k, dst);
       dst += k;
       n -= k;
       offset_ += k;
-      if (offset_ == piece.size()) {
+      if (offset_ == piece.size) {
         ++index_;
         offset_ = 0;
       }
@@ -42,8 +45,9 @@ private:
 
 } // namespace
 
-ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
-                      std::uint64_t round_bytes) {
+ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
+                     std::uint64_t round_bytes, const Receiver &receive,
+                     const Expect &expect) {
   const int n = comm.size();
   if (static_cast<int>(to.size()) != n)
     throw std::invalid_argument("shuffle: need one stream per rank");
@@ -58,20 +62,19 @@ ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
   std::vector<std::uint64_t> left(n), incoming(n);
   std::uint64_t my_rounds = 0;
   for (int d = 0; d < n; ++d) {
-    for (std::string_view p : to[d])
-      left[d] += p.size();
+    for (const Piece &p : to[d])
+      left[d] += p.size;
     my_rounds = std::max(my_rounds, (left[d] + cap - 1) / cap);
   }
   check(MPI_Alltoall(left.data(), 1, MPI_UINT64_T, incoming.data(), 1, MPI_UINT64_T,
                      comm.native()),
         "MPI_Alltoall");
 
-  ShuffleResult result;
-  result.received.resize(n);
-  for (int s = 0; s < n; ++s) {
-    result.received[s].resize(incoming[s]);
+  if (expect)
+    expect(incoming);
+  ShuffleStats result;
+  for (int s = 0; s < n; ++s)
     result.bytes_received += incoming[s];
-  }
   for (int d = 0; d < n; ++d)
     result.bytes_sent += left[d];
   const std::uint64_t rounds = comm.max(my_rounds);
@@ -110,17 +113,34 @@ ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
                         comm.native()),
           "MPI_Alltoallv");
     for (int s = 0; s < n; ++s) {
-      if (filled[s] + recv_counts[s] > result.received[s].size())
+      if (filled[s] + recv_counts[s] > incoming[s])
         throw std::runtime_error("shuffle: a peer sent more than it announced");
       if (recv_counts[s] > 0) // an empty buffer's data() may be null
-        std::memcpy(result.received[s].data() + filled[s],
-                    recv_buf.data() + recv_displs[s], recv_counts[s]);
+        receive(s, {recv_buf.data() + recv_displs[s],
+                    static_cast<std::size_t>(recv_counts[s])});
       filled[s] += recv_counts[s];
     }
   }
   for (int s = 0; s < n; ++s)
-    if (filled[s] != result.received[s].size())
+    if (filled[s] != incoming[s])
       throw std::runtime_error("shuffle: a peer sent less than it announced");
+  return result;
+}
+
+ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
+                      std::uint64_t round_bytes) {
+  ShuffleResult result;
+  result.received.resize(comm.size());
+  static_cast<ShuffleStats &>(result) = shuffle(
+      comm, to, round_bytes,
+      [&](int source, std::string_view bytes) {
+        auto &stream = result.received[source];
+        stream.insert(stream.end(), bytes.begin(), bytes.end());
+      },
+      [&](const std::vector<std::uint64_t> &incoming) {
+        for (std::size_t s = 0; s < incoming.size(); ++s)
+          result.received[s].reserve(incoming[s]);
+      });
   return result;
 }
 

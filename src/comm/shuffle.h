@@ -1,14 +1,18 @@
 // src/comm/shuffle.h: all-to-all exchange of byte streams in bounded rounds.
 //
 // Every rank has one byte stream for every rank (possibly empty), given as a
-// list of pieces so that nothing is copied up front. The exchange moves them
-// in rounds of at most `round_bytes` sent per rank, each round an
-// MPI_Alltoall of the counts and an MPI_Alltoallv of the bytes, until all is
-// delivered. Streams may be larger than 2 GiB: MPI's int counts only ever
-// describe one round.
+// list of pieces so that nothing is copied up front: bytes in memory, or a
+// range of an open file (map output spilled to disk is read only when its
+// round comes). The exchange moves them in rounds of at most `round_bytes`
+// sent per rank, each round an MPI_Alltoall of the counts and an
+// MPI_Alltoallv of the bytes, until all is delivered. Received bytes are
+// handed to the caller round by round, so neither side ever holds more than
+// a round's buffers. Streams may be larger than 2 GiB: MPI's int counts only
+// ever describe one round.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -16,18 +20,55 @@
 
 namespace mr::comm {
 
-/// The pieces of one stream, sent in this order.
-using Pieces = std::vector<std::string_view>;
+/// Bytes that are not in memory (a file), read when their round comes.
+class ByteSource {
+public:
+  virtual ~ByteSource() = default;
+  /// Copies `n` bytes at `offset` into `dst`; throws if it cannot.
+  virtual void read(std::uint64_t offset, std::uint64_t n, char *dst) = 0;
+};
 
-struct ShuffleResult {
-  std::vector<std::vector<char>> received; // one stream per source rank
-  std::uint64_t bytes_sent = 0;            // to other ranks and to itself
+/// Part of a stream: `bytes` in memory, or `size` bytes at `offset` of
+/// `source`.
+struct Piece {
+  Piece(std::string_view b) : bytes(b), size(b.size()) {} // NOLINT: implicit
+  Piece(ByteSource *from, std::uint64_t at, std::uint64_t n)
+      : source(from), offset(at), size(n) {}
+  std::string_view bytes;
+  ByteSource *source = nullptr;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
+/// The pieces of one stream, sent in this order.
+using Pieces = std::vector<Piece>;
+
+/// Receives the next `bytes` of the stream from rank `source` (stream order
+/// is kept; a stream arrives in one or more calls, cut anywhere). The view
+/// is valid during the call only.
+using Receiver = std::function<void(int source, std::string_view bytes)>;
+
+struct ShuffleStats {
+  std::uint64_t bytes_sent = 0; // to other ranks and to itself
   std::uint64_t bytes_received = 0;
   std::uint32_t rounds = 0;
 };
 
+/// Told, before any bytes arrive, how many will come from each rank (so
+/// that receiving buffers can be sized once).
+using Expect = std::function<void(const std::vector<std::uint64_t> &incoming)>;
+
 /// Collective over `comm`: `to[d]` goes to rank d. `round_bytes` >= 1 bounds
 /// what this rank sends in one round (and so what it receives from each peer).
+ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
+                     std::uint64_t round_bytes, const Receiver &receive,
+                     const Expect &expect = nullptr);
+
+struct ShuffleResult : ShuffleStats {
+  std::vector<std::vector<char>> received; // one stream per source rank
+};
+
+/// As above, keeping every received stream whole in memory (tests, benches).
 ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
                       std::uint64_t round_bytes);
 

@@ -44,6 +44,8 @@ public:
   std::string_view bytes() const { return {bytes_.data(), bytes_.size()}; }
   std::uint64_t pairs() const { return pairs_; }
   bool empty() const { return bytes_.empty(); }
+  /// Memory held (at least bytes().size()).
+  std::size_t capacity() const { return bytes_.capacity(); }
   /// Takes pairs already packed in this format (a checkpointed run).
   void assign(std::string_view packed, std::uint64_t pairs) {
     bytes_.assign(packed.begin(), packed.end());

@@ -75,16 +75,6 @@ ckpt::Commit write_commit(const std::string &dir, const std::string &file,
   return c;
 }
 
-/// Offsets [first, end] of `offsets`, made relative to offsets[first].
-std::vector<std::uint64_t> rebased(const std::vector<std::uint64_t> &offsets,
-                                   std::uint64_t first, std::uint64_t end) {
-  std::vector<std::uint64_t> out(offsets.begin() + first, offsets.begin() + end + 1);
-  const std::uint64_t base = out.front();
-  for (auto &o : out)
-    o -= base;
-  return out;
-}
-
 void check_offsets(const std::vector<std::uint64_t> &offsets, std::uint64_t total,
                    const std::string &file) {
   if (offsets.front() != 0 || offsets.back() != total)
@@ -145,26 +135,56 @@ void load_map_task(const std::string &dir, const ckpt::Commit &c, std::uint32_t 
 }
 
 ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
-                              const io::OutputRows &rows, std::uint64_t first,
-                              std::uint64_t end, const std::string &counters) {
-  const std::vector<std::uint64_t> keys = rebased(rows.key_offsets, first, end);
-  const std::vector<std::uint64_t> values = rebased(rows.value_offsets, first, end);
+                              const io::RowSpool &rows, std::uint64_t first,
+                              std::uint64_t end, const std::string &counters,
+                              std::uint64_t chunk) {
+  using io::RowSpool;
+  std::vector<char> scratch;
+  auto entry = [&](RowSpool::Stream s, std::uint64_t i) {
+    std::uint64_t v;
+    std::memcpy(&v, rows.view(s, i * 8, i * 8 + 8, scratch).data(), 8);
+    return v;
+  };
+  const std::uint64_t k0 = entry(RowSpool::kKeyOffsets, first);
+  const std::uint64_t k1 = entry(RowSpool::kKeyOffsets, end);
+  const std::uint64_t v0 = entry(RowSpool::kValueOffsets, first);
+  const std::uint64_t v1 = entry(RowSpool::kValueOffsets, end);
   std::string header(kPartMagic, 8);
   put(header, p);
   put(header, std::uint32_t{0});
   put(header, end - first);
-  put(header, keys.back());
-  put(header, values.back());
+  put(header, k1 - k0);
+  put(header, v1 - v0);
   put(header, static_cast<std::uint64_t>(counters.size()));
-  const std::string_view pieces[] = {
-      header,           counters,
-      bytes_of(keys),   {rows.keys.data() + rows.key_offsets[first], keys.back()},
-      bytes_of(values), {rows.values.data() + rows.value_offsets[first], values.back()}};
-  return write_commit(names.dir, "reduce/p" + std::to_string(p) + "-" + names.writer, p,
-                      pieces);
+  const std::uint64_t step = std::max<std::uint64_t>(chunk, 8);
+  auto produce = [&](const ckpt::Sink &write) {
+    write(header);
+    write(counters);
+    std::vector<std::uint64_t> rebased;
+    auto offsets = [&](RowSpool::Stream s, std::uint64_t base) {
+      rows.read(s, first * 8, (end + 1) * 8, step, [&](std::string_view b) {
+        rebased.resize(b.size() / 8);
+        std::memcpy(rebased.data(), b.data(), b.size());
+        for (auto &o : rebased)
+          o -= base;
+        write(bytes_of(rebased));
+      });
+    };
+    offsets(RowSpool::kKeyOffsets, k0);
+    rows.read(RowSpool::kKeys, k0, k1, step, write);
+    offsets(RowSpool::kValueOffsets, v0);
+    rows.read(RowSpool::kValues, v0, v1, step, write);
+  };
+  ckpt::Commit c;
+  c.id = p;
+  c.file = "reduce/p" + std::to_string(p) + "-" + names.writer;
+  c.bytes =
+      header.size() + counters.size() + 2 * 8 * (end - first + 1) + (k1 - k0) + (v1 - v0);
+  c.xxh3 = ckpt::write_durably(names.dir + "/" + c.file, produce);
+  return c;
 }
 
-void load_partition(const std::string &dir, const ckpt::Commit &c, io::OutputRows &rows,
+void load_partition(const std::string &dir, const ckpt::Commit &c, io::RowSpool &rows,
                     std::string &counters) {
   const std::string bytes = read_committed(dir, c);
   Reader in(bytes, c.file);
@@ -192,13 +212,63 @@ void load_partition(const std::string &dir, const ckpt::Commit &c, io::OutputRow
   const std::string_view values = in.take(value_bytes);
   if (!in.done())
     throw DamagedCommit(c.file + ": longer than its contents");
-  const std::uint64_t kbase = rows.keys.size(), vbase = rows.values.size();
-  rows.keys.insert(rows.keys.end(), keys.begin(), keys.end());
-  rows.values.insert(rows.values.end(), values.begin(), values.end());
-  for (std::uint64_t i = 1; i <= n; ++i) {
-    rows.key_offsets.push_back(kbase + koff[i]);
-    rows.value_offsets.push_back(vbase + voff[i]);
+  for (std::uint64_t i = 0; i < n; ++i)
+    rows.add(keys.substr(koff[i], koff[i + 1] - koff[i]),
+             values.substr(voff[i], voff[i + 1] - voff[i]));
+}
+
+TaskRuns map_task_runs(const MapTaskOutput &out, std::uint64_t counter_bytes) {
+  TaskRuns runs;
+  std::uint64_t at = 8 + 4 + 4 + 8 + 16 * out.partitions.size() + counter_bytes;
+  for (const core::KvBuffer &run : out.partitions) {
+    runs.offset.push_back(at);
+    runs.size.push_back(run.bytes().size());
+    at += run.bytes().size();
   }
+  return runs;
+}
+
+TaskRuns locate_map_task(const std::string &dir, const ckpt::Commit &c, std::uint32_t R,
+                         std::string &counters) {
+  const std::string path = dir + "/" + c.file;
+  std::uint64_t size = 0, hash = 0;
+  try {
+    hash = ckpt::hash_file(path, size);
+  } catch (const std::exception &e) {
+    throw DamagedCommit(e.what());
+  }
+  if (size != c.bytes)
+    throw DamagedCommit(c.file + ": " + std::to_string(size) +
+                        " bytes, the manifest says " + std::to_string(c.bytes));
+  if (hash != c.xxh3)
+    throw DamagedCommit(c.file + ": checksum does not match the manifest");
+  const std::uint64_t fixed = 8 + 4 + 4 + 8;
+  if (size < fixed + 16ull * R)
+    throw DamagedCommit(c.file + ": cut short");
+  const std::string head = ckpt::read_file_range(path, 0, fixed + 16ull * R);
+  Reader in(head, c.file);
+  if (in.take(8) != std::string_view(kMapMagic, 8))
+    throw DamagedCommit(c.file + ": not a map task file");
+  if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
+    throw DamagedCommit(c.file + ": holds another task or partition count");
+  const auto counter_bytes = in.get<std::uint64_t>();
+  if (counter_bytes > size - head.size())
+    throw DamagedCommit(c.file + ": cut short");
+  counters = ckpt::read_file_range(path, head.size(), counter_bytes);
+  TaskRuns runs;
+  std::uint64_t at = head.size() + counter_bytes;
+  for (std::uint32_t p = 0; p < R; ++p) {
+    const auto bytes = in.get<std::uint64_t>();
+    in.get<std::uint64_t>(); // pairs
+    if (bytes > size - at)
+      throw DamagedCommit(c.file + ": cut short");
+    runs.offset.push_back(at);
+    runs.size.push_back(bytes);
+    at += bytes;
+  }
+  if (at != size)
+    throw DamagedCommit(c.file + ": longer than its contents");
+  return runs;
 }
 
 } // namespace mr::engine

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "ckpt/manifest.h"
 #include "engine/map_task.h"
@@ -50,13 +51,30 @@ ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
 void load_map_task(const std::string &dir, const ckpt::Commit &commit, std::uint32_t R,
                    MapTaskOutput &out, std::string &counters);
 
-/// Commits rows [first, end) of `rows`, partition `p`'s.
+/// Where a committed map task's runs are in its file: partition p's is
+/// `size[p]` bytes at `offset[p]`.
+struct TaskRuns {
+  std::vector<std::uint64_t> offset, size;
+};
+
+/// The runs of `out` in the file commit_map_task makes of it.
+TaskRuns map_task_runs(const MapTaskOutput &out, std::uint64_t counter_bytes);
+
+/// Checks a committed map task (size, checksum, header: read 1 MiB at a
+/// time, never whole) and returns where its runs are; its counter
+/// increments go to `counters`. Throws DamagedCommit saying why.
+TaskRuns locate_map_task(const std::string &dir, const ckpt::Commit &commit,
+                         std::uint32_t R, std::string &counters);
+
+/// Commits rows [first, end) of `rows`, partition `p`'s, copying at most
+/// about `chunk` bytes at a time.
 ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
-                              const io::OutputRows &rows, std::uint64_t first,
-                              std::uint64_t end, const std::string &counters);
+                              const io::RowSpool &rows, std::uint64_t first,
+                              std::uint64_t end, const std::string &counters,
+                              std::uint64_t chunk = 8 << 20);
 
 /// Appends a committed partition's rows to `rows`; throws DamagedCommit.
 void load_partition(const std::string &dir, const ckpt::Commit &commit,
-                    io::OutputRows &rows, std::string &counters);
+                    io::RowSpool &rows, std::string &counters);
 
 } // namespace mr::engine

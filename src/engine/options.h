@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "mr/job.h"
@@ -17,6 +18,10 @@ struct RunOptions {
   std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto
   std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
   std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker
+  // Memory per rank for buffers that grow with the input (README, "Memory"):
+  // nullopt: auto (half the node's memory shared by its ranks); 0: no limit.
+  std::optional<std::uint64_t> memory_limit;
+  std::string scratch_dir; // spill files; empty: checkpoint or output folder
   bool overwrite = false;
   std::string report; // JSON report path, or empty
   bool quiet = false;

@@ -12,23 +12,38 @@ namespace mr::engine {
 
 namespace {
 
+/// Appends reduce's rows to the spool, checking their values' size and
+/// whether their keys come in order (a reduce that emits its input keys
+/// keeps them so; one that emits other keys gets its rows sorted).
 class RowEmitter : public Emitter {
 public:
-  RowEmitter(io::OutputRows &rows, bool uint64_values)
-      : rows_(rows), uint64_values_(uint64_values) {}
+  RowEmitter(io::RowSpool &rows, bool uint64_values)
+      : rows_(rows), uint64_values_(uint64_values), first_(rows.rows()) {}
   void emit(std::string_view key, std::string_view value) override {
     if (uint64_values_ && value.size() != 8)
       throw std::runtime_error(
           "the job declares uint64 output values but reduce emitted a value of " +
           std::to_string(value.size()) + " bytes");
+    if (emitted > 0 && in_order_ && key < last_key_)
+      in_order_ = false;
+    if (in_order_)
+      last_key_.assign(key);
     rows_.add(key, value);
     ++emitted;
+  }
+  /// Sorts the rows emitted, if they came out of order.
+  void finish() {
+    if (!in_order_)
+      rows_.sort_rows_since(first_);
   }
   std::uint64_t emitted = 0;
 
 private:
-  io::OutputRows &rows_;
+  io::RowSpool &rows_;
   bool uint64_values_;
+  std::uint64_t first_;
+  bool in_order_ = true;
+  std::string last_key_;
 };
 
 /// Combines the pairs of `runs` by key: one pair per distinct key, in no
@@ -49,38 +64,11 @@ core::KvBuffer combine_all(Job &job, const std::vector<std::string_view> &runs,
   return combined;
 }
 
-/// Rows of one partition must be sorted by key bytes (export merges the
-/// partitions). A reduce that emits its input keys keeps them so; one that
-/// emits other keys gets its rows [first, end) sorted here, stably.
-void sort_rows_from(io::OutputRows &rows, std::uint64_t first) {
-  const std::uint64_t n = rows.rows();
-  bool sorted = true;
-  for (std::uint64_t i = first + 1; i < n && sorted; ++i)
-    sorted = rows.key(i - 1) <= rows.key(i);
-  if (sorted)
-    return;
-  std::vector<std::uint64_t> order(n - first);
-  for (std::uint64_t i = 0; i < order.size(); ++i)
-    order[i] = first + i;
-  std::stable_sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) {
-    return rows.key(a) < rows.key(b);
-  });
-  io::OutputRows sorted_rows;
-  for (std::uint64_t i : order)
-    sorted_rows.add(rows.key(i), rows.value(i));
-  rows.keys.resize(rows.key_offsets[first]);
-  rows.values.resize(rows.value_offsets[first]);
-  rows.key_offsets.resize(first + 1);
-  rows.value_offsets.resize(first + 1);
-  for (std::uint64_t i = 0; i < sorted_rows.rows(); ++i)
-    rows.add(sorted_rows.key(i), sorted_rows.value(i));
-}
-
 } // namespace
 
 ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
                              bool uint64_values, core::CombineTable &table,
-                             io::OutputRows &rows) {
+                             io::RowSpool &rows) {
   ReduceStats stats;
   RowEmitter out(rows, uint64_values);
 
@@ -116,7 +104,53 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     }
   }
   stats.rows_out = out.emitted;
-  sort_rows_from(rows, rows.rows() - out.emitted);
+  out.finish();
+  return stats;
+}
+
+ReduceStats reduce_runs(Job &job, std::vector<core::RunReader> &runs, bool uint64_values,
+                        io::RowSpool &rows) {
+  ReduceStats stats;
+  RowEmitter out(rows, uint64_values);
+  // A min-heap of the runs by their current pair (key, then value bytes):
+  // equal keys come out together, their values in byte order.
+  std::vector<std::size_t> heap;
+  auto after = [&](std::size_t a, std::size_t b) {
+    const int c = runs[a].key().compare(runs[b].key());
+    return c != 0 ? c > 0 : runs[a].value() > runs[b].value();
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (runs[i].next())
+      heap.push_back(i);
+  std::make_heap(heap.begin(), heap.end(), after);
+  std::string key, merged;
+  std::vector<std::string> values;
+  std::vector<std::string_view> views;
+  const bool combines = job.combines();
+  while (!heap.empty()) {
+    key.assign(runs[heap.front()].key());
+    values.clear();
+    while (!heap.empty() && runs[heap.front()].key() == key) {
+      std::pop_heap(heap.begin(), heap.end(), after);
+      core::RunReader &r = runs[heap.back()];
+      if (combines && !values.empty()) {
+        job.combine(key, values.front(), r.value(), merged);
+        values.front().swap(merged);
+      } else {
+        values.emplace_back(r.value());
+      }
+      ++stats.pairs_in;
+      if (r.next())
+        std::push_heap(heap.begin(), heap.end(), after);
+      else
+        heap.pop_back();
+    }
+    views.assign(values.begin(), values.end());
+    job.reduce(key, views, out);
+    ++stats.keys;
+  }
+  stats.rows_out = out.emitted;
+  out.finish();
   return stats;
 }
 

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "core/combine_table.h"
+#include "core/sorted_run.h"
 #include "io/output_file.h"
+#include "io/row_spool.h"
 #include "mr/job.h"
 
 namespace mr::engine {
@@ -25,6 +27,12 @@ struct ReduceStats {
 /// `uint64_values`: every output value must be 8 bytes (mr::u64_bytes).
 ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
                              bool uint64_values, core::CombineTable &table,
-                             io::OutputRows &rows);
+                             io::RowSpool &rows);
+
+/// The same for pairs in sorted runs (each sorted by key, then value; with a
+/// combiner, one pair per key): merges them, reading each through its
+/// bounded buffer.
+ReduceStats reduce_runs(Job &job, std::vector<core::RunReader> &runs, bool uint64_values,
+                        io::RowSpool &rows);
 
 } // namespace mr::engine

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <malloc.h>
 #include <map>
 #include <random>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "core/temp_files.h"
 #include "engine/coordinator.h"
 #include "engine/counters.h"
+#include "engine/memory_budget.h"
 #include "engine/options.h"
 #include "engine/sample.h"
 #include "engine/stats.h"
@@ -128,6 +130,16 @@ void check_paths(const RunOptions &o) {
       throw io::InputError("report folder '" + dir + "' cannot be written: " + e.what());
     }
   }
+  if (!o.scratch_dir.empty()) {
+    if (!fs::is_directory(o.scratch_dir, ec))
+      throw io::InputError("--scratch-dir '" + o.scratch_dir + "' is not a folder");
+    try {
+      ckpt::probe_writable(o.scratch_dir);
+    } catch (const std::exception &e) {
+      throw io::InputError("--scratch-dir '" + o.scratch_dir +
+                           "' cannot be written: " + e.what());
+    }
+  }
   if (o.checkpoint_dir.empty() && (o.resume || o.restart_fresh || o.keep_checkpoint))
     throw io::InputError("--resume, --restart-fresh and --keep-checkpoint need "
                          "--checkpoint-dir DIR");
@@ -171,8 +183,45 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
   return fp;
 }
 
+/// This rank's --memory-limit in bytes (0: none). Auto: half the node's
+/// memory, shared by the ranks on it.
+std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node) {
+  if (o.memory_limit)
+    return *o.memory_limit;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return 0;
+  const std::uint64_t half =
+      static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+  return std::max(kMinMemoryLimit, half / static_cast<std::uint64_t>(ranks_on_node));
+}
+
+std::string mib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
+}
+
+/// Refuses a limit too small to run, or tasks too large for it.
+void check_memory_limit(const RunOptions &o, const MemoryBudget &budget,
+                        std::uint64_t split_size) {
+  if (budget.limit == 0)
+    return;
+  if (budget.limit < kMinMemoryLimit)
+    throw io::InputError("--memory-limit " + mib(budget.limit) +
+                         " is too small: a rank needs at least " + mib(kMinMemoryLimit) +
+                         " (plus MPI's and HDF5's own memory)");
+  if (split_size > budget.max_split)
+    throw io::InputError(
+        std::string(o.split_size ? "--split-size " : "the checkpoint's split size ") +
+        mib(split_size) + " does not fit --memory-limit " + mib(budget.limit) +
+        ": a map task's input may take an eighth of it; use a split size of at most " +
+        mib(budget.max_split) + " or a limit of at least " + mib(8 * split_size));
+}
+
 /// Checks everything the user gave and cuts the input into tasks (rank 0).
-Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
+Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
+              const MemoryBudget &budget) {
   std::unique_ptr<Job> job = make_job(o); // a job refuses bad parameters here
   if (o.round_bytes == 0)
     throw io::InputError("--round-size must be at least 1 byte");
@@ -199,12 +248,16 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers) {
     input.read(at, n, dst);
   };
   plan.split_size = o.split_size ? o.split_size : auto_split_size(input.size(), workers);
+  if (!o.split_size && budget.limit)
+    plan.split_size =
+        std::min(plan.split_size, std::max<std::uint64_t>(budget.max_split, 1));
   // A resumed job keeps the checkpoint's tasks, whatever the rank count now.
   std::optional<ckpt::Fingerprint> committed;
   if (o.resume && !o.split_size &&
       (committed = ckpt::committed_fingerprint(o.checkpoint_dir)))
     if (const std::string *s = committed->find("split_size"))
       plan.split_size = std::stoull(*s);
+  check_memory_limit(o, budget, plan.split_size);
   if (info.format == InputFormat::records) // a task is whole records
     plan.split_size =
         std::max(plan.split_size / info.record_size, std::uint64_t{1}) * info.record_size;
@@ -361,6 +414,17 @@ int run_job(const RunOptions &o) {
   const int workers = single ? 1 : world.size() - 1;
   std::uint32_t reducers = o.reducers ? o.reducers : workers;
   const std::vector<std::string> hosts = world.gather_bytes(host_name(), 0);
+  const MemoryBudget budget = MemoryBudget::of(memory_limit_of(o, world.ranks_on_node()),
+                                               o.combine_bytes, o.round_bytes);
+  if (o.memory_limit && *o.memory_limit > 0) {
+    // glibc keeps freed blocks for reuse, and after a large one is freed it
+    // serves even larger ones from that kept heap (its dynamic mmap
+    // threshold): a 4 MiB budget then held 1.5-1.9x its size. With a fixed
+    // threshold, blocks of 64 KiB and more go back to the system when freed
+    // (measured: 1.1x).
+    ::mallopt(M_MMAP_THRESHOLD, 64 << 10);
+    ::mallopt(M_TRIM_THRESHOLD, 128 << 10);
+  }
 
   // 1. Rank 0 checks the input and plans; every rank learns the verdict.
   Plan plan;
@@ -374,7 +438,7 @@ int run_job(const RunOptions &o) {
         if (auto fp = ckpt::committed_fingerprint(o.checkpoint_dir))
           if (const std::string *r = fp->find("reducers"))
             reducers = static_cast<std::uint32_t>(std::stoul(*r));
-      plan = plan_job(o, workers, reducers);
+      plan = plan_job(o, workers, reducers, budget);
     } catch (const std::exception &e) {
       code = kExitRefused;
       message = e.what();
@@ -448,7 +512,7 @@ int run_job(const RunOptions &o) {
           core::partitions_of_worker(worker_comm.rank(), worker_comm.size(), reducers),
           o.quiet);
     std::vector<std::uint64_t> ids;
-    for (const auto &[p, rows] : reused_here.rows)
+    for (const auto &[p, commit] : reused_here.commits)
       ids.push_back(p);
     std::vector<bool> reused(reducers, false);
     for (std::uint64_t p : world.all_gather(ids))
@@ -492,7 +556,16 @@ int run_job(const RunOptions &o) {
     if (is_worker) {
       io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
       job->start(input.info());
-      WorkerPlan wp{&o, &partitioner, shared.partial_output, meta, std::nullopt, me};
+      WorkerPlan wp;
+      wp.options = &o;
+      wp.partitioner = &partitioner;
+      wp.partial_output = shared.partial_output;
+      wp.meta = meta;
+      wp.world_rank = me;
+      wp.budget = budget;
+      wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
+                       : !o.checkpoint_dir.empty() ? o.checkpoint_dir
+                                                   : ckpt::folder_of(o.output);
       if (shared.checkpointing)
         wp.checkpoint =
             CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me)};
@@ -537,7 +610,8 @@ int run_job(const RunOptions &o) {
           summary.partition_rows.push_back(po[p + 1] - po[p]);
         if (job->summarizes()) {
           output.for_each_row(
-              [&](std::string_view k, std::string_view v) { job->summarize_row(k, v); });
+              [&](std::string_view k, std::string_view v) { job->summarize_row(k, v); },
+              budget.limit ? budget.merge : io::OutputReader::kReadBudget);
           const std::string text = job->summary();
           std::fwrite(text.data(), 1, text.size(), stdout);
           std::fflush(stdout);

@@ -40,6 +40,11 @@ const Field kFields[] = {
     {"partitions_loaded", &WorkerStats::partitions_loaded},
     {"checkpoint_seconds", &WorkerStats::checkpoint_seconds},
     {"checkpoint_bytes", &WorkerStats::checkpoint_bytes},
+    {"memory_limit_bytes", &WorkerStats::memory_limit_bytes},
+    {"map_spilled_bytes", &WorkerStats::map_spilled_bytes},
+    {"received_spilled_bytes", &WorkerStats::received_spilled_bytes},
+    {"sorted_runs", &WorkerStats::sorted_runs},
+    {"rows_spilled_bytes", &WorkerStats::rows_spilled_bytes},
 };
 
 std::string json_string(const std::string &s) {
@@ -160,6 +165,19 @@ std::string report_json(const JobSummary &s) {
     << ", \"damaged_manifest_records\": " << s.damaged_manifest_records
     << ", \"seconds_max_worker\": " << num(max_of(w, &WorkerStats::checkpoint_seconds))
     << ", \"bytes\": " << num(sum_of(w, &WorkerStats::checkpoint_bytes)) << "},\n";
+  const double spilled = sum_of(w, &WorkerStats::map_spilled_bytes) +
+                         sum_of(w, &WorkerStats::received_spilled_bytes) +
+                         sum_of(w, &WorkerStats::rows_spilled_bytes);
+  o << "  \"memory\": {\"limit_bytes_per_rank\": "
+    << num(max_of(w, &WorkerStats::memory_limit_bytes))
+    << ", \"peak_rss_bytes_max_worker\": " << num(max_of(w, &WorkerStats::peak_rss_bytes))
+    << ", \"spilled_bytes\": " << num(spilled)
+    << ", \"map_spilled_bytes\": " << num(sum_of(w, &WorkerStats::map_spilled_bytes))
+    << ", \"received_spilled_bytes\": "
+    << num(sum_of(w, &WorkerStats::received_spilled_bytes))
+    << ", \"sorted_runs\": " << num(sum_of(w, &WorkerStats::sorted_runs))
+    << ", \"rows_spilled_bytes\": " << num(sum_of(w, &WorkerStats::rows_spilled_bytes))
+    << "},\n";
   o << "  \"backups\": {\"started\": " << s.backups_started
     << ", \"won\": " << s.backups_won
     << ", \"abandoned\": " << num(sum_of(w, &WorkerStats::tasks_abandoned)) << "},\n";

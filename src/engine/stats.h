@@ -22,6 +22,9 @@ struct WorkerStats {
   double peak_rss_bytes = 0;
   double tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
   double checkpoint_seconds = 0, checkpoint_bytes = 0;
+  double memory_limit_bytes = 0; // 0: none
+  double map_spilled_bytes = 0, received_spilled_bytes = 0, sorted_runs = 0;
+  double rows_spilled_bytes = 0;
 
   std::vector<double> to_vector() const;
   static WorkerStats from_vector(const double *v);

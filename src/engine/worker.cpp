@@ -12,7 +12,9 @@
 
 #include "comm/shuffle.h"
 #include "core/hash.h"
+#include "engine/map_outputs.h"
 #include "engine/map_task.h"
+#include "engine/partition_inbox.h"
 #include "engine/reduce_partition.h"
 
 namespace mr::engine {
@@ -22,19 +24,6 @@ namespace {
 using comm::MessageKind;
 using comm::Outcome;
 using comm::TaskKind;
-
-/// In a shuffled stream, each partition's run of pairs from one map task is
-/// preceded by this header: partition id (u32) and run length (u64).
-constexpr std::size_t kFrameHeader = 12;
-
-using Header = std::array<char, kFrameHeader>;
-
-Header frame_header(std::uint32_t partition, std::uint64_t length) {
-  Header h;
-  std::memcpy(h.data(), &partition, 4);
-  std::memcpy(h.data() + 4, &length, 8);
-  return h;
-}
 
 /// Test-only: MAPREDUCE_TEST_SLOW_RANK=R:MS makes world rank R sleep MS
 /// milliseconds at the start of each map task, every few thousand records it
@@ -131,18 +120,15 @@ load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed
   for (const auto &[p, commit] : committed) {
     if (p < mine.begin || p >= mine.end)
       continue;
-    io::OutputRows rows;
-    std::string counters;
     try {
-      load_partition(dir, commit, rows, counters);
+      check_commit(dir, commit);
     } catch (const DamagedCommit &e) {
       if (!quiet)
         std::fprintf(stderr, "resume: partition %u: %s; reducing it again\n", p,
                      e.what());
       continue;
     }
-    out.rows.emplace(p, std::move(rows));
-    out.counters.emplace(p, std::move(counters));
+    out.commits.emplace(p, commit);
   }
   return out;
 }
@@ -156,6 +142,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   const auto W = static_cast<std::uint32_t>(workers.size());
   const auto me = static_cast<std::uint32_t>(workers.rank());
   const RunOptions &o = *plan.options;
+  const MemoryBudget &budget = plan.budget;
+  stats.memory_limit_bytes = static_cast<double>(budget.limit);
   core::CombineTable table;
   const int delay_ms = test_delay_ms(plan.world_rank);
   take_counters(job); // what start() counted is not a task's
@@ -163,7 +151,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   // Map: pull tasks until the coordinator says the phase is over. A task's
   // output (and its counter increments) is kept only once it is accepted.
   auto t = Clock::now();
-  std::vector<MapTaskOutput> outputs;
+  MapOutputStore outputs(R, budget.map_outputs, plan.scratch_dir);
   std::vector<char> buffer;
   comm::WorkerMessage report = message(MessageKind::request);
   bool reported_output = false; // the last report carried an output
@@ -173,7 +161,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     if (reported_output && accepted) {
       add_counters(reported_counters, counters);
     } else if (reported_output) { // another copy won: drop ours
-      outputs.pop_back();
+      outputs.drop_last();
       if (!reported_file.empty())
         std::filesystem::remove(plan.checkpoint->dir + "/" + reported_file);
     }
@@ -182,18 +170,25 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     reported_output = false;
     reported_file.clear();
     MapTaskOutput out;
+    std::string committed_path;
+    TaskRuns committed_runs;
     if (task->kind == TaskKind::load) {
       ckpt::Commit commit;
       try {
         if (!ckpt::parse_commit(task->commit, commit))
           throw DamagedCommit("unreadable manifest record");
-        load_map_task(plan.checkpoint->dir, commit, R, out, reported_counters);
+        committed_runs =
+            locate_map_task(plan.checkpoint->dir, commit, R, reported_counters);
       } catch (const DamagedCommit &e) {
         report.outcome = static_cast<int>(Outcome::load_failed);
         report.text = e.what();
         continue;
       }
+      outputs.add_committed(plan.checkpoint->dir + "/" + commit.file, committed_runs);
       stats.tasks_loaded += 1;
+      report.outcome = static_cast<int>(Outcome::done);
+      reported_output = true;
+      continue;
     } else {
       const core::Split &split = task->split;
       buffer.resize(split.size());
@@ -219,7 +214,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
           throw TaskCancelled{};
         s = run_map_task(job,
                          {{buffer.data(), buffer.size()}, split.begin, &input.info()},
-                         *plan.partitioner, table, out, o.combine_bytes, keep_going);
+                         *plan.partitioner, table, out, budget.combine, keep_going);
       } catch (const TaskCancelled &) {
         take_counters(job);
         report.outcome = static_cast<int>(Outcome::abandoned);
@@ -234,6 +229,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
         stats.checkpoint_bytes += static_cast<double>(c.bytes);
         report.text = "map " + c.record();
         reported_file = c.file;
+        committed_path = plan.checkpoint->dir + "/" + c.file;
+        committed_runs = map_task_runs(out, reported_counters.size());
       }
       stats.tasks += 1;
       stats.records_in += s.records;
@@ -243,13 +240,13 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       stats.map_bytes_out += s.bytes_out;
     }
     report.outcome = static_cast<int>(Outcome::done);
-    outputs.push_back(std::move(out));
+    outputs.add(std::move(out), committed_path, committed_runs);
     reported_output = true;
   }
   if (reported_output && accepted)
     add_counters(reported_counters, counters);
   else if (reported_output)
-    outputs.pop_back();
+    outputs.drop_last();
   tasks.drain_cancellations();
   buffer = std::vector<char>();
   stats.map_seconds = seconds_since(t);
@@ -266,74 +263,75 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     for (std::uint32_t p = range.begin; p < range.end; ++p)
       owner[p] = w;
   }
-  std::deque<Header> headers; // deque: the views below must stay valid
+  const core::PartitionRange mine = core::partitions_of_worker(me, W, R);
+  std::deque<std::array<char, kFrameHeader>> headers; // the views below stay valid
   std::vector<comm::Pieces> to(W);
-  for (const MapTaskOutput &out : outputs)
-    for (std::uint32_t p = 0; p < R; ++p) {
-      std::string_view run = out.partitions[p].bytes();
-      if (run.empty() || reused[p])
-        continue;
-      headers.push_back(frame_header(p, run.size()));
-      to[owner[p]].emplace_back(headers.back().data(), kFrameHeader);
-      to[owner[p]].push_back(run);
-    }
-  comm::ShuffleResult shuffled = comm::shuffle(workers, to, o.round_bytes);
+  outputs.flush();
+  for (std::uint32_t p = 0; p < R; ++p) {
+    if (reused[p])
+      continue;
+    comm::Pieces &dest = to[owner[p]];
+    outputs.for_each_run(p, [&](const comm::Piece &run) {
+      headers.push_back(frame_header(p, run.size));
+      dest.emplace_back(std::string_view(headers.back().data(), kFrameHeader));
+      dest.push_back(run);
+    });
+  }
+  PartitionInbox inbox(job, mine, static_cast<int>(W), budget.inbox, plan.scratch_dir);
+  const comm::ShuffleStats shuffled = comm::shuffle(
+      workers, to, budget.round,
+      [&](int source, std::string_view bytes) { inbox.receive(source, bytes); },
+      [&](const std::vector<std::uint64_t> &incoming) { inbox.expect(incoming); });
+  inbox.finish();
+  to.clear();
+  headers.clear();
+  stats.map_spilled_bytes = static_cast<double>(outputs.spilled_bytes());
   outputs.clear();
-  outputs.shrink_to_fit();
   stats.shuffle_bytes_sent = shuffled.bytes_sent;
   stats.shuffle_bytes_received = shuffled.bytes_received;
   stats.shuffle_rounds = shuffled.rounds;
-
-  const core::PartitionRange mine = core::partitions_of_worker(me, W, R);
-  std::vector<std::vector<std::string_view>> runs(mine.end - mine.begin);
-  for (const std::vector<char> &stream : shuffled.received) {
-    std::size_t at = 0;
-    while (at < stream.size()) {
-      if (stream.size() - at < kFrameHeader)
-        throw std::runtime_error("shuffle stream is cut inside a frame header");
-      std::uint32_t p;
-      std::uint64_t len;
-      std::memcpy(&p, stream.data() + at, 4);
-      std::memcpy(&len, stream.data() + at + 4, 8);
-      at += kFrameHeader;
-      if (p < mine.begin || p >= mine.end || len > stream.size() - at)
-        throw std::runtime_error("shuffle delivered a frame that is not ours");
-      runs[p - mine.begin].emplace_back(stream.data() + at, len);
-      at += len;
-    }
-  }
   stats.shuffle_seconds = seconds_since(t);
 
   // Reduce each of this worker's partitions in partition order, or take it
   // from the checkpoint; commit each one reduced.
   t = Clock::now();
-  io::OutputRows rows;
+  io::RowSpool rows(budget.rows, plan.scratch_dir);
   for (std::uint32_t p = mine.begin; p < mine.end; ++p) {
     const std::uint64_t before = rows.rows();
-    if (auto it = mine_reused.rows.find(p); it != mine_reused.rows.end()) {
-      const io::OutputRows &r = it->second;
-      for (std::uint64_t i = 0; i < r.rows(); ++i)
-        rows.add(r.key(i), r.value(i));
-      add_counters(mine_reused.counters[p], counters);
-      stats.rows_out += static_cast<double>(r.rows());
-      mine_reused.rows.erase(it);
-      rows.rows_per_partition.push_back(rows.rows() - before);
+    if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end()) {
+      std::string delta;
+      try {
+        load_partition(plan.checkpoint ? plan.checkpoint->dir : o.checkpoint_dir,
+                       it->second, rows, delta);
+      } catch (const DamagedCommit &e) { // checked before the shuffle: changed since
+        throw std::runtime_error("checkpoint partition " + std::to_string(p) +
+                                 " changed while the job ran: " + e.what());
+      }
+      rows.end_partition();
+      add_counters(delta, counters);
+      stats.rows_out += static_cast<double>(rows.rows() - before);
       stats.partitions_loaded += 1;
       continue;
     }
     tasks.progress("reducing partition " + std::to_string(p));
     if (delay_ms)
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ReduceStats s =
-        reduce_partition(job, runs[p - mine.begin], plan.meta.uint64_values, table, rows);
-    runs[p - mine.begin] = {};
-    rows.rows_per_partition.push_back(rows.rows() - before);
+    ReduceStats s;
+    if (inbox.spilled(p)) {
+      std::vector<core::RunReader> runs = inbox.sorted_runs(p, budget.merge);
+      s = reduce_runs(job, runs, plan.meta.uint64_values, rows);
+    } else {
+      s = reduce_partition(job, inbox.pieces(p), plan.meta.uint64_values, table, rows);
+      inbox.release(p);
+    }
+    rows.end_partition();
     const std::string delta = take_counters(job);
     add_counters(delta, counters);
     if (plan.checkpoint) {
       const auto c0 = Clock::now();
       const ckpt::Commit c =
-          commit_partition(*plan.checkpoint, p, rows, before, rows.rows(), delta);
+          commit_partition(*plan.checkpoint, p, rows, before, rows.rows(), delta,
+                           budget.copy_chunk ? budget.copy_chunk : 8 << 20);
       stats.checkpoint_seconds += seconds_since(c0);
       stats.checkpoint_bytes += static_cast<double>(c.bytes);
       tasks.committed("reduce " + c.record());
@@ -342,15 +340,16 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     stats.reduce_keys += s.keys;
     stats.rows_out += s.rows_out;
   }
-  runs.clear();
-  shuffled.received.clear();
+  stats.received_spilled_bytes = static_cast<double>(inbox.spilled_bytes());
+  stats.sorted_runs = static_cast<double>(inbox.spilled_runs());
   stats.reduce_seconds = seconds_since(t);
 
   // Write: all workers into one file, collectively.
   t = Clock::now();
   tasks.progress("the output write");
-  io::write_output(workers, plan.partial_output, plan.meta, rows);
-  stats.output_bytes = rows.keys.size() + rows.values.size();
+  io::write_output(workers, plan.partial_output, plan.meta, rows, budget.copy_chunk);
+  stats.output_bytes = static_cast<double>(rows.key_bytes() + rows.value_bytes());
+  stats.rows_spilled_bytes = static_cast<double>(rows.spilled_bytes());
   stats.write_seconds = seconds_since(t);
   stats.peak_rss_bytes = peak_rss_bytes();
   tasks.finished();

@@ -18,6 +18,7 @@
 #include "core/splitter.h"
 #include "engine/commits.h"
 #include "engine/counters.h"
+#include "engine/memory_budget.h"
 #include "engine/options.h"
 #include "engine/stats.h"
 #include "io/input_file.h"
@@ -101,16 +102,18 @@ struct WorkerPlan {
   io::OutputMeta meta;
   std::optional<CommitNames> checkpoint; // when checkpointing
   int world_rank = 0;
+  MemoryBudget budget;     // of --memory-limit
+  std::string scratch_dir; // spill files go here
 };
 
-/// Partitions a worker takes from the checkpoint instead of reducing them.
+/// Partitions a worker takes from the checkpoint instead of reducing them
+/// (checked before the shuffle, loaded in their turn in the reduce phase).
 struct ReusedPartitions {
-  std::map<std::uint32_t, io::OutputRows> rows;
-  std::map<std::uint32_t, std::string> counters;
+  std::map<std::uint32_t, ckpt::Commit> commits;
 };
 
-/// Loads and checks the committed partitions this worker owns; a damaged one
-/// is reported on stderr and left out (it is reduced again).
+/// Checks the committed partitions this worker owns; a damaged one is
+/// reported on stderr and left out (it is reduced again).
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
                           const std::string &dir, core::PartitionRange mine, bool quiet);

@@ -326,7 +326,11 @@ std::string InputFile::files_between(std::uint64_t begin, std::uint64_t end) con
 }
 
 void InputFile::verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const {
-  if (core::xxh3({bytes, n}) == checksums_[k])
+  check_chunk(k, core::xxh3({bytes, n}), n);
+}
+
+void InputFile::check_chunk(std::uint64_t k, std::uint64_t hash, std::uint64_t n) const {
+  if (hash == checksums_[k])
     return;
   const std::uint64_t begin = k * checksum_chunk_;
   throw InputError(
@@ -361,11 +365,20 @@ void InputFile::read_verified(std::uint64_t offset, std::uint64_t count,
         verify_chunk(j, dst + (j * C - offset), std::min(C, size_ - j * C));
       k = k2 + 1;
     } else {
-      edge.resize(ce - cb);
-      read_slab(data_, H5T_NATIVE_UINT8, cb, ce - cb, edge.data());
-      verify_chunk(k, edge.data(), ce - cb);
-      const std::uint64_t from = std::max(cb, offset), to = std::min(ce, end);
-      std::memcpy(dst + (from - offset), edge.data() + (from - cb), to - from);
+      // An edge chunk: read and hashed in pieces (a task's memory need not
+      // hold a whole chunk), its bytes inside the range copied out.
+      constexpr std::uint64_t kPiece = 128 << 10;
+      edge.resize(std::min(kPiece, ce - cb));
+      core::Hasher hash;
+      for (std::uint64_t pb = cb; pb < ce; pb += kPiece) {
+        const std::uint64_t pe = std::min(pb + kPiece, ce);
+        read_slab(data_, H5T_NATIVE_UINT8, pb, pe - pb, edge.data());
+        hash.update({edge.data(), pe - pb});
+        const std::uint64_t from = std::max(pb, offset), to = std::min(pe, end);
+        if (from < to)
+          std::memcpy(dst + (from - offset), edge.data() + (from - pb), to - from);
+      }
+      check_chunk(k, hash.digest(), ce - cb);
       ++k;
     }
   }

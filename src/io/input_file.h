@@ -71,6 +71,7 @@ public:
 private:
   std::string files_between(std::uint64_t begin, std::uint64_t end) const;
   void verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const;
+  void check_chunk(std::uint64_t k, std::uint64_t hash, std::uint64_t n) const;
 
   Handle file_, data_;
   std::uint64_t size_ = 0;

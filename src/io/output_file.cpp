@@ -2,118 +2,124 @@
 #include "io/output_file.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "core/checksum.h"
 #include "io/h5.h"
 #include "io/input_file.h"
+#include "io/partition_hasher.h"
 
 namespace mr::io {
 
 namespace {
 
-/// A partition's checksum, built from four streams (see output_file.h).
-class PartitionHasher {
-public:
-  void keys(std::string_view bytes) { k_.update(bytes); }
-  void values(std::string_view bytes) { v_.update(bytes); }
-  /// Offsets `o[0..n)`, made relative to the partition's first offset.
-  void key_offsets(const std::uint64_t *o, std::size_t n, std::uint64_t base) {
-    rebased(ko_, o, n, base);
-  }
-  void value_offsets(const std::uint64_t *o, std::size_t n, std::uint64_t base) {
-    rebased(vo_, o, n, base);
-  }
-  std::uint64_t digest() const {
-    const std::uint64_t parts[4] = {k_.digest(), ko_.digest(), v_.digest(), vo_.digest()};
-    return core::xxh3({reinterpret_cast<const char *>(parts), sizeof parts});
-  }
-
-private:
-  static void rebased(core::Hasher &h, const std::uint64_t *o, std::size_t n,
-                      std::uint64_t base) {
-    std::uint64_t batch[512];
-    for (std::size_t i = 0; i < n;) {
-      const std::size_t m = std::min<std::size_t>(512, n - i);
-      for (std::size_t j = 0; j < m; ++j)
-        batch[j] = o[i + j] - base;
-      h.update({reinterpret_cast<const char *>(batch), m * 8});
-      i += m;
+/// Writes elements [0, count) of this rank's `stream` (element size `size`
+/// bytes) at element `at` of `dataset`, in pieces of about `chunk` bytes;
+/// `shift` is added to every element (offsets made global). Collective:
+/// every rank makes as many write calls as the rank with the most pieces.
+void write_stream(const comm::Comm &comm, hid_t dataset, hid_t type, const RowSpool &rows,
+                  RowSpool::Stream stream, std::uint64_t size, std::uint64_t at,
+                  std::uint64_t count, std::uint64_t shift, std::uint64_t chunk) {
+  const std::uint64_t per_piece = std::max<std::uint64_t>(1, chunk / size);
+  const std::uint64_t pieces = comm.max((count + per_piece - 1) / per_piece);
+  std::vector<char> scratch;
+  std::vector<std::uint64_t> shifted;
+  for (std::uint64_t i = 0; i < pieces; ++i) {
+    const std::uint64_t first = std::min(count, i * per_piece);
+    const std::uint64_t n = std::min(count - first, per_piece);
+    std::string_view bytes = rows.view(stream, first * size, (first + n) * size, scratch);
+    const void *data = bytes.data();
+    if (shift != 0 && n > 0) {
+      shifted.resize(n);
+      std::memcpy(shifted.data(), bytes.data(), n * 8);
+      for (auto &v : shifted)
+        v += shift;
+      data = shifted.data();
     }
+    write_slab(dataset, type, at + first, n, data, true);
   }
-  core::Hasher k_, ko_, v_, vo_;
-};
-
-/// The checksum of each partition `rows` holds, in order.
-std::vector<std::uint64_t> partition_checksums(const OutputRows &rows) {
-  std::vector<std::uint64_t> out;
-  std::uint64_t first = 0;
-  for (std::uint64_t count : rows.rows_per_partition) {
-    const std::uint64_t end = first + count;
-    PartitionHasher h;
-    const std::uint64_t k0 = rows.key_offsets[first], k1 = rows.key_offsets[end];
-    const std::uint64_t v0 = rows.value_offsets[first], v1 = rows.value_offsets[end];
-    h.keys({rows.keys.data() + k0, k1 - k0});
-    h.key_offsets(rows.key_offsets.data() + first, count + 1, k0);
-    h.values({rows.values.data() + v0, v1 - v0});
-    h.value_offsets(rows.value_offsets.data() + first, count + 1, v0);
-    out.push_back(h.digest());
-    first = end;
-  }
-  return out;
-}
-
-/// Writes this rank's `local` offsets (relative, n+1 entries) shifted by
-/// `shift` at row `row_start`; the last rank also writes the final entry.
-void write_offsets(const comm::Comm &comm, hid_t file, const std::string &name,
-                   const std::vector<std::uint64_t> &local, std::uint64_t shift,
-                   std::uint64_t row_start, std::uint64_t total_rows) {
-  const bool last = comm.rank() == comm.size() - 1;
-  const std::uint64_t n = local.size() - 1 + (last ? 1 : 0);
-  std::vector<std::uint64_t> global(n);
-  for (std::uint64_t i = 0; i < n; ++i)
-    global[i] = local[i] + shift;
-  Handle ds = create_dataset(file, name, H5T_STD_U64LE, total_rows + 1);
-  write_slab(ds, H5T_NATIVE_UINT64, row_start, n, global.data(), true);
 }
 
 } // namespace
 
+OutputRows rows_of(const RowSpool &spool) {
+  OutputRows rows;
+  std::vector<char> scratch;
+  const std::uint64_t n = spool.rows();
+  auto offsets = [&](RowSpool::Stream s) {
+    std::vector<std::uint64_t> v(n + 1);
+    std::memcpy(v.data(), spool.view(s, 0, 8 * (n + 1), scratch).data(), 8 * (n + 1));
+    return v;
+  };
+  rows.key_offsets = offsets(RowSpool::kKeyOffsets);
+  rows.value_offsets = offsets(RowSpool::kValueOffsets);
+  const std::string_view k = spool.view(RowSpool::kKeys, 0, spool.key_bytes(), scratch);
+  rows.keys.assign(k.begin(), k.end());
+  const std::string_view v =
+      spool.view(RowSpool::kValues, 0, spool.value_bytes(), scratch);
+  rows.values.assign(v.begin(), v.end());
+  rows.rows_per_partition = spool.rows_per_partition();
+  return rows;
+}
+
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const OutputRows &rows) {
+  RowSpool spool;
+  std::uint64_t r = 0;
+  for (std::uint64_t count : rows.rows_per_partition) {
+    for (std::uint64_t end = r + count; r < end; ++r)
+      spool.add(rows.key(r), rows.value(r));
+    spool.end_partition();
+  }
+  return write_output(comm, path, meta, spool);
+}
+
+std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
+                           const OutputMeta &meta, const RowSpool &rows,
+                           std::uint64_t chunk_bytes) {
   const std::uint64_t n = rows.rows();
   const std::uint64_t row_start = comm.exclusive_prefix_sum(n);
-  const std::uint64_t key_start = comm.exclusive_prefix_sum(rows.keys.size());
-  const std::uint64_t value_start = comm.exclusive_prefix_sum(rows.values.size());
+  const std::uint64_t key_start = comm.exclusive_prefix_sum(rows.key_bytes());
+  const std::uint64_t value_start = comm.exclusive_prefix_sum(rows.value_bytes());
   const std::uint64_t total_rows = comm.sum(n);
-  const std::uint64_t total_keys = comm.sum(rows.keys.size());
-  const std::uint64_t total_values = comm.sum(rows.values.size());
+  const std::uint64_t total_keys = comm.sum(rows.key_bytes());
+  const std::uint64_t total_values = comm.sum(rows.value_bytes());
+  const std::uint64_t chunk = chunk_bytes ? chunk_bytes : ~std::uint64_t(0) / 2;
 
   // Partition index: ranks hold consecutive partitions in rank order.
-  std::vector<std::uint64_t> per_partition = comm.all_gather(rows.rows_per_partition);
+  std::vector<std::uint64_t> per_partition = comm.all_gather(rows.rows_per_partition());
   std::vector<std::uint64_t> partition_offsets{0};
   for (std::uint64_t c : per_partition)
     partition_offsets.push_back(partition_offsets.back() + c);
-  const std::vector<std::uint64_t> checksums = comm.all_gather(partition_checksums(rows));
+  const std::vector<std::uint64_t> checksums =
+      comm.all_gather(rows.partition_checksums());
 
+  // Offsets: each rank writes its entries but the last, which is the next
+  // rank's first; the last rank writes the final one too.
+  const bool last = comm.rank() == comm.size() - 1;
+  const std::uint64_t entries = n + (last ? 1 : 0);
   Handle file = create_file(path, comm.native());
   {
     Handle keys = create_dataset(file, "keys", H5T_STD_U8LE, total_keys);
-    write_slab(keys, H5T_NATIVE_UINT8, key_start, rows.keys.size(), rows.keys.data(),
-               true);
+    write_stream(comm, keys, H5T_NATIVE_UINT8, rows, RowSpool::kKeys, 1, key_start,
+                 rows.key_bytes(), 0, chunk);
+    Handle offsets = create_dataset(file, "key_offsets", H5T_STD_U64LE, total_rows + 1);
+    write_stream(comm, offsets, H5T_NATIVE_UINT64, rows, RowSpool::kKeyOffsets, 8,
+                 row_start, entries, key_start, chunk);
   }
-  write_offsets(comm, file, "key_offsets", rows.key_offsets, key_start, row_start,
-                total_rows);
   if (meta.uint64_values) {
     // Values are 8 little-endian bytes each: store them as uint64 as they are.
     Handle values = create_dataset(file, "values", H5T_STD_U64LE, total_rows);
-    write_slab(values, H5T_STD_U64LE, row_start, n, rows.values.data(), true);
+    write_stream(comm, values, H5T_STD_U64LE, rows, RowSpool::kValues, 8, row_start, n, 0,
+                 chunk);
   } else {
     Handle values = create_dataset(file, "values", H5T_STD_U8LE, total_values);
-    write_slab(values, H5T_NATIVE_UINT8, value_start, rows.values.size(),
-               rows.values.data(), true);
-    write_offsets(comm, file, "value_offsets", rows.value_offsets, value_start, row_start,
-                  total_rows);
+    write_stream(comm, values, H5T_NATIVE_UINT8, rows, RowSpool::kValues, 1, value_start,
+                 rows.value_bytes(), 0, chunk);
+    Handle offsets = create_dataset(file, "value_offsets", H5T_STD_U64LE, total_rows + 1);
+    write_stream(comm, offsets, H5T_NATIVE_UINT64, rows, RowSpool::kValueOffsets, 8,
+                 row_start, entries, value_start, chunk);
   }
   {
     Handle index = create_dataset(file, "partition_offsets", H5T_STD_U64LE,
@@ -360,11 +366,13 @@ bool OutputReader::verifiable() const {
   return impl_->verifiable;
 }
 
-void OutputReader::verify() const {
+void OutputReader::verify(std::uint64_t budget) const {
   const Impl &m = *impl_;
   if (!m.verifiable)
     return;
-  constexpr std::uint64_t kChunkBytes = 8 << 20;
+  // A chunk's key and value bytes and both offset arrays: about 4 x chunk.
+  const std::uint64_t kChunkBytes =
+      std::clamp<std::uint64_t>(budget / 4, 4096, std::uint64_t{8} << 20);
   for (std::size_t p = 0; p + 1 < partitions_.size(); ++p) {
     Impl::Cursor c;
     c.row = partitions_[p];
@@ -397,7 +405,7 @@ void OutputReader::verify() const {
   }
 }
 
-void OutputReader::for_each_row(
+void OutputReader::for_each_row_in_chunks(
     const std::function<void(std::string_view, std::string_view)> &f,
     std::uint64_t chunk_bytes) const {
   using Cursor = Impl::Cursor;
@@ -428,9 +436,10 @@ void OutputReader::for_each_row(
 }
 
 void OutputReader::for_each_row(
-    const std::function<void(std::string_view, std::string_view)> &f) const {
+    const std::function<void(std::string_view, std::string_view)> &f,
+    std::uint64_t budget) const {
   const std::uint64_t partitions = std::max<std::uint64_t>(1, partitions_.size() - 1);
-  for_each_row(f, std::max<std::uint64_t>(4096, kReadBudget / 2 / partitions));
+  for_each_row_in_chunks(f, std::max<std::uint64_t>(4096, budget / 2 / partitions));
 }
 
 void OutputReader::for_each_stored_row(

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "comm/comm.h"
+#include "io/row_spool.h"
 
 namespace mr::io {
 
@@ -68,10 +69,18 @@ struct OutputMeta {
 };
 
 /// Writes every rank's rows into one new file at `path`, in rank order
-/// (ranks hold consecutive partitions). Collective over `comm`.
+/// (ranks hold consecutive partitions), copying at most about `chunk_bytes`
+/// at a time (0: each stream at once). Collective over `comm`.
 /// Returns the total number of rows.
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
+                           const OutputMeta &meta, const RowSpool &rows,
+                           std::uint64_t chunk_bytes = 0);
+/// The same for rows held in memory (tests).
+std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const OutputRows &rows);
+
+/// A spool's rows in memory (tests and small outputs).
+OutputRows rows_of(const RowSpool &spool);
 
 /// A whole output file, read serially (for tests and small files; export
 /// streams through OutputReader instead).
@@ -102,19 +111,21 @@ public:
   /// (each partition is sorted; they are merged), rows of equal keys in
   /// partition then row order. uint64 values come as 8 little-endian bytes.
   /// Holds about 2 x `chunk_bytes` per partition, plus the largest row.
-  void for_each_row(const std::function<void(std::string_view, std::string_view)> &f,
-                    std::uint64_t chunk_bytes) const;
+  void
+  for_each_row_in_chunks(const std::function<void(std::string_view, std::string_view)> &f,
+                         std::uint64_t chunk_bytes) const;
   /// As above, within about `budget` bytes however many partitions there are
   /// (chunks of budget / partitions, at least 4 KiB).
-  void
-  for_each_row(const std::function<void(std::string_view, std::string_view)> &f) const;
+  void for_each_row(const std::function<void(std::string_view, std::string_view)> &f,
+                    std::uint64_t budget = kReadBudget) const;
 
   static constexpr std::uint64_t kReadBudget = 64ull << 20;
 
-  /// Reads every partition (8 MiB at a time) and checks it against its
-  /// checksum; throws InputError naming a damaged partition. Does nothing
-  /// for files written before checksums (see verifiable()).
-  void verify() const;
+  /// Reads every partition (8 MiB at a time, less within a smaller
+  /// `budget`) and checks it against its checksum; throws InputError naming
+  /// a damaged partition. Does nothing for files written before checksums
+  /// (see verifiable()).
+  void verify(std::uint64_t budget = kReadBudget) const;
   bool verifiable() const;
 
   /// Calls f(key, value) for every row in the order stored: partition after

@@ -197,18 +197,23 @@ TEST_F(Scratch, MapTaskRoundTripAndDamage) {
 
 TEST_F(Scratch, PartitionRoundTripAndDamage) {
   fs::create_directories(ck() + "/reduce");
-  io::OutputRows rows;
+  // Rows spilled every few bytes: the commit reads them back from disk.
+  io::RowSpool rows(40, ck());
   rows.add("before", "x"); // a row of the previous partition
+  rows.end_partition();
   rows.add("a", "1");
   rows.add("bb", "");
   rows.add("ccc", "333");
+  rows.end_partition();
+  EXPECT_GT(rows.spilled_bytes(), 0u);
   const engine::CommitNames names{ck(), "run-r2"};
-  const ckpt::Commit c = engine::commit_partition(names, 7, rows, 1, 4, "n");
+  const ckpt::Commit c = engine::commit_partition(names, 7, rows, 1, 4, "n", 8);
 
-  io::OutputRows back;
-  back.add("kept", "k");
+  io::RowSpool spool;
+  spool.add("kept", "k");
   std::string counters;
-  engine::load_partition(ck(), c, back, counters);
+  engine::load_partition(ck(), c, spool, counters);
+  const io::OutputRows back = io::rows_of(spool);
   EXPECT_EQ(counters, "n");
   ASSERT_EQ(back.rows(), 4u);
   EXPECT_EQ(back.key(0), "kept");
@@ -222,7 +227,7 @@ TEST_F(Scratch, PartitionRoundTripAndDamage) {
   std::string bad = slurp(path);
   bad[bad.size() / 2] ^= 1;
   std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
-  EXPECT_THROW(engine::load_partition(ck(), c, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::load_partition(ck(), c, spool, counters), engine::DamagedCommit);
 }
 
 TEST_F(Scratch, NeverTakesOverAUsersFolders) {

@@ -2,6 +2,8 @@
 // with many rounds, empty streams, skew and pieces of every size.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <random>
 
 #include "comm/shuffle.h"
@@ -20,14 +22,32 @@ std::string stream(int src, int dst, std::uint64_t size) {
   return s;
 }
 
-/// Cuts a stream into pieces of random sizes (including empty ones).
-Pieces cut(const std::string &s, unsigned seed) {
+/// Bytes "not in memory" as the shuffle sees them (a spill file in the
+/// engine): read through ByteSource.
+class StringSource : public ByteSource {
+public:
+  explicit StringSource(const std::string &s) : s_(s) {}
+  void read(std::uint64_t offset, std::uint64_t n, char *dst) override {
+    ASSERT_LE(offset + n, s_.size());
+    std::memcpy(dst, s_.data() + offset, n);
+  }
+
+private:
+  const std::string &s_;
+};
+
+/// Cuts a stream into pieces of random sizes (including empty ones), some
+/// in memory and some read through `source` (which holds the same bytes).
+Pieces cut(const std::string &s, unsigned seed, ByteSource *source) {
   std::mt19937 rng(seed);
   Pieces pieces;
   std::size_t at = 0;
   while (at < s.size()) {
     std::size_t n = std::min<std::size_t>(s.size() - at, rng() % 50);
-    pieces.emplace_back(s.data() + at, n);
+    if (rng() % 3 == 0)
+      pieces.emplace_back(source, at, n);
+    else
+      pieces.emplace_back(std::string_view(s.data() + at, n));
     at += n;
   }
   return pieces;
@@ -39,9 +59,11 @@ void run_scenario(const std::function<std::uint64_t(int, int)> &size_of,
   const int n = world.size(), me = world.rank();
   std::vector<std::string> data(n);
   std::vector<Pieces> to(n);
+  std::vector<std::unique_ptr<StringSource>> sources;
   for (int d = 0; d < n; ++d) {
     data[d] = stream(me, d, size_of(me, d));
-    to[d] = cut(data[d], me * 100 + d);
+    sources.push_back(std::make_unique<StringSource>(data[d]));
+    to[d] = cut(data[d], me * 100 + d, sources.back().get());
   }
   ShuffleResult r = shuffle(world, to, round_bytes);
   ASSERT_EQ(r.received.size(), static_cast<std::size_t>(n));

@@ -64,7 +64,7 @@ io::OutputRows map_then_reduce(Job &job, const std::string &text,
   if (ms)
     *ms = stats;
   EXPECT_EQ(out.partitions.size(), partitions);
-  io::OutputRows rows;
+  io::RowSpool rows;
   for (std::uint32_t p = 0; p < partitions; ++p) {
     // Every pair sits in the partition its key hashes to.
     core::for_each_pair(out.partitions[p].bytes(), [&](std::string_view k, auto) {
@@ -73,8 +73,9 @@ io::OutputRows map_then_reduce(Job &job, const std::string &text,
     std::vector<std::string_view> runs{out.partitions[p].bytes()};
     reduce_partition(job, runs, job.output_value_type() == ValueType::uint64, table,
                      rows);
+    rows.end_partition();
   }
-  return rows;
+  return io::rows_of(rows);
 }
 
 TEST(MapReduce, WordCountMatchesOracle) {

@@ -93,7 +93,7 @@ void round_trip(bool u64) {
     std::sort(sorted.begin(), sorted.end());
     for (std::uint64_t chunk : {1ull, 7ull, 1ull << 20}) {
       std::vector<std::pair<std::string, std::string>> merged;
-      reader.for_each_row(
+      reader.for_each_row_in_chunks(
           [&](std::string_view k, std::string_view v) { merged.emplace_back(k, v); },
           chunk);
       EXPECT_EQ(merged, sorted) << "chunk " << chunk;

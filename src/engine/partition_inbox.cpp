@@ -1,0 +1,201 @@
+// src/engine/partition_inbox.cpp: see partition_inbox.h.
+#include "engine/partition_inbox.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/key_sort.h"
+#include "core/kv_buffer.h"
+
+namespace mr::engine {
+
+std::array<char, kFrameHeader> frame_header(std::uint32_t partition,
+                                            std::uint64_t length) {
+  std::array<char, kFrameHeader> h;
+  std::memcpy(h.data(), &partition, 4);
+  std::memcpy(h.data() + 4, &length, 8);
+  return h;
+}
+
+PartitionInbox::PartitionInbox(Job &job, core::PartitionRange mine, int sources,
+                               std::uint64_t budget, std::string scratch_dir)
+    : job_(job), mine_(mine), count_(mine.end - mine.begin), sources_(sources),
+      budget_(budget), scratch_dir_(std::move(scratch_dir)),
+      streams_(static_cast<std::size_t>(sources)),
+      buffers_(static_cast<std::size_t>(sources) * count_), runs_(count_) {}
+
+void PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
+  // Growing by doubling would hold up to twice the bytes received; a few
+  // percent over an even share covers the imbalance of a hash.
+  if (count_ == 0)
+    return;
+  for (int s = 0; s < sources_; ++s) {
+    std::uint64_t share = incoming[static_cast<std::size_t>(s)] / count_;
+    share += share / 32 + 4096;
+    if (budget_)
+      share = std::min<std::uint64_t>(share, budget_ / 2 / (sources_ * count_));
+    for (std::uint32_t p = mine_.begin; p < mine_.end; ++p)
+      buffer(s, p).reserve(share);
+  }
+}
+
+void PartitionInbox::receive(int source, std::string_view bytes) {
+  Stream &s = streams_[static_cast<std::size_t>(source)];
+  while (!bytes.empty()) {
+    if (s.left == 0) { // between frames: (the rest of) a header
+      const std::size_t k = std::min(kFrameHeader - s.header_have, bytes.size());
+      std::memcpy(s.header.data() + s.header_have, bytes.data(), k);
+      s.header_have += k;
+      bytes.remove_prefix(k);
+      if (s.header_have < kFrameHeader)
+        return;
+      s.header_have = 0;
+      std::memcpy(&s.partition, s.header.data(), 4);
+      std::memcpy(&s.left, s.header.data() + 4, 8);
+      if (s.partition < mine_.begin || s.partition >= mine_.end || s.left == 0)
+        throw std::runtime_error("shuffle delivered a frame that is not ours");
+      continue;
+    }
+    const std::size_t k =
+        static_cast<std::size_t>(std::min<std::uint64_t>(s.left, bytes.size()));
+    std::vector<char> &b = buffer(source, s.partition);
+    b.insert(b.end(), bytes.data(), bytes.data() + k);
+    bytes.remove_prefix(k);
+    s.left -= k;
+    in_memory_ += k;
+    // Buffers grow by doubling: sizes within half the budget keep their
+    // capacities within it.
+    if (budget_ && in_memory_ * 2 > budget_)
+      spill_all();
+  }
+}
+
+void PartitionInbox::finish() const {
+  for (const Stream &s : streams_)
+    if (s.left != 0 || s.header_have != 0)
+      throw std::runtime_error("shuffle stream is cut inside a frame");
+}
+
+std::vector<std::string_view> PartitionInbox::pieces(std::uint32_t p) const {
+  std::vector<std::string_view> out;
+  for (int s = 0; s < sources_; ++s) {
+    const std::vector<char> &b =
+        buffers_[static_cast<std::size_t>(s) * count_ + (p - mine_.begin)];
+    if (!b.empty())
+      out.emplace_back(b.data(), b.size());
+  }
+  return out;
+}
+
+void PartitionInbox::release(std::uint32_t p) {
+  for (int s = 0; s < sources_; ++s) {
+    std::vector<char> &b = buffer(s, p);
+    in_memory_ -= b.size();
+    std::vector<char>().swap(b);
+  }
+}
+
+void PartitionInbox::spill_all() {
+  for (std::uint32_t p = mine_.begin; p < mine_.end; ++p)
+    spill_partition(p);
+}
+
+void PartitionInbox::spill_partition(std::uint32_t p) {
+  // Whole pairs only: a frame may be cut anywhere by the rounds, and the
+  // rest of a pair arrives later.
+  std::vector<std::string_view> whole(static_cast<std::size_t>(sources_));
+  bool any = false;
+  for (int s = 0; s < sources_; ++s) {
+    const std::vector<char> &b = buffer(s, p);
+    whole[static_cast<std::size_t>(s)] =
+        std::string_view(b.data(), core::whole_pairs_prefix({b.data(), b.size()}));
+    any = any || !whole[static_cast<std::size_t>(s)].empty();
+  }
+  if (!any)
+    return;
+  if (!file_)
+    file_ = std::make_unique<core::SpillFile>(scratch_dir_, "runs");
+  const std::uint64_t start = file_->size();
+  std::vector<char> pair;
+  auto append = [&](std::string_view k, std::string_view v) {
+    pair.clear();
+    core::put_varint(pair, k.size());
+    pair.insert(pair.end(), k.begin(), k.end());
+    core::put_varint(pair, v.size());
+    pair.insert(pair.end(), v.begin(), v.end());
+    file_->append({pair.data(), pair.size()});
+  };
+  // Sorted through 16 bytes a pair (key prefix, where the pair is): a hash
+  // table or full views would take 3-4 times the pairs' own size, which is
+  // what the limit is for.
+  struct Entry {
+    std::uint64_t prefix;
+    const char *pair;
+  };
+  std::vector<Entry> entries;
+  for (std::string_view w : whole) {
+    const char *p = w.data(), *end = p + w.size();
+    while (p < end) {
+      const char *at = p;
+      std::string_view k, v;
+      core::read_pair(p, end, k, v);
+      entries.push_back({core::key_prefix(k), at});
+    }
+  }
+  auto pair_at = [](const char *at, std::string_view &k, std::string_view &v) {
+    core::read_pair(at, at + (1ull << 62), k, v); // whole: checked above
+  };
+  std::sort(entries.begin(), entries.end(), [&](const Entry &a, const Entry &b) {
+    if (a.prefix != b.prefix)
+      return a.prefix < b.prefix;
+    std::string_view ka, va, kb, vb;
+    pair_at(a.pair, ka, va);
+    pair_at(b.pair, kb, vb);
+    return ka != kb ? ka < kb : va < vb;
+  });
+  const bool combines = job_.combines();
+  std::string key, value, merged;
+  bool open = false;
+  for (const Entry &e : entries) {
+    std::string_view k, v;
+    pair_at(e.pair, k, v);
+    if (!combines) {
+      append(k, v);
+    } else if (open && k == key) {
+      job_.combine(key, value, v, merged);
+      value.swap(merged);
+    } else {
+      if (open)
+        append(key, value);
+      key.assign(k);
+      value.assign(v);
+      open = true;
+    }
+  }
+  if (open)
+    append(key, value);
+  runs_[p - mine_.begin].push_back({start, file_->size() - start});
+  ++spills_;
+  for (int s = 0; s < sources_; ++s) {
+    std::vector<char> &b = buffer(s, p);
+    const std::size_t used = whole[static_cast<std::size_t>(s)].size();
+    b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(used));
+    in_memory_ -= used;
+  }
+}
+
+std::vector<core::RunReader> PartitionInbox::sorted_runs(std::uint32_t p,
+                                                         std::uint64_t buffer_bytes) {
+  spill_partition(p);
+  release(p);
+  file_->flush();
+  const auto &runs = runs_[p - mine_.begin];
+  const std::uint64_t each = std::max<std::uint64_t>(4096, buffer_bytes / runs.size());
+  std::vector<core::RunReader> readers;
+  for (const core::RunExtent &r : runs)
+    readers.emplace_back(*file_, r, each);
+  return readers;
+}
+
+} // namespace mr::engine

@@ -1,0 +1,97 @@
+# tests/e2e/memory_limit.sh: --memory-limit bounds what grows with the input.
+# Word count and sort on inputs 8x the workers' limits together give the
+# oracle's result, spill (the report says how much), and no worker's peak
+# RSS exceeds the fixed memory of a run on a 4-byte input (MPI, HDF5, the
+# program) by more than 1.5x the limit. Too small a limit, or a split size
+# that cannot fit, is refused before any work. A resume under a limit reads
+# committed map output back from the checkpoint.
+source "$(dirname "$0")/lib.sh"
+limit=4MiB
+limit_bytes=$((4 << 20))
+
+# peak_check REPORT BASELINE WHAT: every worker's peak within baseline + 1.5 x limit,
+# and spilling really happened.
+peak_check() {
+  "$PY" - "$1" "$2" "$3" "$limit_bytes" <<'PY' || fail "memory check: $3"
+import json, sys
+report, baseline, what, limit = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+m = report["memory"]
+peaks = report["per_worker"]["peak_rss_bytes"]["values"]
+allowed = baseline + 1.5 * limit
+print("%s: limit %.1f MiB, baseline %.1f MiB, worker peaks %s MiB (allowed %.1f), spilled %.1f MiB "
+      "(map %.1f, received %.1f in %d sorted runs, rows %.1f)" % (
+      what, limit / 2**20, baseline / 2**20, [round(p / 2**20, 1) for p in peaks], allowed / 2**20,
+      m["spilled_bytes"] / 2**20, m["map_spilled_bytes"] / 2**20, m["received_spilled_bytes"] / 2**20,
+      m["sorted_runs"], m["rows_spilled_bytes"] / 2**20))
+assert m["limit_bytes_per_rank"] == limit, m
+assert m["map_spilled_bytes"] > 0 and m["received_spilled_bytes"] > 0, m
+assert m["sorted_runs"] > 2, m
+assert max(peaks) <= allowed, "peak RSS over the limit"
+PY
+}
+
+# The fixed memory: the same run on a 4-byte input.
+printf 'a b\n' >tiny.txt
+mr 0 import -o tiny.h5 tiny.txt >/dev/null
+mr 3 run wordcount -i tiny.h5 -o tiny_out.h5 -q --memory-limit $limit --report tiny.json ||
+  fail "tiny run"
+baseline=$("$PY" -c 'import json; print(int(max(json.load(open("tiny.json"))["per_worker"]["peak_rss_bytes"]["values"])))')
+
+# Word count: 64 MB of text, 2 workers x 4 MiB.
+"$GEN_TEXT" 64000000 7 300000 >big.txt
+mr 0 import -o big.h5 big.txt >/dev/null
+mr 3 run wordcount -i big.h5 -o wc.h5 -q --memory-limit $limit --report wc.json ||
+  fail "word count under --memory-limit"
+oracle big.txt >expected_wc
+mr 0 export --memory-limit 1MiB wc.h5 >got_wc
+same_file got_wc expected_wc "word count under --memory-limit $limit"
+peak_check wc.json "$baseline" "word count"
+"$PY" -c '
+import json; m = json.load(open("wc.json"))["memory"]
+assert m["rows_spilled_bytes"] > 0, m' || fail "output rows did not spill"
+echo "ok: word count on 64 MB within $limit per rank matches the oracle"
+
+# Without a limit (auto, half the node's memory), nothing spills.
+mr 3 run wordcount -i big.h5 -o wc_auto.h5 -q --report auto.json || fail "auto limit run"
+"$PY" -c '
+import json; m = json.load(open("auto.json"))["memory"]
+assert m["spilled_bytes"] == 0 and m["limit_bytes_per_rank"] > 64 << 20, m' ||
+  fail "a run with the default limit spilled"
+mr 0 export wc_auto.h5 | cmp -s - expected_wc || fail "auto-limit output differs"
+echo "ok: the default limit spills nothing"
+
+# Sort (no combiner: received pairs spill as sorted runs with their values).
+"$GEN_DATA" records 640000 --ascii >records.txt
+mr 0 import --format records --record-size 100 -o records.h5 records.txt >/dev/null
+mr 3 run sort -i records.h5 -o sorted.h5 -q --reducers 3 --memory-limit $limit \
+  --report sort.json || fail "sort under --memory-limit"
+LC_ALL=C sort records.txt >expected_sort
+mr 0 export sorted.h5 >got_sort
+same_file got_sort expected_sort "sort under --memory-limit $limit"
+mr 0 validate-sort sorted.h5 --input records.h5 >valid.txt || { cat valid.txt; fail "validate-sort"; }
+peak_check sort.json "$baseline" "sort"
+echo "ok: sort of 64 MB within $limit per rank matches coreutils"
+
+# Resume under a limit: committed map tasks are read back from their files.
+mr 3 run wordcount -i big.h5 -o ck.h5 -q --memory-limit $limit --checkpoint-dir ck \
+  --keep-checkpoint || fail "checkpointed run"
+rm -f ck/reduce/* # the partitions are gone: every map task is loaded again
+rm -f ck.h5
+mr 3 run wordcount -i big.h5 -o ck.h5 -q --memory-limit $limit --checkpoint-dir ck \
+  --resume --report resume.json 2>resume.err || { cat resume.err; fail "resume under a limit"; }
+"$PY" -c '
+import json; r = json.load(open("resume.json"))
+loaded = sum(r["per_worker"]["tasks_loaded"]["values"])
+assert loaded == r["tasks"] and sum(r["per_worker"]["tasks"]["values"]) == 0, r["per_worker"]["tasks_loaded"]' ||
+  fail "resume did not reuse the committed map tasks"
+mr 0 export ck.h5 | cmp -s - expected_wc || fail "resumed output differs"
+echo "ok: a resume under $limit streams committed map output from the checkpoint"
+
+# Refused before any work, with the numbers to use instead.
+expect_error "limit below the minimum" "at least 4 MiB" tiny_out2.h5 \
+  mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit 1MiB
+expect_error "split size over the limit" "split size of at most 0.5 MiB" tiny_out2.h5 \
+  mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit $limit --split-size 8MiB
+expect_error "nonsense limit" "expected a size" tiny_out2.h5 \
+  mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit lots
+echo "ok: impossible limits are refused up front"

@@ -1,0 +1,166 @@
+// tests/engine/spill_test.cpp: what --memory-limit changes must not change
+// results. Received pairs spilled as sorted runs and merged give the same
+// rows as reducing them in memory (combining and not), whatever the cuts of
+// the shuffle rounds; output rows spilled mid-partition keep their order,
+// content and partition checksums.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+
+#include "core/kv_buffer.h"
+#include "engine/partition_inbox.h"
+#include "engine/reduce_partition.h"
+#include "io/output_file.h"
+#include "mr/codec.h"
+#include "mr/registry.h"
+
+namespace {
+
+using namespace mr;
+using namespace mr::engine;
+
+/// Joins a key's values (in the order reduce gets them): shows that values
+/// still arrive sorted by bytes after an external merge.
+struct JoinValues : Job {
+  void map(const Record &, Emitter &) override {}
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              Emitter &out) override {
+    std::string joined;
+    for (auto v : values)
+      joined += std::string(v) + ";";
+    out.emit(key, joined);
+  }
+};
+
+std::string scratch() {
+  const auto dir = std::filesystem::temp_directory_path() / "mr_spill_test";
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+/// Frames of random pairs for partitions [0, 3) from `sources` sources.
+std::vector<std::string> streams(int sources, bool counts, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::string> out(static_cast<std::size_t>(sources));
+  for (auto &stream : out)
+    for (int frame = 0; frame < 40; ++frame) {
+      core::KvBuffer run;
+      const int pairs = 1 + static_cast<int>(rng() % 200);
+      for (int i = 0; i < pairs; ++i) {
+        const std::string key = "k" + std::to_string(rng() % 500);
+        if (counts)
+          run.append(key, u64_bytes(1 + rng() % 3));
+        else
+          run.append(key, std::string(rng() % 4, static_cast<char>('a' + rng() % 26)));
+      }
+      const auto h = frame_header(rng() % 3, run.bytes().size());
+      stream.append(h.data(), h.size());
+      stream.append(run.bytes());
+    }
+  return out;
+}
+
+/// Delivers the streams cut at random places, interleaved by source as the
+/// shuffle rounds do, then reduces every partition.
+io::OutputRows deliver_and_reduce(Job &job, const std::vector<std::string> &in,
+                                  std::uint64_t budget, unsigned seed,
+                                  std::uint64_t *spilled = nullptr) {
+  std::mt19937 rng(seed);
+  PartitionInbox inbox(job, {0, 3}, static_cast<int>(in.size()), budget, scratch());
+  std::vector<std::size_t> at(in.size(), 0);
+  for (bool more = true; more;) {
+    more = false;
+    for (std::size_t s = 0; s < in.size(); ++s) {
+      const std::size_t n = std::min<std::size_t>(in[s].size() - at[s], rng() % 3000);
+      inbox.receive(static_cast<int>(s), std::string_view(in[s]).substr(at[s], n));
+      at[s] += n;
+      more = more || at[s] < in[s].size();
+    }
+  }
+  inbox.finish();
+  io::RowSpool rows;
+  core::CombineTable table;
+  const bool u64 = job.output_value_type() == ValueType::uint64;
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    if (inbox.spilled(p)) {
+      auto runs = inbox.sorted_runs(p, 4096);
+      reduce_runs(job, runs, u64, rows);
+    } else {
+      reduce_partition(job, inbox.pieces(p), u64, table, rows);
+    }
+    rows.end_partition();
+  }
+  if (spilled)
+    *spilled = inbox.spilled_bytes();
+  return io::rows_of(rows);
+}
+
+void expect_same_rows(const io::OutputRows &a, const io::OutputRows &b) {
+  ASSERT_EQ(a.rows(), b.rows());
+  EXPECT_EQ(a.rows_per_partition, b.rows_per_partition);
+  for (std::uint64_t i = 0; i < a.rows(); ++i) {
+    ASSERT_EQ(a.key(i), b.key(i)) << "row " << i;
+    ASSERT_EQ(a.value(i), b.value(i)) << "row " << i;
+  }
+}
+
+TEST(Spill, SortedRunsMergeToTheInMemoryResultWithACombiner) {
+  auto job = find_job("wordcount")->make({});
+  const auto in = streams(3, true, 1);
+  const io::OutputRows want = deliver_and_reduce(*job, in, 0, 2);
+  for (std::uint64_t budget : {512ull, 4096ull, 65536ull}) {
+    std::uint64_t spilled = 0;
+    expect_same_rows(deliver_and_reduce(*job, in, budget, 3, &spilled), want);
+    EXPECT_GT(spilled, 0u) << "budget " << budget;
+  }
+}
+
+TEST(Spill, SortedRunsMergeToTheInMemoryResultWithoutACombiner) {
+  JoinValues job;
+  const auto in = streams(2, false, 4);
+  const io::OutputRows want = deliver_and_reduce(job, in, 0, 5);
+  for (std::uint64_t budget : {300ull, 8192ull}) {
+    std::uint64_t spilled = 0;
+    expect_same_rows(deliver_and_reduce(job, in, budget, 6, &spilled), want);
+    EXPECT_GT(spilled, 0u);
+  }
+}
+
+TEST(Spill, RowsSpilledMidPartitionKeepTheirBytesAndChecksums) {
+  std::mt19937 rng(7);
+  io::RowSpool all, spilled(256, scratch());
+  for (int p = 0; p < 4; ++p) {
+    const int n = p == 2 ? 0 : 1 + static_cast<int>(rng() % 300); // one empty partition
+    for (int i = 0; i < n; ++i) {
+      const std::string k = "key" + std::to_string(i), v(rng() % 20, 'v');
+      all.add(k, v);
+      spilled.add(k, v);
+    }
+    all.end_partition();
+    spilled.end_partition();
+  }
+  EXPECT_EQ(all.spilled_bytes(), 0u);
+  EXPECT_GT(spilled.spilled_bytes(), 0u);
+  EXPECT_EQ(spilled.partition_checksums(), all.partition_checksums());
+  expect_same_rows(io::rows_of(spilled), io::rows_of(all));
+}
+
+TEST(Spill, UnsortedRowsThatWereSpilledAreRefusedClearly) {
+  io::RowSpool rows(64, scratch());
+  for (int i = 0; i < 50; ++i)
+    rows.add("k" + std::to_string(50 - i), "v");
+  EXPECT_THROW(rows.sort_rows_since(0), std::runtime_error);
+  io::RowSpool small;
+  small.add("b", "1");
+  small.add("a", "2");
+  small.sort_rows_since(0);
+  small.end_partition();
+  const io::OutputRows r = io::rows_of(small);
+  EXPECT_EQ(r.key(0), "a");
+  EXPECT_EQ(r.value(0), "2");
+}
+
+} // namespace
