@@ -13,7 +13,7 @@ for r in 1 2 3; do
     t0=$(date +%s.%N)
     mpirun -n 3 --oversubscribe $b run wordcount -i $in -o wc-$v.h5 --overwrite -q --report wc-$v-$r.json
     t1=$(date +%s.%N)
-    echo "$v $r $(echo "$t1 - $t0" | bc) map=$(grep -o '"map": {"seconds": [0-9.]*' wc-$v-$r.json | grep -o '[0-9.]*$') reduce=$(grep -o '"reduce": {"seconds": [0-9.]*' wc-$v-$r.json | grep -o '[0-9.]*$')"
+    echo "$v $r $(echo "$t1 - $t0" | bc) $(/usr/bin/python3 -c 'import json, sys; p = json.load(open(sys.argv[1]))["phases"]; print("map=%s reduce=%s" % (p["map"]["seconds"], p["reduce"]["seconds"]))' wc-$v-$r.json)"
   done
 done
 /work/main/build/mapreduce export wc-new.h5 | md5sum

@@ -11,11 +11,13 @@ packages=(
   libcli11-dev libgtest-dev
   zlib1g-dev              # CRC-32 (validate-sort)
   libxxhash-dev           # XXH3-64, checksums of checkpoint files
+  nlohmann-json3-dev      # the job report (--report) is written with it
   slurm-wlm munge         # a real one-node Slurm for the requeue test
   python3 python3-h5py    # tests read our output with h5py, as a user would
   libmrmpi-dev            # MR-MPI, the peer we benchmark against
   gawk coreutils grep     # the word count oracle
   procps                  # ps, for peak-RSS figures in bench/
+  python3-matplotlib      # bench/scaling.sh draws its plots with it
 )
 
 missing=()

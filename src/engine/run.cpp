@@ -407,6 +407,8 @@ void commit_output(const std::string &partial, const std::string &output,
 
 int run_job(const RunOptions &o) {
   const auto start = Clock::now();
+  Timeline timeline;
+  timeline.add("start-up (loading, MPI_Init)", Timeline::process_start());
   const comm::Comm world = comm::Comm::world();
   const int me = world.rank();
   core::exit_cleanly_on_signals(me == 0);
@@ -427,6 +429,7 @@ int run_job(const RunOptions &o) {
   }
 
   // 1. Rank 0 checks the input and plans; every rank learns the verdict.
+  auto t = Clock::now();
   Plan plan;
   int code = 0;
   std::string message;
@@ -444,6 +447,9 @@ int run_job(const RunOptions &o) {
       message = e.what();
     }
   }
+  if (me == 0)
+    timeline.add("plan", t);
+  t = Clock::now();
   world.broadcast(code, message, 0);
   if (code != 0) {
     if (me == 0)
@@ -479,6 +485,7 @@ int run_job(const RunOptions &o) {
   }
   world.broadcast(code, shared_bytes, 0);
   const Shared shared = Shared::decode(shared_bytes);
+  timeline.add("share the plan", t);
   reducers = shared.reducers;
   core::track_temp_file(shared.partial_output);
 
@@ -554,8 +561,10 @@ int run_job(const RunOptions &o) {
     WorkerStats mine;
     CounterSums counters;
     if (is_worker) {
+      t = Clock::now();
       io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
       job->start(input.info());
+      timeline.add("open input", t);
       WorkerPlan wp;
       wp.options = &o;
       wp.partitioner = &partitioner;
@@ -563,6 +572,7 @@ int run_job(const RunOptions &o) {
       wp.meta = meta;
       wp.world_rank = me;
       wp.budget = budget;
+      wp.timeline = &timeline;
       wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
                        : !o.checkpoint_dir.empty() ? o.checkpoint_dir
                                                    : ckpt::folder_of(o.output);
@@ -590,14 +600,19 @@ int run_job(const RunOptions &o) {
       setup.backups = o.backup_tasks;
       setup.quiet = o.quiet;
       setup.manifest = plan.manifest ? plan.manifest.get() : nullptr;
+      t = Clock::now();
       coordinate(tasks, committed_tasks, setup, coordinated);
+      timeline.add("coordinate", t);
     }
+    t = Clock::now();
     world.idle_barrier(); // every worker has written its rows
+    timeline.add("wait for the others", t);
     std::vector<double> all =
         world.gather(is_worker ? mine.to_vector() : std::vector<double>{}, 0);
     std::vector<std::string> gathered =
         world.gather_bytes(is_worker ? encode_counters(counters) : std::string(), 0);
     if (me == 0) {
+      t = Clock::now();
       const std::size_t n = WorkerStats::field_names().size();
       for (std::size_t i = 0; i + n <= all.size(); i += n)
         summary.workers_stats.push_back(WorkerStats::from_vector(all.data() + i));
@@ -630,6 +645,7 @@ int run_job(const RunOptions &o) {
       summary.partitions_reused = partitions_reused;
       summary.partitions_recomputed = reducers - partitions_reused;
       summary.partitions_committed = coordinated.partitions_committed;
+      timeline.add("read back and commit the output", t);
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", me, e.what());
@@ -638,7 +654,11 @@ int run_job(const RunOptions &o) {
     world.abort(code_of_failure(e));
   }
 
+  // Every rank's timeline (the others wait here while rank 0 commits).
+  const std::vector<std::string> timelines = world.gather_bytes(timeline.encode(), 0);
   if (me == 0) {
+    summary.timelines = timelines;
+    summary.hosts = hosts;
     summary.options = o;
     summary.options.split_size = plan.split_size;
     summary.ranks = world.size();

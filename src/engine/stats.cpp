@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace mr::engine {
 
 namespace {
@@ -47,30 +49,13 @@ const Field kFields[] = {
     {"rows_spilled_bytes", &WorkerStats::rows_spilled_bytes},
 };
 
-std::string json_string(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+using Json = nlohmann::ordered_json;
 
-std::string num(double v) {
-  char buf[64];
+/// A whole number as an integer (as a reader expects counts), else a double.
+Json num(double v) {
   if (v == static_cast<double>(static_cast<long long>(v)) && v < 9e15 && v > -9e15)
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  else
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+    return static_cast<long long>(v);
+  return v;
 }
 
 double sum_of(const std::vector<WorkerStats> &w, double WorkerStats::*m) {
@@ -115,103 +100,138 @@ const std::vector<std::string> &WorkerStats::field_names() {
 
 std::string report_json(const JobSummary &s) {
   const auto &w = s.workers_stats;
-  std::ostringstream o;
-  o << "{\n";
-  o << "  \"job\": " << json_string(s.options.job) << ",\n";
-  o << "  \"input\": " << json_string(s.options.input) << ",\n";
-  o << "  \"output\": " << json_string(s.options.output) << ",\n";
-  o << "  \"ranks\": " << s.ranks << ",\n";
-  o << "  \"workers\": " << s.workers << ",\n";
-  o << "  \"reducers\": " << s.reducers << ",\n";
-  o << "  \"split_size\": " << s.options.split_size << ",\n";
-  o << "  \"round_bytes\": " << s.options.round_bytes << ",\n";
-  o << "  \"tasks\": " << s.tasks << ",\n";
-  o << "  \"wall_seconds\": " << num(s.wall_seconds) << ",\n";
-  o << "  \"coordinator_cpu_seconds\": " << num(s.coordinator_cpu_seconds) << ",\n";
-  o << "  \"coordinator_peak_rss_bytes\": " << num(s.coordinator_peak_rss_bytes) << ",\n";
-  o << "  \"phases\": {\n";
-  o << "    \"split\": {\"seconds\": " << num(s.split_seconds)
-    << ", \"bytes_in\": " << s.input_bytes << ", \"tasks_out\": " << s.tasks << "},\n";
-  o << "    \"map\": {\"seconds\": " << num(max_of(w, &WorkerStats::map_seconds))
-    << ", \"records_in\": " << num(sum_of(w, &WorkerStats::records_in))
-    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::bytes_in))
-    << ", \"pairs_emitted\": " << num(sum_of(w, &WorkerStats::pairs_emitted))
-    << ", \"pairs_out\": " << num(sum_of(w, &WorkerStats::map_pairs_out))
-    << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::map_bytes_out)) << "},\n";
-  o << "    \"shuffle\": {\"seconds\": " << num(max_of(w, &WorkerStats::shuffle_seconds))
-    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::shuffle_bytes_sent))
-    << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::shuffle_bytes_received))
-    << ", \"rounds\": " << num(max_of(w, &WorkerStats::shuffle_rounds)) << "},\n";
-  o << "    \"reduce\": {\"seconds\": " << num(max_of(w, &WorkerStats::reduce_seconds))
-    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::shuffle_bytes_received))
-    << ", \"pairs_in\": " << num(sum_of(w, &WorkerStats::reduce_pairs_in))
-    << ", \"keys\": " << num(sum_of(w, &WorkerStats::reduce_keys))
-    << ", \"rows_out\": " << num(sum_of(w, &WorkerStats::rows_out))
-    << ", \"bytes_out\": " << num(sum_of(w, &WorkerStats::output_bytes)) << "},\n";
-  o << "    \"write\": {\"seconds\": " << num(max_of(w, &WorkerStats::write_seconds))
-    << ", \"rows_in\": " << num(sum_of(w, &WorkerStats::rows_out))
-    << ", \"bytes_in\": " << num(sum_of(w, &WorkerStats::output_bytes))
-    << ", \"file_bytes\": " << s.output_file_bytes << "}\n";
-  o << "  },\n";
-  o << "  \"sample_seconds\": " << num(s.sample_seconds) << ",\n";
-  o << "  \"checkpoint\": {\"enabled\": " << (s.checkpointing ? "true" : "false")
-    << ", \"resumed\": " << (s.resumed ? "true" : "false")
-    << ", \"tasks_reused\": " << s.tasks_reused
-    << ", \"tasks_recomputed\": " << s.tasks_recomputed
-    << ", \"tasks_mapped\": " << s.tasks_mapped
-    << ", \"partitions_reused\": " << s.partitions_reused
-    << ", \"partitions_recomputed\": " << s.partitions_recomputed
-    << ", \"partitions_committed\": " << s.partitions_committed
-    << ", \"damaged_manifest_records\": " << s.damaged_manifest_records
-    << ", \"seconds_max_worker\": " << num(max_of(w, &WorkerStats::checkpoint_seconds))
-    << ", \"bytes\": " << num(sum_of(w, &WorkerStats::checkpoint_bytes)) << "},\n";
-  const double spilled = sum_of(w, &WorkerStats::map_spilled_bytes) +
-                         sum_of(w, &WorkerStats::received_spilled_bytes) +
-                         sum_of(w, &WorkerStats::rows_spilled_bytes);
-  o << "  \"memory\": {\"limit_bytes_per_rank\": "
-    << num(max_of(w, &WorkerStats::memory_limit_bytes))
-    << ", \"peak_rss_bytes_max_worker\": " << num(max_of(w, &WorkerStats::peak_rss_bytes))
-    << ", \"spilled_bytes\": " << num(spilled)
-    << ", \"map_spilled_bytes\": " << num(sum_of(w, &WorkerStats::map_spilled_bytes))
-    << ", \"received_spilled_bytes\": "
-    << num(sum_of(w, &WorkerStats::received_spilled_bytes))
-    << ", \"sorted_runs\": " << num(sum_of(w, &WorkerStats::sorted_runs))
-    << ", \"rows_spilled_bytes\": " << num(sum_of(w, &WorkerStats::rows_spilled_bytes))
-    << "},\n";
-  o << "  \"backups\": {\"started\": " << s.backups_started
-    << ", \"won\": " << s.backups_won
-    << ", \"abandoned\": " << num(sum_of(w, &WorkerStats::tasks_abandoned)) << "},\n";
-  o << "  \"partition_rows\": [";
-  for (std::size_t i = 0; i < s.partition_rows.size(); ++i)
-    o << (i ? ", " : "") << s.partition_rows[i];
-  o << "],\n";
-  o << "  \"counters\": {";
-  bool first = true;
-  for (const auto &[name, value] : s.counters) {
-    o << (first ? "" : ", ") << json_string(name) << ": " << value;
-    first = false;
-  }
-  o << "},\n";
-  o << "  \"per_worker\": {\n";
+  auto sum = [&](double WorkerStats::*m) { return num(sum_of(w, m)); };
+  auto max = [&](double WorkerStats::*m) { return num(max_of(w, m)); };
+  Json r;
+  r["job"] = s.options.job;
+  r["input"] = s.options.input;
+  r["output"] = s.options.output;
+  r["ranks"] = s.ranks;
+  r["workers"] = s.workers;
+  r["reducers"] = s.reducers;
+  r["split_size"] = s.options.split_size;
+  r["round_bytes"] = s.options.round_bytes;
+  r["tasks"] = s.tasks;
+  r["wall_seconds"] = num(s.wall_seconds);
+  r["coordinator_cpu_seconds"] = num(s.coordinator_cpu_seconds);
+  r["coordinator_peak_rss_bytes"] = num(s.coordinator_peak_rss_bytes);
+  Json &phases = r["phases"];
+  phases["split"] = {{"seconds", num(s.split_seconds)},
+                     {"bytes_in", s.input_bytes},
+                     {"tasks_out", s.tasks}};
+  phases["map"] = {{"seconds", max(&WorkerStats::map_seconds)},
+                   {"records_in", sum(&WorkerStats::records_in)},
+                   {"bytes_in", sum(&WorkerStats::bytes_in)},
+                   {"pairs_emitted", sum(&WorkerStats::pairs_emitted)},
+                   {"pairs_out", sum(&WorkerStats::map_pairs_out)},
+                   {"bytes_out", sum(&WorkerStats::map_bytes_out)}};
+  phases["shuffle"] = {{"seconds", max(&WorkerStats::shuffle_seconds)},
+                       {"bytes_in", sum(&WorkerStats::shuffle_bytes_sent)},
+                       {"bytes_out", sum(&WorkerStats::shuffle_bytes_received)},
+                       {"rounds", max(&WorkerStats::shuffle_rounds)}};
+  phases["reduce"] = {{"seconds", max(&WorkerStats::reduce_seconds)},
+                      {"bytes_in", sum(&WorkerStats::shuffle_bytes_received)},
+                      {"pairs_in", sum(&WorkerStats::reduce_pairs_in)},
+                      {"keys", sum(&WorkerStats::reduce_keys)},
+                      {"rows_out", sum(&WorkerStats::rows_out)},
+                      {"bytes_out", sum(&WorkerStats::output_bytes)}};
+  phases["write"] = {{"seconds", max(&WorkerStats::write_seconds)},
+                     {"rows_in", sum(&WorkerStats::rows_out)},
+                     {"bytes_in", sum(&WorkerStats::output_bytes)},
+                     {"file_bytes", s.output_file_bytes}};
+  r["sample_seconds"] = num(s.sample_seconds);
+  r["checkpoint"] = {{"enabled", s.checkpointing},
+                     {"resumed", s.resumed},
+                     {"tasks_reused", s.tasks_reused},
+                     {"tasks_recomputed", s.tasks_recomputed},
+                     {"tasks_mapped", s.tasks_mapped},
+                     {"partitions_reused", s.partitions_reused},
+                     {"partitions_recomputed", s.partitions_recomputed},
+                     {"partitions_committed", s.partitions_committed},
+                     {"damaged_manifest_records", s.damaged_manifest_records},
+                     {"seconds_max_worker", max(&WorkerStats::checkpoint_seconds)},
+                     {"bytes", sum(&WorkerStats::checkpoint_bytes)}};
+  r["memory"] = {{"limit_bytes_per_rank", max(&WorkerStats::memory_limit_bytes)},
+                 {"peak_rss_bytes_max_worker", max(&WorkerStats::peak_rss_bytes)},
+                 {"spilled_bytes", num(sum_of(w, &WorkerStats::map_spilled_bytes) +
+                                       sum_of(w, &WorkerStats::received_spilled_bytes) +
+                                       sum_of(w, &WorkerStats::rows_spilled_bytes))},
+                 {"map_spilled_bytes", sum(&WorkerStats::map_spilled_bytes)},
+                 {"received_spilled_bytes", sum(&WorkerStats::received_spilled_bytes)},
+                 {"sorted_runs", sum(&WorkerStats::sorted_runs)},
+                 {"rows_spilled_bytes", sum(&WorkerStats::rows_spilled_bytes)}};
+  r["backups"] = {{"started", s.backups_started},
+                  {"won", s.backups_won},
+                  {"abandoned", sum(&WorkerStats::tasks_abandoned)}};
+  r["partition_rows"] = s.partition_rows;
+  r["counters"] = Json::object();
+  for (const auto &[name, value] : s.counters)
+    r["counters"][name] = value;
+  Json &per_worker = r["per_worker"];
   const auto &names = WorkerStats::field_names();
   for (std::size_t f = 0; f < names.size(); ++f) {
-    std::vector<double> v;
+    std::vector<double> values;
     for (const auto &x : w)
-      v.push_back(x.to_vector()[f]);
+      values.push_back(x.to_vector()[f]);
+    std::vector<double> v = values;
     std::sort(v.begin(), v.end());
-    double median = v.empty()      ? 0
-                    : v.size() % 2 ? v[v.size() / 2]
-                                   : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    o << "    " << json_string(names[f])
-      << ": {\"min\": " << num(v.empty() ? 0 : v.front())
-      << ", \"median\": " << num(median) << ", \"max\": " << num(v.empty() ? 0 : v.back())
-      << ", \"values\": [";
-    for (std::size_t i = 0; i < v.size(); ++i)
-      o << (i ? ", " : "") << num(w[i].to_vector()[f]);
-    o << "]}" << (f + 1 < names.size() ? ",\n" : "\n");
+    const double median = v.empty()      ? 0
+                          : v.size() % 2 ? v[v.size() / 2]
+                                         : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    Json list = Json::array();
+    for (double x : values)
+      list.push_back(num(x));
+    per_worker[names[f]] = {{"min", num(v.empty() ? 0 : v.front())},
+                            {"median", num(median)},
+                            {"max", num(v.empty() ? 0 : v.back())},
+                            {"values", list}};
   }
-  o << "  }\n}\n";
-  return o.str();
+  Json &timeline = r["timeline"];
+  timeline = Json::array();
+  for (std::size_t rank = 0; rank < s.timelines.size(); ++rank) {
+    Json ph = Json::array();
+    for (const Timeline::Phase &p : Timeline::decode(s.timelines[rank]))
+      ph.push_back({{"name", p.name}, {"begin", p.begin}, {"end", p.end}});
+    timeline.push_back({{"rank", rank},
+                        {"host", rank < s.hosts.size() ? s.hosts[rank] : std::string()},
+                        {"phases", ph}});
+  }
+  return r.dump(2) + "\n";
+}
+
+namespace {
+// Static initialisation runs as the process starts, before main.
+const Clock::time_point kProcessStart = Clock::now();
+} // namespace
+
+Clock::time_point Timeline::process_start() {
+  return kProcessStart;
+}
+
+void Timeline::add(const std::string &name, Clock::time_point begin) {
+  const auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(t - kProcessStart).count();
+  };
+  phases_.push_back({name, since(begin), since(Clock::now())});
+}
+
+std::string Timeline::encode() const {
+  std::string out;
+  char line[64];
+  for (const Phase &p : phases_) {
+    std::snprintf(line, sizeof line, "%.6f %.6f ", p.begin, p.end);
+    out += line + p.name + "\n";
+  }
+  return out;
+}
+
+std::vector<Timeline::Phase> Timeline::decode(const std::string &text) {
+  std::vector<Phase> out;
+  std::istringstream in(text);
+  Phase p;
+  while (in >> p.begin >> p.end && std::getline(in >> std::ws, p.name))
+    out.push_back(p);
+  return out;
 }
 
 double peak_rss_bytes() {

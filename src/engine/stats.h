@@ -31,6 +31,29 @@ struct WorkerStats {
   static const std::vector<std::string> &field_names();
 };
 
+using Clock = std::chrono::steady_clock;
+
+/// When each phase of one rank began and ended, in seconds since its
+/// process started (ranks start within milliseconds of each other on one
+/// node), so the report can say where every second went.
+class Timeline {
+public:
+  struct Phase {
+    std::string name;
+    double begin = 0, end = 0;
+  };
+  /// Records phase `name` from `begin` to now.
+  void add(const std::string &name, Clock::time_point begin);
+  /// One line a phase: "begin end name".
+  std::string encode() const;
+  static std::vector<Phase> decode(const std::string &text);
+  /// When this process started (its static initialisation).
+  static Clock::time_point process_start();
+
+private:
+  std::vector<Phase> phases_;
+};
+
 struct JobSummary {
   RunOptions options;
   int ranks = 0;
@@ -48,6 +71,8 @@ struct JobSummary {
   std::vector<WorkerStats> workers_stats;
   std::map<std::string, std::uint64_t> counters; // the job's, summed
   std::vector<std::uint64_t> partition_rows;     // output rows per partition
+  std::vector<std::string> hosts;                // by world rank
+  std::vector<std::string> timelines;            // Timeline::encode(), by world rank
 
   // Recovery (see README, "Failures and restarts").
   bool checkpointing = false;
@@ -61,8 +86,6 @@ struct JobSummary {
 
 /// The report as JSON text (see README, "Job report").
 std::string report_json(const JobSummary &summary);
-
-using Clock = std::chrono::steady_clock;
 
 /// Seconds elapsed since `t`.
 inline double seconds_since(Clock::time_point t) {

@@ -250,6 +250,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   tasks.drain_cancellations();
   buffer = std::vector<char>();
   stats.map_seconds = seconds_since(t);
+  if (plan.timeline)
+    plan.timeline->add("map", t);
 
   // Shuffle: every partition's runs go to the worker that owns it, except
   // partitions taken from the checkpoint. Workers that finish mapping first
@@ -291,6 +293,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   stats.shuffle_bytes_received = shuffled.bytes_received;
   stats.shuffle_rounds = shuffled.rounds;
   stats.shuffle_seconds = seconds_since(t);
+  if (plan.timeline)
+    plan.timeline->add("shuffle", t);
 
   // Reduce each of this worker's partitions in partition order, or take it
   // from the checkpoint; commit each one reduced.
@@ -343,6 +347,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   stats.received_spilled_bytes = static_cast<double>(inbox.spilled_bytes());
   stats.sorted_runs = static_cast<double>(inbox.spilled_runs());
   stats.reduce_seconds = seconds_since(t);
+  if (plan.timeline)
+    plan.timeline->add("reduce", t);
 
   // Write: all workers into one file, collectively.
   t = Clock::now();
@@ -351,6 +357,8 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   stats.output_bytes = static_cast<double>(rows.key_bytes() + rows.value_bytes());
   stats.rows_spilled_bytes = static_cast<double>(rows.spilled_bytes());
   stats.write_seconds = seconds_since(t);
+  if (plan.timeline)
+    plan.timeline->add("write", t);
   stats.peak_rss_bytes = peak_rss_bytes();
   tasks.finished();
   return stats;
