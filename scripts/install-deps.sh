@@ -17,6 +17,7 @@ packages=(
   libmrmpi-dev            # MR-MPI, the peer we benchmark against
   gawk coreutils grep     # the word count oracle
   procps                  # ps, for peak-RSS figures in bench/
+  iproute2                # ip netns: two emulated nodes in tests/e2e/two_nodes.sh
   python3-matplotlib      # bench/scaling.sh draws its plots with it
 )
 

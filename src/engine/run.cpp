@@ -40,7 +40,8 @@ namespace {
 
 /// The version of the checkpoint's file formats (engine/commits.h); a
 /// checkpoint of another version is refused rather than misread.
-constexpr const char *kCheckpointFormat = "1";
+// 2: keys hashed with XXH3 (partitions of format 1 differ).
+constexpr const char *kCheckpointFormat = "2";
 
 std::string describe_parameters(const Params &params, std::uint32_t reducers) {
   std::ostringstream s;

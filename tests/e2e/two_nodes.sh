@@ -1,0 +1,114 @@
+# tests/e2e/two_nodes.sh: several nodes, for real, on one machine. Two
+# network namespaces on a bridge are two "nodes" (../shared/FACTS.md); Open
+# MPI's rsh launcher starts ranks in them through a small agent, and ranks on
+# different nodes talk over TCP. Word count and sort across the two nodes
+# equal coreutils; then a whole node is lost in the middle of a checkpointed
+# run (every process in its namespace killed) and the job is resumed on the
+# node that is left, with the correct result. Needs root and `ip netns`:
+# without them the test says so and is skipped (exit 77).
+source "$(dirname "$0")/lib.sh"
+
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+command -v ip >/dev/null || skip "no 'ip' command (iproute2)"
+# Names unique to this run, so that two runs never meet.
+tag=$$
+bridge=mrbr$tag
+ns1=mrn1-$tag ns2=mrn2-$tag
+net=10.$((50 + tag % 150)).$((tag / 150 % 250)) # a /24 nobody else uses
+cleanup() {
+  for ns in "$ns1" "$ns2"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  ip link del "$bridge" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+ip link add "$bridge" type bridge 2>/dev/null || skip "cannot create a bridge (no CAP_NET_ADMIN?)"
+ip link set "$bridge" up
+ip addr add "$net.1/24" dev "$bridge"
+i=0
+for ns in "$ns1" "$ns2"; do
+  i=$((i + 1))
+  ip netns add "$ns" || skip "cannot create network namespaces"
+  ip link add "mrv$i-$tag" type veth peer name "mrp$i-$tag"
+  ip link set "mrv$i-$tag" netns "$ns"
+  ip link set "mrp$i-$tag" master "$bridge"
+  ip link set "mrp$i-$tag" up
+  ip netns exec "$ns" ip addr add "$net.1$i/24" dev "mrv$i-$tag"
+  ip netns exec "$ns" ip link set "mrv$i-$tag" up
+  ip netns exec "$ns" ip link set lo up
+done
+# The launcher's "ssh": run the command in the namespace that owns the host.
+cat >agent.sh <<AGENT
+#!/bin/sh
+host=\$1; shift
+case \$host in $net.11) ns=$ns1 ;; $net.12) ns=$ns2 ;; *) echo "agent: unknown host \$host" >&2; exit 1 ;; esac
+exec ip netns exec \$ns /bin/sh -c "\$*"
+AGENT
+chmod +x agent.sh
+printf '%s slots=2\n%s slots=2\n' "$net.11" "$net.12" >hosts
+tcp=(--hostfile hosts --mca plm_rsh_agent "$WORK/agent.sh" --mca btl tcp,self
+  --mca oob_tcp_if_include "$net.0/24" --mca btl_tcp_if_include "$net.0/24")
+# two N ARGS...: `mapreduce ARGS` on N ranks over the two nodes, in this folder.
+two() {
+  local n=$1
+  shift
+  timeout 120 "$MPIEXEC" "${tcp[@]}" -n "$n" --oversubscribe --wdir "$WORK" "$MAPREDUCE" "$@"
+}
+
+# Where the ranks run: 0-1 on the first node, 2-3 on the second.
+timeout 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_COMM_WORLD_RANK $(ip netns identify $$)"' |
+  sort >placement.txt || skip "Open MPI cannot start ranks in the namespaces"
+cat placement.txt
+grep -q "^0 $ns1\$" placement.txt && grep -q "^3 $ns2\$" placement.txt ||
+  fail "ranks are not spread over the two nodes"
+
+# Word count and sort across the nodes, over TCP.
+"$GEN_TEXT" 3000000 5 50000 >text.txt
+mr 0 import -o text.h5 text.txt >/dev/null
+oracle text.txt >expected_wc
+two 4 run wordcount -i text.h5 -o wc.h5 --split-size 64k -q || fail "word count over two nodes"
+mr 0 export wc.h5 >got_wc
+same_file got_wc expected_wc "word count over two nodes"
+echo "ok: word count over two nodes (TCP) matches the oracle"
+"$GEN_DATA" records 50000 --ascii >records.txt
+mr 0 import --format records --record-size 100 -o records.h5 records.txt >/dev/null
+LC_ALL=C sort records.txt >expected_sort
+two 4 run sort -i records.h5 -o sorted.h5 --reducers 3 --split-size 256k -q ||
+  fail "sort over two nodes"
+mr 0 export sorted.h5 >got_sort
+same_file got_sort expected_sort "sort over two nodes"
+echo "ok: sort over two nodes (TCP) matches coreutils"
+
+# Lose the second node mid-run: kill every process in its namespace once a
+# few map tasks are committed (its ranks are slowed so the moment exists).
+"$GEN_TEXT" 8000000 9 200000 >big.txt
+mr 0 import -o big.h5 big.txt >/dev/null
+oracle big.txt >expected_big
+MAPREDUCE_TEST_SLOW_RANK=3:20 two 4 run wordcount -i big.h5 -o lost.h5 --checkpoint-dir ck \
+  --split-size 200000 --reducers 4 -q >lost.log 2>&1 &
+job=$!
+wait_files 't*-r*' 6
+at_kill=$(find ck -name 't*-r*' | wc -l)
+ip netns pids "$ns2" | xargs -r kill -9
+rc=0
+wait "$job" || rc=$?
+[ "$rc" -ne 0 ] || fail "the job finished although a node was lost"
+[ ! -e lost.h5 ] || fail "a run that lost a node left an output"
+echo "ok: losing node 2 when $at_kill map task(s) were committed ended the run (exit $rc)"
+
+# Resume on the node that is left (its 2 cores: 3 ranks, shared memory).
+timeout 120 ip netns exec "$ns1" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" --wdir "$WORK" \
+  "$MAPREDUCE" run wordcount -i big.h5 -o lost.h5 --checkpoint-dir ck --resume \
+  --report resume.json 2>resume.err || { cat resume.err; fail "resume on the remaining node"; }
+mr 0 export lost.h5 >got_big
+same_file got_big expected_big "resumed on the remaining node"
+"$PY" -c '
+import json; r = json.load(open("resume.json"))
+assert r["checkpoint"]["tasks_reused"] > 0, r["checkpoint"]' || fail "the resume reused nothing"
+echo "ok: resumed on the remaining node from the checkpoint: $(grep -o 'reusing [0-9]* of [0-9]* map task(s)' resume.err)"
