@@ -9,10 +9,13 @@ namespace mr {
 
 class CountJob : public Job {
 public:
+  // Final: the engine adds counts itself (combine_sums_u64), so a count job
+  // that merged them otherwise would be silently wrong.
   void combine(std::string_view, std::string_view a, std::string_view b,
-               std::string &merged) override {
+               std::string &merged) final {
     merged = u64_bytes(read_u64(a) + read_u64(b));
   }
+  bool combine_sums_u64() const final { return true; }
   void reduce(std::string_view key, std::span<const std::string_view> counts,
               Emitter &out) override {
     std::uint64_t total = 0;

