@@ -1,0 +1,104 @@
+// bench/shuffle_bandwidth.cpp: our shuffle (comm/shuffle.h) against a raw
+// MPI_Alltoallv of the same bytes between the same ranks, side by side.
+//
+//   mpirun -n 2 build/bench/shuffle_bandwidth [MIB] [REPS] [ROUND_MIB] [PIECE_KIB]
+//
+// Every rank sends MIB MiB to every rank (itself included), as map output is:
+// many pieces of PIECE_KIB (default 64) with 12-byte frame headers between them,
+// in rounds of ROUND_MIB (default 64, the engine's --round-size). Ours
+// delivers to a receiver that appends every byte to a per-source buffer, as
+// the engine's inbox does. Raw: one MPI_Alltoallv from one contiguous send
+// buffer into one receive buffer, in the same round sizes. Prints the median
+// of REPS (default 5) for each, alternating, in GB/s of bytes sent per rank.
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "comm/shuffle.h"
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double now() { return MPI_Wtime(); }
+
+} // namespace
+
+int main(int argc, char **argv) {
+  mr::comm::Runtime mpi(argc, argv);
+  const auto world = mr::comm::Comm::world();
+  const int n = world.size(), me = world.rank();
+  const std::uint64_t per_dest = (argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 256) << 20;
+  const int reps = argc > 2 ? std::atoi(argv[2]) : 5;
+  const std::uint64_t round = (argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 64) << 20;
+  const std::uint64_t piece = (argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 64) << 10;
+
+  // One buffer per destination, cut into pieces with a frame header each.
+  std::vector<std::vector<char>> data(n, std::vector<char>(per_dest, static_cast<char>(me)));
+  const std::string header(12, 'h');
+  std::vector<mr::comm::Pieces> to(n);
+  for (int d = 0; d < n; ++d)
+    for (std::uint64_t at = 0; at < per_dest; at += piece) {
+      to[d].emplace_back(std::string_view(header));
+      to[d].emplace_back(
+          std::string_view(data[d].data() + at, std::min(piece, per_dest - at)));
+    }
+  std::uint64_t sent = 0;
+  for (const auto &pieces : to)
+    for (const auto &p : pieces)
+      sent += p.size;
+
+  std::vector<double> ours, raw;
+  std::vector<std::vector<char>> got(n);
+  for (int rep = 0; rep < 2 * reps; ++rep) {
+    const bool our_turn = (rep % 2 == 0) == (rep / 2 % 2 == 0);
+    world.barrier();
+    const double t0 = now();
+    if (our_turn) {
+      for (auto &g : got)
+        g.clear();
+      mr::comm::shuffle(
+          world, to, round,
+          [&](int s, std::string_view b) { got[s].insert(got[s].end(), b.begin(), b.end()); },
+          [&](const std::vector<std::uint64_t> &in) {
+            for (int s = 0; s < n; ++s)
+              got[s].reserve(in[s]);
+          });
+    } else {
+      // The same bytes (headers included), in the same rounds, contiguous.
+      const std::uint64_t total = sent / n; // per destination
+      const std::uint64_t cap = std::max<std::uint64_t>(1, round / n);
+      std::vector<char> send(std::min(total, cap) * n), recv(std::min(total, cap) * n);
+      std::vector<int> counts(n), displs(n);
+      for (std::uint64_t done = 0; done < total; done += cap) {
+        const int c = static_cast<int>(std::min(cap, total - done));
+        for (int d = 0; d < n; ++d) {
+          counts[d] = c;
+          displs[d] = d * c;
+        }
+        MPI_Alltoallv(send.data(), counts.data(), displs.data(), MPI_BYTE, recv.data(),
+                      counts.data(), displs.data(), MPI_BYTE, world.native());
+      }
+    }
+    const double s = world.max(now() - t0);
+    (our_turn ? ours : raw).push_back(s);
+  }
+  if (me == 0) {
+    const double o = median(ours), r = median(raw);
+    std::printf("%d ranks, %.0f MiB sent per rank (%llu KiB pieces, %llu MiB rounds)\n", n,
+                sent / 1048576.0, static_cast<unsigned long long>(piece >> 10),
+                static_cast<unsigned long long>(round >> 20));
+    std::printf("raw MPI_Alltoallv: %.3f s, %.2f GB/s per rank\n", r, sent / r / 1e9);
+    std::printf("our shuffle:       %.3f s, %.2f GB/s per rank (%.0f%% of raw)\n", o,
+                sent / o / 1e9, 100 * r / o);
+  }
+  return 0;
+}
