@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-double now() { return MPI_Wtime(); }
+double now() {
+  return MPI_Wtime();
+}
 
 } // namespace
 
@@ -36,13 +39,15 @@ int main(int argc, char **argv) {
   mr::comm::Runtime mpi(argc, argv);
   const auto world = mr::comm::Comm::world();
   const int n = world.size(), me = world.rank();
-  const std::uint64_t per_dest = (argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 256) << 20;
+  const std::uint64_t per_dest = (argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 256)
+                                 << 20;
   const int reps = argc > 2 ? std::atoi(argv[2]) : 5;
   const std::uint64_t round = (argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 64) << 20;
   const std::uint64_t piece = (argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 64) << 10;
 
   // One buffer per destination, cut into pieces with a frame header each.
-  std::vector<std::vector<char>> data(n, std::vector<char>(per_dest, static_cast<char>(me)));
+  std::vector<std::vector<char>> data(n,
+                                      std::vector<char>(per_dest, static_cast<char>(me)));
   const std::string header(12, 'h');
   std::vector<mr::comm::Pieces> to(n);
   for (int d = 0; d < n; ++d)
@@ -60,6 +65,7 @@ int main(int argc, char **argv) {
   std::vector<std::vector<char>> got(n);
   for (int rep = 0; rep < 2 * reps; ++rep) {
     const bool our_turn = (rep % 2 == 0) == (rep / 2 % 2 == 0);
+    const bool gather = std::getenv("RAW_GATHER") != nullptr;
     world.barrier();
     const double t0 = now();
     if (our_turn) {
@@ -67,10 +73,20 @@ int main(int argc, char **argv) {
         g.clear();
       mr::comm::shuffle(
           world, to, round,
-          [&](int s, std::string_view b) { got[s].insert(got[s].end(), b.begin(), b.end()); },
-          [&](const std::vector<std::uint64_t> &in) {
+          [&](int s, std::string_view b) {
+            got[s].insert(got[s].end(), b.begin(), b.end());
+          },
+          [&](const std::vector<std::uint64_t> &in) -> char * {
+            if (!std::getenv("OURS_COPY")) { // received in place, as the engine does
+              std::uint64_t total = 0;
+              for (int s = 0; s < n; ++s)
+                total += in[s];
+              got[0].resize(total + 1);
+              return got[0].data();
+            }
             for (int s = 0; s < n; ++s)
               got[s].reserve(in[s]);
+            return nullptr;
           });
     } else {
       // The same bytes (headers included), in the same rounds, contiguous.
@@ -83,6 +99,9 @@ int main(int argc, char **argv) {
         for (int d = 0; d < n; ++d) {
           counts[d] = c;
           displs[d] = d * c;
+          if (gather) // experiment: what our gather copy alone costs
+            std::memcpy(send.data() + d * c, data[d].data() + done % (per_dest - c + 1),
+                        c);
         }
         MPI_Alltoallv(send.data(), counts.data(), displs.data(), MPI_BYTE, recv.data(),
                       counts.data(), displs.data(), MPI_BYTE, world.native());
@@ -93,8 +112,8 @@ int main(int argc, char **argv) {
   }
   if (me == 0) {
     const double o = median(ours), r = median(raw);
-    std::printf("%d ranks, %.0f MiB sent per rank (%llu KiB pieces, %llu MiB rounds)\n", n,
-                sent / 1048576.0, static_cast<unsigned long long>(piece >> 10),
+    std::printf("%d ranks, %.0f MiB sent per rank (%llu KiB pieces, %llu MiB rounds)\n",
+                n, sent / 1048576.0, static_cast<unsigned long long>(piece >> 10),
                 static_cast<unsigned long long>(round >> 20));
     std::printf("raw MPI_Alltoallv: %.3f s, %.2f GB/s per rank\n", r, sent / r / 1e9);
     std::printf("our shuffle:       %.3f s, %.2f GB/s per rank (%.0f%% of raw)\n", o,

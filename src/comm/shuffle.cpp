@@ -1,4 +1,4 @@
-// src/comm/shuffle.cpp: the only place that calls MPI_Alltoall(v); see shuffle.h.
+// src/comm/shuffle.cpp: the only place that calls MPI_Alltoall(w); see shuffle.h.
 #include "comm/shuffle.h"
 
 #include "comm/mpi_check.h"
@@ -14,20 +14,31 @@ using detail::check;
 
 namespace {
 
-/// Walks the pieces of one stream, handing out the next bytes in order.
+/// Walks the pieces of one stream, handing out the next bytes in order as
+/// (address, length) blocks for an MPI datatype: memory pieces as they are,
+/// pieces of a ByteSource read into `staging` first.
 class Cursor {
 public:
   explicit Cursor(const Pieces *pieces) : pieces_(pieces) {}
-  /// Copies the next `n` bytes to dst (n must not exceed what is left).
-  void take(std::uint64_t n, char *dst) {
+  /// Appends blocks covering the next `n` bytes (n must not exceed what is left).
+  void take(std::uint64_t n, std::vector<int> &lengths, std::vector<MPI_Aint> &addresses,
+            std::vector<char> &staging) {
     while (n > 0) {
       const Piece &piece = (*pieces_)[index_];
-      std::uint64_t k = std::min<std::uint64_t>(n, piece.size - offset_);
-      if (!piece.source)
-        std::memcpy(dst, piece.bytes.data() + offset_, k);
-      else
-        piece.source->read(piece.offset + offset_, k, dst);
-      dst += k;
+      const std::uint64_t k = std::min<std::uint64_t>(n, piece.size - offset_);
+      const char *at;
+      if (!piece.source) {
+        at = piece.bytes.data() + offset_;
+      } else { // staging has room: reserved for a whole round, never moves
+        const std::size_t used = staging.size();
+        staging.resize(used + k);
+        piece.source->read(piece.offset + offset_, k, staging.data() + used);
+        at = staging.data() + used;
+      }
+      if (k > 0) {
+        lengths.push_back(static_cast<int>(k));
+        addresses.push_back(reinterpret_cast<MPI_Aint>(at));
+      }
       n -= k;
       offset_ += k;
       if (offset_ == piece.size) {
@@ -43,6 +54,32 @@ private:
   std::uint64_t offset_ = 0;
 };
 
+/// An MPI datatype of bytes at absolute addresses (used with MPI_BOTTOM),
+/// freed with the object.
+class Blocks {
+public:
+  Blocks(const std::vector<int> &lengths, const std::vector<MPI_Aint> &addresses) {
+    if (lengths.empty())
+      return;
+    check(MPI_Type_create_hindexed(static_cast<int>(lengths.size()), lengths.data(),
+                                   addresses.data(), MPI_BYTE, &type_),
+          "MPI_Type_create_hindexed");
+    check(MPI_Type_commit(&type_), "MPI_Type_commit");
+  }
+  ~Blocks() {
+    if (type_ != MPI_DATATYPE_NULL)
+      MPI_Type_free(&type_);
+  }
+  Blocks(const Blocks &) = delete;
+  Blocks &operator=(const Blocks &) = delete;
+  Blocks(Blocks &&o) noexcept : type_(o.type_) { o.type_ = MPI_DATATYPE_NULL; }
+  int count() const { return type_ == MPI_DATATYPE_NULL ? 0 : 1; }
+  MPI_Datatype type() const { return type_ == MPI_DATATYPE_NULL ? MPI_BYTE : type_; }
+
+private:
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+};
+
 } // namespace
 
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
@@ -54,8 +91,8 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
   if (round_bytes == 0)
     throw std::invalid_argument("shuffle: round size must be positive");
 
-  // Per destination and round at most `cap` bytes, so one round's send (and
-  // receive) buffer stays within round_bytes and its int displacements.
+  // Per destination and round at most `cap` bytes, so one round's buffers
+  // stay within round_bytes and every block length within an int.
   const std::uint64_t limit = std::min<std::uint64_t>(round_bytes, INT_MAX);
   const std::uint64_t cap = std::max<std::uint64_t>(1, limit / n);
 
@@ -70,8 +107,13 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      comm.native()),
         "MPI_Alltoall");
 
-  if (expect)
-    expect(incoming);
+  // Where received bytes go: straight into the caller's buffer (one stream
+  // after the other, in source order), or a round buffer handed to `receive`.
+  char *in_place = expect ? expect(incoming) : nullptr;
+  std::vector<std::uint64_t> region(n, 0);
+  for (int s = 1; s < n; ++s)
+    region[s] = region[s - 1] + incoming[s - 1];
+
   ShuffleStats result;
   for (int s = 0; s < n; ++s)
     result.bytes_received += incoming[s];
@@ -84,41 +126,58 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
   for (int d = 0; d < n; ++d)
     cursors.emplace_back(&to[d]);
   std::vector<std::uint64_t> filled(n, 0);
-  std::vector<int> send_counts(n), send_displs(n), recv_counts(n), recv_displs(n);
-  std::vector<char> send_buf, recv_buf;
+  std::vector<int> send_counts(n), recv_counts(n), zeros(n, 0);
+  std::vector<MPI_Datatype> send_types(n), recv_types(n);
+  std::vector<char> staging, recv_buf;
+  std::vector<int> lengths;
+  std::vector<MPI_Aint> addresses;
 
+  // Every sender sends min(cap, what is left) to every destination each
+  // round, so a receiver knows each round's counts without asking.
   for (std::uint64_t round = 0; round < rounds; ++round) {
-    int send_total = 0;
+    std::vector<Blocks> blocks;
+    blocks.reserve(2 * n);
+    staging.clear();
+    staging.reserve(cap * n);
     for (int d = 0; d < n; ++d) {
-      send_counts[d] = static_cast<int>(std::min(cap, left[d]));
-      send_displs[d] = send_total;
-      send_total += send_counts[d];
+      const std::uint64_t c = std::min(cap, left[d]);
+      lengths.clear();
+      addresses.clear();
+      cursors[d].take(c, lengths, addresses, staging);
+      left[d] -= c;
+      blocks.emplace_back(lengths, addresses);
+      send_counts[d] = blocks.back().count();
+      send_types[d] = blocks.back().type();
     }
-    send_buf.resize(send_total);
-    for (int d = 0; d < n; ++d) {
-      cursors[d].take(send_counts[d], send_buf.data() + send_displs[d]);
-      left[d] -= send_counts[d];
-    }
-    check(MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT,
-                       comm.native()),
-          "MPI_Alltoall");
-    int recv_total = 0;
+    std::uint64_t round_in = 0;
+    for (int s = 0; s < n; ++s)
+      round_in += std::min(cap, incoming[s] - filled[s]);
+    if (!in_place)
+      recv_buf.resize(round_in);
+    std::uint64_t at = 0;
     for (int s = 0; s < n; ++s) {
-      recv_displs[s] = recv_total;
-      recv_total += recv_counts[s];
+      const std::uint64_t c = std::min(cap, incoming[s] - filled[s]);
+      char *where = in_place ? in_place + region[s] + filled[s] : recv_buf.data() + at;
+      lengths.assign(1, static_cast<int>(c));
+      addresses.assign(1, reinterpret_cast<MPI_Aint>(where));
+      if (c == 0)
+        lengths.clear(), addresses.clear();
+      blocks.emplace_back(lengths, addresses);
+      recv_counts[s] = blocks.back().count();
+      recv_types[s] = blocks.back().type();
+      at += c;
     }
-    recv_buf.resize(recv_total);
-    check(MPI_Alltoallv(send_buf.data(), send_counts.data(), send_displs.data(), MPI_BYTE,
-                        recv_buf.data(), recv_counts.data(), recv_displs.data(), MPI_BYTE,
+    check(MPI_Alltoallw(MPI_BOTTOM, send_counts.data(), zeros.data(), send_types.data(),
+                        MPI_BOTTOM, recv_counts.data(), zeros.data(), recv_types.data(),
                         comm.native()),
-          "MPI_Alltoallv");
+          "MPI_Alltoallw");
+    at = 0;
     for (int s = 0; s < n; ++s) {
-      if (filled[s] + recv_counts[s] > incoming[s])
-        throw std::runtime_error("shuffle: a peer sent more than it announced");
-      if (recv_counts[s] > 0) // an empty buffer's data() may be null
-        receive(s, {recv_buf.data() + recv_displs[s],
-                    static_cast<std::size_t>(recv_counts[s])});
-      filled[s] += recv_counts[s];
+      const std::uint64_t c = std::min(cap, incoming[s] - filled[s]);
+      if (!in_place && c > 0)
+        receive(s, {recv_buf.data() + at, static_cast<std::size_t>(c)});
+      filled[s] += c;
+      at += c;
     }
   }
   for (int s = 0; s < n; ++s)
@@ -128,19 +187,34 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
 }
 
 ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
-                      std::uint64_t round_bytes) {
+                      std::uint64_t round_bytes, bool in_place) {
   ShuffleResult result;
   result.received.resize(comm.size());
+  std::vector<char> all;
+  std::vector<std::uint64_t> sizes;
   static_cast<ShuffleStats &>(result) = shuffle(
       comm, to, round_bytes,
       [&](int source, std::string_view bytes) {
         auto &stream = result.received[source];
         stream.insert(stream.end(), bytes.begin(), bytes.end());
       },
-      [&](const std::vector<std::uint64_t> &incoming) {
-        for (std::size_t s = 0; s < incoming.size(); ++s)
-          result.received[s].reserve(incoming[s]);
+      [&](const std::vector<std::uint64_t> &incoming) -> char * {
+        sizes = incoming;
+        if (!in_place)
+          return nullptr;
+        std::uint64_t total = 0;
+        for (std::uint64_t b : incoming)
+          total += b;
+        all.resize(total + 1); // data() of an empty vector may be null
+        return all.data();
       });
+  if (in_place) {
+    std::uint64_t at = 0;
+    for (std::size_t s = 0; s < sizes.size(); ++s) {
+      result.received[s].assign(all.begin() + at, all.begin() + at + sizes[s]);
+      at += sizes[s];
+    }
+  }
   return result;
 }
 

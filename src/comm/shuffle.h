@@ -4,11 +4,12 @@
 // list of pieces so that nothing is copied up front: bytes in memory, or a
 // range of an open file (map output spilled to disk is read only when its
 // round comes). The exchange moves them in rounds of at most `round_bytes`
-// sent per rank, each round an MPI_Alltoall of the counts and an
-// MPI_Alltoallv of the bytes, until all is delivered. Received bytes are
-// handed to the caller round by round, so neither side ever holds more than
-// a round's buffers. Streams may be larger than 2 GiB: MPI's int counts only
-// ever describe one round.
+// sent per rank, each round one MPI_Alltoallw, until all is delivered (one
+// MPI_Alltoall of the totals first: from them every rank knows each round's
+// counts). Received bytes land in the caller's buffer, or are handed to the
+// caller round by round, so that neither side need hold more than a round's
+// buffers. Streams may be larger than 2 GiB: MPI's int counts only ever
+// describe one round.
 #pragma once
 
 #include <cstdint>
@@ -54,12 +55,18 @@ struct ShuffleStats {
   std::uint32_t rounds = 0;
 };
 
-/// Told, before any bytes arrive, how many will come from each rank (so
-/// that receiving buffers can be sized once).
-using Expect = std::function<void(const std::vector<std::uint64_t> &incoming)>;
+/// Told, before any bytes arrive, how many will come from each rank. May
+/// return a buffer of their sum: the bytes then land there directly, the
+/// streams one after the other in rank order, and `receive` is not called
+/// (no copy of ours on the receiving side); or nullptr, to be handed each
+/// round's bytes through `receive`.
+using Expect = std::function<char *(const std::vector<std::uint64_t> &incoming)>;
 
 /// Collective over `comm`: `to[d]` goes to rank d. `round_bytes` >= 1 bounds
-/// what this rank sends in one round (and so what it receives from each peer).
+/// what this rank sends in one round (and so what it receives from each
+/// peer). Each round is one MPI_Alltoallw whose datatypes describe the
+/// pieces where they are (absolute addresses), so ours never copies the
+/// bytes in memory: MPI reads them from the map output.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
                      const Expect &expect = nullptr);
@@ -68,8 +75,9 @@ struct ShuffleResult : ShuffleStats {
   std::vector<std::vector<char>> received; // one stream per source rank
 };
 
-/// As above, keeping every received stream whole in memory (tests, benches).
+/// As above, keeping every received stream whole in memory (tests,
+/// benches), received through `receive` or, with `in_place`, directly.
 ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
-                      std::uint64_t round_bytes);
+                      std::uint64_t round_bytes, bool in_place = false);
 
 } // namespace mr::comm

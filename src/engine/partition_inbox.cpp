@@ -25,11 +25,21 @@ PartitionInbox::PartitionInbox(Job &job, core::PartitionRange mine, int sources,
       streams_(static_cast<std::size_t>(sources)),
       buffers_(static_cast<std::size_t>(sources) * count_), runs_(count_) {}
 
-void PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
-  // Growing by doubling would hold up to twice the bytes received; a few
-  // percent over an even share covers the imbalance of a hash.
+char *PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
   if (count_ == 0)
-    return;
+    return nullptr;
+  std::uint64_t total = 0;
+  for (std::uint64_t b : incoming)
+    total += b;
+  // Everything fits: MPI writes it where it stays (no copy of ours).
+  if (budget_ == 0 || total <= budget_ / 2) {
+    incoming_ = incoming;
+    in_place_.reset(new char[total + 1]); // uninitialised: MPI fills it
+    return in_place_.get();
+  }
+  // Else pairs are copied into per-partition buffers, which spill. Growing
+  // them by doubling would hold up to twice the bytes received; a few
+  // percent over an even share covers the imbalance of a hash.
   for (int s = 0; s < sources_; ++s) {
     std::uint64_t share = incoming[static_cast<std::size_t>(s)] / count_;
     share += share / 32 + 4096;
@@ -38,6 +48,7 @@ void PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
     for (std::uint32_t p = mine_.begin; p < mine_.end; ++p)
       buffer(s, p).reserve(share);
   }
+  return nullptr;
 }
 
 void PartitionInbox::receive(int source, std::string_view bytes) {
@@ -71,13 +82,43 @@ void PartitionInbox::receive(int source, std::string_view bytes) {
   }
 }
 
-void PartitionInbox::finish() const {
+void PartitionInbox::finish() {
   for (const Stream &s : streams_)
     if (s.left != 0 || s.header_have != 0)
       throw std::runtime_error("shuffle stream is cut inside a frame");
+  if (!in_place_)
+    return;
+  frames_.assign(count_, {});
+  const char *at = in_place_.get();
+  for (std::uint64_t bytes : incoming_) {
+    const char *end = at + bytes;
+    while (at < end) {
+      if (static_cast<std::uint64_t>(end - at) < kFrameHeader)
+        throw std::runtime_error("shuffle stream is cut inside a frame header");
+      std::uint32_t p;
+      std::uint64_t len;
+      std::memcpy(&p, at, 4);
+      std::memcpy(&len, at + 4, 8);
+      at += kFrameHeader;
+      if (p < mine_.begin || p >= mine_.end || len > static_cast<std::uint64_t>(end - at))
+        throw std::runtime_error("shuffle delivered a frame that is not ours");
+      frames_[p - mine_.begin].emplace_back(at, len);
+      at += len;
+    }
+  }
+}
+
+void PartitionInbox::clear() {
+  in_place_.reset();
+  frames_.clear();
+  buffers_.clear();
+  buffers_.resize(static_cast<std::size_t>(sources_) * count_);
+  in_memory_ = 0;
 }
 
 std::vector<std::string_view> PartitionInbox::pieces(std::uint32_t p) const {
+  if (in_place_)
+    return frames_[p - mine_.begin];
   std::vector<std::string_view> out;
   for (int s = 0; s < sources_; ++s) {
     const std::vector<char> &b =
@@ -89,6 +130,10 @@ std::vector<std::string_view> PartitionInbox::pieces(std::uint32_t p) const {
 }
 
 void PartitionInbox::release(std::uint32_t p) {
+  if (in_place_) {
+    frames_[p - mine_.begin] = {};
+    return;
+  }
   for (int s = 0; s < sources_; ++s) {
     std::vector<char> &b = buffer(s, p);
     in_memory_ -= b.size();

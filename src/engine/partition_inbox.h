@@ -35,11 +35,14 @@ public:
 
   /// Sizes the buffers for `incoming[s]` bytes from each source s (spread
   /// over this worker's partitions as a hash spreads them), within budget.
-  void expect(const std::vector<std::uint64_t> &incoming);
+  /// Returns where the shuffle may put all of them directly (when they fit
+  /// in the budget; then finish() cuts them into frames), or nullptr.
+  char *expect(const std::vector<std::uint64_t> &incoming);
   /// The next bytes of `source`'s stream (shuffle.h's Receiver).
   void receive(int source, std::string_view bytes);
-  /// Checks that every stream ended between frames.
-  void finish() const;
+  /// Checks that every stream ended between frames (and cuts what landed
+  /// in place into frames).
+  void finish();
 
   /// Whether some of partition p's pairs went to the spill file.
   bool spilled(std::uint32_t p) const { return !runs_[p - mine_.begin].empty(); }
@@ -50,6 +53,8 @@ public:
   std::vector<core::RunReader> sorted_runs(std::uint32_t p, std::uint64_t buffer_bytes);
   /// Frees partition p's memory once it is reduced.
   void release(std::uint32_t p);
+  /// Frees everything (after the reduce phase).
+  void clear();
 
   std::uint64_t spilled_bytes() const { return file_ ? file_->size() : 0; }
   std::uint64_t spilled_runs() const { return spills_; }
@@ -78,6 +83,11 @@ private:
   std::uint64_t in_memory_ = 0;
   std::unique_ptr<core::SpillFile> file_;
   std::vector<std::vector<core::RunExtent>> runs_; // per partition
+  // Received in place (when everything fits): the streams, one after the
+  // other, and each partition's frames in them.
+  std::unique_ptr<char[]> in_place_;
+  std::vector<std::uint64_t> incoming_;
+  std::vector<std::vector<std::string_view>> frames_; // per partition
   std::uint64_t spills_ = 0;
 };
 

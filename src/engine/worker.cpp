@@ -283,7 +283,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   const comm::ShuffleStats shuffled = comm::shuffle(
       workers, to, budget.round,
       [&](int source, std::string_view bytes) { inbox.receive(source, bytes); },
-      [&](const std::vector<std::uint64_t> &incoming) { inbox.expect(incoming); });
+      [&](const std::vector<std::uint64_t> &incoming) { return inbox.expect(incoming); });
   inbox.finish();
   to.clear();
   headers.clear();
@@ -346,6 +346,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   }
   stats.received_spilled_bytes = static_cast<double>(inbox.spilled_bytes());
   stats.sorted_runs = static_cast<double>(inbox.spilled_runs());
+  inbox.clear();
   stats.reduce_seconds = seconds_since(t);
   if (plan.timeline)
     plan.timeline->add("reduce", t);
