@@ -53,6 +53,10 @@ Pieces cut(const std::string &s, unsigned seed, ByteSource *source) {
   return pieces;
 }
 
+void check_result(const ShuffleResult &r,
+                  const std::function<std::uint64_t(int, int)> &size_of,
+                  std::uint64_t round_bytes);
+
 void run_scenario(const std::function<std::uint64_t(int, int)> &size_of,
                   std::uint64_t round_bytes) {
   const Comm world = Comm::world();
@@ -65,7 +69,18 @@ void run_scenario(const std::function<std::uint64_t(int, int)> &size_of,
     sources.push_back(std::make_unique<StringSource>(data[d]));
     to[d] = cut(data[d], me * 100 + d, sources.back().get());
   }
-  ShuffleResult r = shuffle(world, to, round_bytes);
+  // Received round by round through the callback, and straight into place.
+  for (bool in_place : {false, true}) {
+    SCOPED_TRACE(in_place ? "received in place" : "received through the callback");
+    check_result(shuffle(world, to, round_bytes, in_place), size_of, round_bytes);
+  }
+}
+
+void check_result(const ShuffleResult &r,
+                  const std::function<std::uint64_t(int, int)> &size_of,
+                  std::uint64_t round_bytes) {
+  const Comm world = Comm::world();
+  const int n = world.size(), me = world.rank();
   ASSERT_EQ(r.received.size(), static_cast<std::size_t>(n));
   std::uint64_t expected_in = 0, expected_out = 0;
   for (int s = 0; s < n; ++s) {
