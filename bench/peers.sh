@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bench/peers.sh [REPS]: word count side by side with the fastest peers we
+# know, built from their public sources when they are on this machine, and
+# skipped (saying so) when they are not. Nothing fetched enters this
+# repository: the sources are read from git repositories given by
+#   BLAZE_REPO  junhao12131/blaze (default /work/.mirror/junhao12131+blaze/repo)
+#   HPS_REPO    jl2922/hps, its serializer, used at the commit Blaze pins
+#               (default /work/.mirror/jl2922+hps/repo)
+# and exported into $BENCH_DIR/peers. Blaze needs one change to build with
+# Open MPI: its MpiType constants become `static inline const` (MPI_CHAR and
+# friends are not constant expressions there). Thrill is not built yet.
+#
+# The corpus is bench/real_text.sh's (run it first) with NUL bytes removed
+# (Blaze loses words that hold them) and one newline after each file. Ours
+# at -n 3 (2 workers), Blaze at -n 2 (2 ranks, 1 OpenMP thread: 2 cores), the
+# sequential count; all with ob1 + vader; each output checked against
+# coreutils. Medians into bench/RESULTS.md (between the peers markers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+reps=${1:-5}
+dir=${BENCH_DIR:-/tmp/mr-bench}
+peers=$dir/peers
+mr=$root/build/mapreduce
+seq=$root/build/bench/sequential_wordcount
+blaze_repo=${BLAZE_REPO:-/work/.mirror/junhao12131+blaze/repo}
+hps_repo=${HPS_REPO:-/work/.mirror/jl2922+hps/repo}
+hps_commit=8b98194218ca792e78f60b308c152c64e2cb2a7b # vendor/hps in blaze's tree
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 # bench only
+fast=(--mca pml ob1 --mca btl self,vader)
+py=/usr/bin/python3
+[ -s "$dir/realtext/c4.txt" ] || { echo "run bench/real_text.sh first (it makes the corpus)" >&2; exit 1; }
+mkdir -p "$peers"
+cd "$peers"
+
+# export REPO COMMIT DEST: a commit's files, from a bare or normal git repository.
+export_tree() {
+  local git=$1
+  [ -d "$1/.git" ] && git=$1/.git
+  mkdir -p "$3"
+  # A large test file of blaze's may be missing from a partial mirror: the
+  # headers come first and are all we need.
+  git --git-dir="$git" archive "$2" 2>/dev/null | tar -x -C "$3" 2>/dev/null || true
+}
+blaze=""
+if [ -d "$blaze_repo" ] && [ -d "$hps_repo" ]; then
+  if [ ! -x blaze_wordcount ]; then
+    rm -rf src && mkdir -p src
+    export_tree "$blaze_repo" HEAD src/blaze
+    export_tree "$hps_repo" "$hps_commit" src/blaze/vendor/hps
+    sed -i 's/constexpr static MPI_Datatype value = /static inline const MPI_Datatype value = /' \
+      src/blaze/src/internal/mpi_type.h
+    mpic++ -std=c++17 -O3 -fopenmp -w -isystem "$peers/src" \
+      "$root/bench/peers/blaze_wordcount.cc" -o blaze_wordcount
+  fi
+  blaze=$peers/blaze_wordcount
+else
+  echo "peers: Blaze skipped: no $blaze_repo or $hps_repo (set BLAZE_REPO and HPS_REPO)" >&2
+fi
+echo "peers: Thrill skipped: not built by this script yet" >&2
+
+if [ ! -s text.txt ]; then
+  for f in "$dir"/realtext/c[1-4].txt; do tr -d '\000' <"$f"; echo; done >text.txt
+fi
+"$mr" import -o text.h5 --overwrite text.txt >/dev/null
+LC_ALL=C awk 1 text.txt | tr -s ' \t\n\v\f\r' '\n' | grep -av '^$' | LC_ALL=C sort |
+  LC_ALL=C uniq -c | LC_ALL=C awk '{print $2 "\t" $1}' >oracle.tsv
+
+log=$peers/runs.tsv
+: >"$log"
+run() { # NAME CMD...
+  local name=$1 t0
+  shift
+  t0=$(date +%s.%N)
+  "$@" >"$name.out" 2>err.txt || { cat err.txt >&2; echo "$name failed" >&2; exit 1; }
+  printf '%s\t%s\n' "$name" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" >>"$log"
+}
+for rep in $(seq 1 "$reps"); do
+  order=(ours blaze sequential)
+  [ $((rep % 2)) = 0 ] && order=(sequential blaze ours)
+  for what in "${order[@]}"; do
+    case $what in
+    ours) run ours mpirun --oversubscribe "${fast[@]}" -n 3 "$mr" run wordcount -i text.h5 \
+      -o ours.h5 --overwrite -q ;;
+    blaze) [ -n "$blaze" ] && run blaze mpirun --oversubscribe "${fast[@]}" -x OMP_NUM_THREADS \
+      -n 2 "$blaze" text.txt blaze-counts ;;
+    sequential) run sequential "$seq" text.txt ;;
+    esac
+  done
+done
+"$mr" export ours.h5 | cmp -s - oracle.tsv || { echo "ours differs from coreutils" >&2; exit 1; }
+cmp -s sequential.out oracle.tsv || { echo "sequential differs from coreutils" >&2; exit 1; }
+if [ -n "$blaze" ]; then
+  cat blaze-counts.* | LC_ALL=C sort -t "$(printf '\t')" -k1,1 | cmp -s - oracle.tsv ||
+    { echo "Blaze differs from coreutils" >&2; exit 1; }
+fi
+
+"$py" - "$root" "$log" "$reps" "$(stat -c %s text.txt)" <<'PY'
+import os, statistics, subprocess, sys
+sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+from results_section import replace_section
+times = {}
+for line in open(sys.argv[2]):
+    name, s = line.split()
+    times.setdefault(name, []).append(float(s))
+med = {k: statistics.median(v) for k, v in times.items()}
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
+                     capture_output=True, text=True).stdout.strip()
+labels = [("ours", "ours, `mpirun -n 3` (2 workers)"), ("blaze", "Blaze, `mpirun -n 2`, 1 thread each"),
+          ("sequential", "sequential `std::unordered_map`")]
+rows = "\n".join("| %s | %.2f | %.2fx | %s |" % (label, med[k], med[k] / med["ours"],
+                 " ".join("%.2f" % t for t in times[k])) for k, label in labels if k in med)
+text = """<!-- peers:begin -->
+## Word count against the fastest peers, 2026-11-27
+
+`bash bench/peers.sh %s`: the real-text corpus of bench/real_text.sh without NUL bytes (%.0f MB),
+%s, 2 cores, ob1 + vader for all, whole process, medians, order reversed every other
+repetition; every output identical to coreutils. Thrill: not built yet.
+
+| what | median s | / ours | runs |
+|---|---|---|---|
+%s
+<!-- peers:end -->""" % (sys.argv[3], int(sys.argv[4]) / 1e6, cpu, rows)
+replace_section(os.path.join(sys.argv[1], "bench", "RESULTS.md"), "peers", text)
+PY
