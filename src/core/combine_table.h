@@ -61,33 +61,17 @@ public:
   template <class Merge>
   void insert_hashed(std::uint64_t h, std::string_view key, std::string_view value,
                      Merge &&merge) {
-    std::size_t i = h & (slots_.size() - 1);
-    for (;; i = (i + 1) & (slots_.size() - 1)) {
-      Slot &s = slots_[i];
-      if (s.offset == kEmpty)
-        break;
-      if (s.hash == h && s.key_size == key.size() &&
-          same_bytes(arena_.data() + s.offset, key.data(), key.size())) {
-        merge(key, value_of(s), value, scratch_);
-        if (scratch_.size() == s.value_size) {
-          std::memcpy(arena_.data() + s.offset + s.key_size, scratch_.data(),
-                      scratch_.size());
-        } else {
-          s.offset = append(key, scratch_);
-          s.value_size = static_cast<std::uint32_t>(scratch_.size());
-        }
-        return;
-      }
+    Slot *s = find_or_add(h, key, value);
+    if (!s)
+      return;
+    merge(key, value_of(*s), value, scratch_);
+    if (scratch_.size() == s->value_size) {
+      std::memcpy(arena_.data() + s->offset + s->key_size, scratch_.data(),
+                  scratch_.size());
+    } else {
+      s->offset = append(key, scratch_);
+      s->value_size = static_cast<std::uint32_t>(scratch_.size());
     }
-    Slot &s = slots_[i];
-    s.hash = h;
-    s.offset = append(key, value);
-    s.key_size = static_cast<std::uint32_t>(key.size());
-    s.value_size = static_cast<std::uint32_t>(value.size());
-    // At most half full: a lookup of a new key (most lookups, with a large
-    // vocabulary) then probes ~2.5 slots, against ~8.5 at three quarters.
-    if (++size_ * 2 > slots_.size())
-      grow();
   }
 
   /// insert_hashed() for 8-byte counts that merge by addition: the sum is
@@ -95,29 +79,15 @@ public:
   void add_u64_hashed(std::uint64_t h, std::string_view key, std::string_view value) {
     // mr::u64_bytes is little-endian: added as native integers here.
     static_assert(std::endian::native == std::endian::little);
-    std::size_t i = h & (slots_.size() - 1);
-    for (;; i = (i + 1) & (slots_.size() - 1)) {
-      Slot &s = slots_[i];
-      if (s.offset == kEmpty)
-        break;
-      if (s.hash == h && s.key_size == key.size() &&
-          same_bytes(arena_.data() + s.offset, key.data(), key.size())) {
-        char *at = arena_.data() + s.offset + s.key_size;
-        std::uint64_t sum, add;
-        std::memcpy(&sum, at, 8);
-        std::memcpy(&add, value.data(), 8);
-        sum += add;
-        std::memcpy(at, &sum, 8);
-        return;
-      }
-    }
-    Slot &s = slots_[i];
-    s.hash = h;
-    s.offset = append(key, value);
-    s.key_size = static_cast<std::uint32_t>(key.size());
-    s.value_size = 8;
-    if (++size_ * 2 > slots_.size())
-      grow();
+    Slot *s = find_or_add(h, key, value);
+    if (!s)
+      return;
+    char *at = arena_.data() + s->offset + s->key_size;
+    std::uint64_t sum, add;
+    std::memcpy(&sum, at, 8);
+    std::memcpy(&add, value.data(), 8);
+    sum += add;
+    std::memcpy(at, &sum, 8);
   }
 
   /// Asks the CPU to fetch the slot where a key hashing to `h` starts its
@@ -182,6 +152,30 @@ private:
     std::uint32_t key_size = 0;
     std::uint32_t value_size = 0;
   };
+
+  /// The slot holding `key` (hash `h`); or, when there is none, adds (key,
+  /// value) in a new one and returns nullptr.
+  Slot *find_or_add(std::uint64_t h, std::string_view key, std::string_view value) {
+    std::size_t i = h & (slots_.size() - 1);
+    for (;; i = (i + 1) & (slots_.size() - 1)) {
+      Slot &s = slots_[i];
+      if (s.offset == kEmpty)
+        break;
+      if (s.hash == h && s.key_size == key.size() &&
+          same_bytes(arena_.data() + s.offset, key.data(), key.size()))
+        return &s;
+    }
+    Slot &s = slots_[i];
+    s.hash = h;
+    s.offset = append(key, value);
+    s.key_size = static_cast<std::uint32_t>(key.size());
+    s.value_size = static_cast<std::uint32_t>(value.size());
+    // At most half full: a lookup of a new key (most lookups, with a large
+    // vocabulary) then probes ~2.5 slots, against ~8.5 at three quarters.
+    if (++size_ * 2 > slots_.size())
+      grow();
+    return nullptr;
+  }
 
   std::string_view value_of(const Slot &s) const {
     return {arena_.data() + s.offset + s.key_size, s.value_size};

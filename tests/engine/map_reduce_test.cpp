@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "engine/map_task.h"
 #include "engine/reduce_partition.h"
+#include "join_values_job.h"
 #include "mr/codec.h"
 #include "mr/registry.h"
 
@@ -116,21 +117,7 @@ TEST(MapReduce, SmallCombineBufferFlushesAndStaysCorrect) {
 }
 
 /// Without a combiner, reduce sees every value, in byte order.
-struct JoinValues : Job {
-  void map(const Record &r, Emitter &out) override {
-    std::string_view line = r.bytes;
-    auto sp = line.find(' ');
-    if (sp != std::string_view::npos)
-      out.emit(line.substr(0, sp), line.substr(sp + 1));
-  }
-  void reduce(std::string_view key, std::span<const std::string_view> values,
-              Emitter &out) override {
-    std::string joined;
-    for (auto v : values)
-      joined += std::string(v) + ";";
-    out.emit(key, joined);
-  }
-};
+using mr::testing::JoinValues;
 
 TEST(MapReduce, WithoutCombinerValuesArriveSorted) {
   JoinValues job;

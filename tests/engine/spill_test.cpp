@@ -14,6 +14,7 @@
 #include "engine/partition_inbox.h"
 #include "engine/reduce_partition.h"
 #include "io/output_file.h"
+#include "join_values_job.h"
 #include "mr/codec.h"
 #include "mr/registry.h"
 
@@ -22,18 +23,9 @@ namespace {
 using namespace mr;
 using namespace mr::engine;
 
-/// Joins a key's values (in the order reduce gets them): shows that values
+/// Joins a key's values in the order reduce gets them: shows that values
 /// still arrive sorted by bytes after an external merge.
-struct JoinValues : Job {
-  void map(const Record &, Emitter &) override {}
-  void reduce(std::string_view key, std::span<const std::string_view> values,
-              Emitter &out) override {
-    std::string joined;
-    for (auto v : values)
-      joined += std::string(v) + ";";
-    out.emit(key, joined);
-  }
-};
+using mr::testing::JoinValues;
 
 std::string scratch() {
   const auto dir = std::filesystem::temp_directory_path() / "mr_spill_test";
