@@ -18,6 +18,30 @@
 
 namespace mr::core {
 
+/// Copies n bytes, inline for short ones (most words and counts): a libc
+/// memcpy call per staged key and value showed in word count's profile.
+/// Never reads or writes past n.
+inline void copy_bytes(char *dst, const char *src, std::size_t n) {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i)
+      dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
 /// a[0..n) == b[0..n), inline for short keys (most words): a libc memcmp
 /// call per probe cost 12% of word count's map phase. Never reads past n.
 inline bool same_bytes(const char *a, const char *b, std::size_t n) {

@@ -75,8 +75,7 @@ private:
       staged_ = std::move(bigger);
       staged_capacity_ = capacity;
     }
-    if (!bytes.empty()) // an empty view's data() may be null
-      std::memcpy(staged_.get() + staged_size_, bytes.data(), bytes.size());
+    core::copy_bytes(staged_.get() + staged_size_, bytes.data(), bytes.size());
     staged_size_ += bytes.size();
     return staged_size_ - bytes.size();
   }
