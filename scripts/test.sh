@@ -11,8 +11,10 @@ bash scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" "$@")
 
 if [ "${MR_SKIP_SANITIZE:-0}" != 1 ]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMR_SANITIZE=ON \
-    -DMR_BUILD_BENCH=OFF >/dev/null
+  # -O1 -g1 (line tables for stack traces): what ASan recommends; -O2 -g
+  # compiled 2.5-4x slower (a minute for the report's JSON alone).
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+    -DMR_SANITIZE=ON -DMR_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j"$(nproc)" >/dev/null
   # Open MPI allocates for the process's life and frees little at
   # MPI_Finalize: LeakSanitizer would report those allocations in every MPI
@@ -21,5 +23,5 @@ if [ "${MR_SKIP_SANITIZE:-0}" != 1 ]; then
   export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:exitcode=86
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   (cd build-asan && ctest --output-on-failure -j"$(nproc)" \
-    -R '^(splitter|kv_buffer|hash|combine_table|map_reduce|checkpoint)_test$|^shuffle_test\.3ranks$|^output_file_test\.2ranks$|^e2e\.(fuzz_files|verify|wordcount\.3ranks|recovery)$')
+    -R '^(splitter|kv_buffer|hash|combine_table|map_reduce|checkpoint|spill)_test$|^shuffle_test\.3ranks$|^output_file_test\.2ranks$|^e2e\.(fuzz_files|verify|wordcount\.3ranks|recovery)$')
 fi
