@@ -184,6 +184,18 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
   return fp;
 }
 
+/// The metadata of an existing output file, if it can be read.
+std::optional<io::OutputMeta> existing_output_meta(const std::string &path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    return std::nullopt;
+  try {
+    return io::OutputReader(path).meta();
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
 /// This rank's --memory-limit in bytes (0: none). Auto: half the node's
 /// memory, shared by the ranks on it.
 std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node) {
@@ -255,9 +267,15 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
   // A resumed job keeps the checkpoint's tasks, whatever the rank count now.
   std::optional<ckpt::Fingerprint> committed;
   if (o.resume && !o.split_size &&
-      (committed = ckpt::committed_fingerprint(o.checkpoint_dir)))
+      (committed = ckpt::committed_fingerprint(o.checkpoint_dir))) {
     if (const std::string *s = committed->find("split_size"))
       plan.split_size = std::stoull(*s);
+  } else if (o.resume && !o.split_size) {
+    // No checkpoint: a run killed after its output was in place and its
+    // checkpoint removed. Its output says how it was split.
+    if (const auto meta = existing_output_meta(o.output); meta && meta->split_size)
+      plan.split_size = meta->split_size;
+  }
   check_memory_limit(o, budget, plan.split_size);
   if (info.format == InputFormat::records) // a task is whole records
     plan.split_size =
@@ -338,11 +356,12 @@ struct Shared {
   std::string run_id, partial_output, fingerprint;
   bool checkpointing = false;
   std::uint32_t reducers = 0;
+  std::uint64_t split_size = 0;
   std::map<std::uint32_t, ckpt::Commit> partitions; // committed before this run
 
   std::string encode() const {
     std::string points, parts, out;
-    const std::string r = std::to_string(reducers);
+    const std::string r = std::to_string(reducers), split = std::to_string(split_size);
     for (const std::string &p : split_points)
       append_string(points, p);
     for (const auto &[p, c] : partitions)
@@ -350,7 +369,8 @@ struct Shared {
     for (std::string_view s :
          {std::string_view(points), std::string_view(run_id),
           std::string_view(partial_output), std::string_view(checkpointing ? "1" : "0"),
-          std::string_view(parts), std::string_view(r), std::string_view(fingerprint)})
+          std::string_view(parts), std::string_view(r), std::string_view(fingerprint),
+          std::string_view(split)})
       append_string(out, s);
     return out;
   }
@@ -370,6 +390,7 @@ struct Shared {
     });
     s.reducers = static_cast<std::uint32_t>(std::stoul(items.at(5)));
     s.fingerprint = items.at(6);
+    s.split_size = std::stoull(items.at(7));
     return s;
   }
 };
@@ -438,10 +459,14 @@ int run_job(const RunOptions &o) {
     try {
       // A resumed job keeps the checkpoint's partitions, whatever the rank
       // count now (a node lost, or more of them).
-      if (o.resume && !o.reducers)
-        if (auto fp = ckpt::committed_fingerprint(o.checkpoint_dir))
+      if (o.resume && !o.reducers) {
+        if (auto fp = ckpt::committed_fingerprint(o.checkpoint_dir)) {
           if (const std::string *r = fp->find("reducers"))
             reducers = static_cast<std::uint32_t>(std::stoul(*r));
+        } else if (const auto meta = existing_output_meta(o.output)) {
+          reducers = static_cast<std::uint32_t>(meta->reducers); // see plan_job
+        }
+      }
       plan = plan_job(o, workers, reducers, budget);
     } catch (const std::exception &e) {
       code = kExitRefused;
@@ -480,6 +505,7 @@ int run_job(const RunOptions &o) {
              plan.fingerprint,
              plan.manifest != nullptr,
              reducers,
+             plan.split_size,
              plan.manifest ? plan.manifest->partitions()
                            : std::map<std::uint32_t, ckpt::Commit>{}};
     shared_bytes = s.encode();
@@ -508,6 +534,7 @@ int run_job(const RunOptions &o) {
     meta.export_format = export_format_name(job->export_format());
     meta.partitioning = by_range ? "range" : "hash";
     meta.fingerprint = shared.fingerprint;
+    meta.split_size = shared.split_size;
     const bool is_worker = single || me != 0;
     const comm::Comm worker_comm = world.subset(is_worker);
 

@@ -145,6 +145,8 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
   write_attribute(file, "partitioning", meta.partitioning);
   if (!meta.fingerprint.empty())
     write_attribute(file, "fingerprint", meta.fingerprint);
+  if (meta.split_size)
+    write_attribute(file, "split_size", meta.split_size);
   return total_rows;
 }
 
@@ -200,6 +202,8 @@ Handle open_output(const std::string &path, OutputMeta &meta) {
   meta.export_format = string_attribute_or(file, "export_format", "key_tab_value");
   meta.partitioning = string_attribute_or(file, "partitioning", "hash");
   meta.fingerprint = string_attribute_or(file, "fingerprint", "");
+  meta.split_size =
+      H5Aexists(file, "split_size") > 0 ? read_u64_attribute(file, "split_size") : 0;
   return file;
 }
 

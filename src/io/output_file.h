@@ -66,6 +66,10 @@ struct OutputMeta {
   /// XXH3 of the run's fingerprint (job, parameters, input identity, tasks:
   /// see engine/run.cpp); lets `--resume` recognise a job already finished.
   std::string fingerprint;
+  /// Input bytes per map task of the run that wrote it (0: not recorded):
+  /// with `fingerprint`, lets a `--resume` whose checkpoint is already
+  /// removed plan the same tasks, and so recognise the output as its own.
+  std::uint64_t split_size = 0;
 };
 
 /// Writes every rank's rows into one new file at `path`, in rank order

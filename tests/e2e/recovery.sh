@@ -167,6 +167,12 @@ mr 2 "${RUN[@]}" --checkpoint-dir ck --resume >done.txt 2>&1 || { cat done.txt >
 grep -q "already this job's complete output" done.txt || { cat done.txt >&2; fail "finished job not recognised"; }
 [ "$(md5sum <out.h5)" = "$before" ] || fail "a finished job's output was rewritten"
 [ ! -e ck ] || fail "checkpoint of a finished job left behind"
+# The same once its checkpoint is gone too, without the run's --split-size
+# and --reducers (the output records them): found by e2e.kill_resume.
+mr 2 run wordcount -i a.h5 -o out.h5 --checkpoint-dir ck --resume >done.txt 2>&1 ||
+  { cat done.txt >&2; fail "resume of a finished job without its checkpoint failed"; }
+grep -q "already this job's complete output" done.txt || { cat done.txt >&2; fail "finished job without checkpoint not recognised"; }
+[ "$(md5sum <out.h5)" = "$before" ] || fail "a finished job's output was rewritten"
 expect_error "resume onto another job's output" "is not this job's result" "" \
   mr 2 run wordcount -i b.h5 -o out.h5 --checkpoint-dir ck2 --resume
 echo "ok: --resume of a finished job: nothing to do; onto another job's output: refused"
