@@ -16,7 +16,7 @@
 //   input,
 //                    reducers, records, value_type ("uint64" or "bytes"),
 //                    export_format, partitioning ("hash" or "range"),
-//                    fingerprint (optional)
+//                    fingerprint (optional), split_size (optional)
 #pragma once
 
 #include <cstdint>
