@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/checksum.h"
+#include "core/spill_file.h"
 #include "core/temp_files.h"
 
 namespace mr::ckpt {
@@ -137,18 +138,9 @@ std::string read_file_range(const std::string &path, std::uint64_t offset,
   if (fd < 0)
     throw system_error("cannot open", path);
   std::string out(n, '\0');
-  std::uint64_t at = 0;
-  while (at < n) {
-    const ssize_t got =
-        ::pread(fd, out.data() + at, n - at, static_cast<off_t>(offset + at));
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      break;
-    at += static_cast<std::uint64_t>(got);
-  }
+  const std::int64_t got = core::read_at(fd, offset, n, out.data());
   ::close(fd);
-  out.resize(at);
+  out.resize(got < 0 ? 0 : static_cast<std::size_t>(got));
   return out;
 }
 

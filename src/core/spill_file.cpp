@@ -64,21 +64,30 @@ void SpillFile::write_at(const char *bytes, std::uint64_t n) {
   written_ += n;
 }
 
+std::int64_t read_at(int fd, std::uint64_t offset, std::uint64_t n, char *dst) {
+  std::uint64_t done = 0;
+  while (done < n) {
+    const ssize_t got =
+        ::pread(fd, dst + done, n - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return -1;
+    if (got == 0)
+      break;
+    done += static_cast<std::uint64_t>(got);
+  }
+  return static_cast<std::int64_t>(done);
+}
+
 void SpillFile::read(std::uint64_t offset, std::uint64_t n, char *dst) {
   if (!pending_.empty())
     flush();
-  while (n > 0) {
-    const ssize_t got = ::pread(fd_, dst, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0) {
-      if (got == 0)
-        errno = EIO;
-      fail("cannot read back from");
-    }
-    dst += got;
-    offset += static_cast<std::uint64_t>(got);
-    n -= static_cast<std::uint64_t>(got);
+  const std::int64_t got = read_at(fd_, offset, n, dst);
+  if (got != static_cast<std::int64_t>(n)) {
+    if (got >= 0)
+      errno = EIO;
+    fail("cannot read back from");
   }
 }
 

@@ -13,6 +13,11 @@
 
 namespace mr::core {
 
+/// Reads up to `n` bytes at `offset` of file `fd` into `dst`, retrying
+/// short reads and EINTR. Returns the bytes read: fewer than `n` only where
+/// the file ends, or -1 on an error (errno says which).
+std::int64_t read_at(int fd, std::uint64_t offset, std::uint64_t n, char *dst);
+
 class SpillFile {
 public:
   /// Creates the file in folder `dir`; throws std::runtime_error naming the

@@ -19,17 +19,10 @@ public:
   void read(std::uint64_t offset, std::uint64_t n, char *dst) override {
     if (fd_ < 0)
       open();
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, dst, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        throw std::runtime_error("cannot read committed map output '" + path_ +
-                                 "': " + (got < 0 ? std::strerror(errno) : "cut short"));
-      dst += got;
-      offset += static_cast<std::uint64_t>(got);
-      n -= static_cast<std::uint64_t>(got);
-    }
+    const std::int64_t got = core::read_at(fd_, offset, n, dst);
+    if (got != static_cast<std::int64_t>(n))
+      throw std::runtime_error("cannot read committed map output '" + path_ +
+                               "': " + (got < 0 ? std::strerror(errno) : "cut short"));
   }
 
 private:
