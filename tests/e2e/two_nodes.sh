@@ -44,11 +44,16 @@ for ns in "$ns1" "$ns2"; do
   ip netns exec "$ns" ip link set lo up
 done
 # The launcher's "ssh": run the command in the namespace that owns the host.
+# Each node gets its own session folder, as its own /tmp on a cluster: all
+# daemons here share one hostname, and mpirun and an orted creating the same
+# session path at once failed with mkdir "File exists" (CI, about 1 in 30).
 cat >agent.sh <<AGENT
 #!/bin/sh
 host=\$1; shift
 case \$host in $net.11) ns=$ns1 ;; $net.12) ns=$ns2 ;; *) echo "agent: unknown host \$host" >&2; exit 1 ;; esac
-exec ip netns exec \$ns /bin/sh -c "\$*"
+mkdir -p "$WORK/tmp-\$ns"
+cmd=\$(printf '%s' "\$*" | sed "s#orte_tmpdir_base \"[^\"]*\"#orte_tmpdir_base \"$WORK/tmp-\$ns\"#")
+exec ip netns exec \$ns /bin/sh -c "\$cmd"
 AGENT
 chmod +x agent.sh
 printf '%s slots=2\n%s slots=2\n' "$net.11" "$net.12" >hosts
@@ -69,6 +74,10 @@ timeout 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_COMM_WORLD_RANK $
 cat placement.txt
 grep -q "^0 $ns1\$" placement.txt && grep -q "^3 $ns2\$" placement.txt ||
   fail "ranks are not spread over the two nodes"
+timeout 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_FILE_LOCATION"' >sessions.txt
+cat sessions.txt
+[ "$(grep -c "^$WORK/tmp-$ns1/" sessions.txt)" -eq 2 ] && [ "$(grep -c "^$WORK/tmp-$ns2/" sessions.txt)" -eq 2 ] ||
+  fail "the ranks did not take their node's own session folder"
 
 # Word count and sort across the nodes, over TCP.
 "$GEN_TEXT" 3000000 5 50000 >text.txt
