@@ -10,68 +10,85 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.h"
 #include "core/hash.h"
 
 namespace mr::core {
 
-/// Copies n bytes, inline for short ones (most words and counts): a libc
-/// memcpy call per staged key and value showed in word count's profile.
-/// Never reads or writes past n.
-inline void copy_bytes(char *dst, const char *src, std::size_t n) {
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i)
-      dst[i] = src[i];
-  } else {
-    std::memcpy(dst, src, n);
+/// Bytes appended end to end, growing by doubling; clear() keeps the
+/// memory. (A std::vector<char> appended through insert() cost a memmove
+/// call per key and per value: 7% of word count's map profile.)
+class ByteArena {
+public:
+  char *data() { return bytes_.get(); }
+  const char *data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  void reserve(std::size_t n) {
+    if (n <= capacity_)
+      return;
+    auto bigger = std::make_unique_for_overwrite<char[]>(n);
+    if (size_ > 0)
+      std::memcpy(bigger.get(), bytes_.get(), size_);
+    bytes_ = std::move(bigger);
+    capacity_ = n;
   }
-}
+  /// Appends a then b; returns the offset of a.
+  std::size_t append(std::string_view a, std::string_view b) {
+    const std::size_t at = size_, n = a.size() + b.size();
+    if (n > capacity_ - size_)
+      reserve(std::max(2 * capacity_, size_ + n));
+    copy_bytes(bytes_.get() + at, a.data(), a.size());
+    copy_bytes(bytes_.get() + at + a.size(), b.data(), b.size());
+    size_ += n;
+    return at;
+  }
 
-/// a[0..n) == b[0..n), inline for short keys (most words): a libc memcmp
-/// call per probe cost 12% of word count's map phase. Never reads past n.
-inline bool same_bytes(const char *a, const char *b, std::size_t n) {
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + n - 8, 8);
-    std::memcpy(&b1, b + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    std::uint32_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + n - 4, 4);
-    std::memcpy(&b1, b + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (a[i] != b[i])
-        return false;
-    return true;
-  }
-  return std::memcmp(a, b, n) == 0;
-}
+private:
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
+/// A pair to insert, with its key's hash_bytes.
+struct HashedPair {
+  std::uint64_t hash;
+  std::string_view key, value;
+};
 
 class CombineTable {
 public:
+  /// Pairs a caller should gather for insert_batch(): enough for the memory
+  /// loads of one pair to overlap those of the others. Map seconds on 256
+  /// MB (1M-word vocabulary), side by side, medians of 3: batch 8: 6.48,
+  /// 16: 5.74, 32: 5.18; a later run 16: 5.44, 32: 5.29, 64: 5.73.
+  static constexpr std::size_t kBatch = 32;
+
+  /// Inserts a batch of pairs in three passes: prefetch their slots; then
+  /// the keys found there; then insert. A table larger than the caches
+  /// otherwise waits on two memory loads per pair (measured in reduce: 180
+  /// ns a pair unbatched). With `sums_u64`, values are 8-byte counts added
+  /// in place (add_u64_hashed), else they merge through `merge`.
+  template <class Merge>
+  void insert_batch(const HashedPair *pairs, std::size_t n, bool sums_u64,
+                    Merge &&merge) {
+    for (std::size_t i = 0; i < n; ++i)
+      prefetch_slot(pairs[i].hash);
+    for (std::size_t i = 0; i < n; ++i)
+      prefetch_key(pairs[i].hash);
+    for (std::size_t i = 0; i < n; ++i) {
+      const HashedPair &p = pairs[i];
+      if (sums_u64)
+        add_u64_hashed(p.hash, p.key, p.value);
+      else
+        insert_hashed(p.hash, p.key, p.value, merge);
+    }
+  }
+
   CombineTable() { slots_.resize(kInitialSlots); }
 
   /// Adds (key, value); if the key is present, its value becomes
@@ -206,15 +223,12 @@ private:
   }
 
   std::uint64_t append(std::string_view key, std::string_view value) {
-    const std::uint64_t at = arena_.size();
-    arena_.insert(arena_.end(), key.begin(), key.end());
-    arena_.insert(arena_.end(), value.begin(), value.end());
-    return at;
+    return arena_.append(key, value);
   }
 
   void grow();
 
-  std::vector<char> arena_;
+  ByteArena arena_;
   std::vector<Slot> slots_;
   std::string scratch_;
   std::size_t size_ = 0;

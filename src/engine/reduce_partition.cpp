@@ -2,6 +2,7 @@
 #include "engine/reduce_partition.h"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -74,14 +75,21 @@ void combine_all(Job &job, const std::vector<std::string_view> &runs,
   auto merge = [&job](std::string_view k, std::string_view a, std::string_view b,
                       std::string &merged) { job.combine(k, a, b, merged); };
   const bool sums = job.combine_sums_u64();
+  std::array<core::HashedPair, core::CombineTable::kBatch> batch;
+  std::size_t n = 0;
   for (std::string_view run : runs)
     core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
-      if (sums && v.size() == 8)
-        table.add_u64_hashed(core::hash_bytes(k), k, v);
-      else
-        table.insert(k, v, merge);
+      if (sums && v.size() != 8)
+        throw std::runtime_error("a count of " + std::to_string(v.size()) +
+                                 " bytes reached reduce (counts are 8 bytes)");
+      batch[n++] = {core::hash_bytes(k), k, v};
+      if (n == batch.size()) {
+        table.insert_batch(batch.data(), n, sums, merge);
+        n = 0;
+      }
       ++pairs_in;
     });
+  table.insert_batch(batch.data(), n, sums, merge);
 }
 
 } // namespace
@@ -102,7 +110,13 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
       entries.push_back(core::make_ref(k, v));
     });
     core::sort_by_key(entries, false);
-    for (const core::KeyValueRef &e : entries) {
+    // Keys in sorted order are scattered over the table's arena: fetch the
+    // key (and its value, next to it) a few calls ahead.
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (i + kAhead < entries.size())
+        __builtin_prefetch(entries[i + kAhead].key.data());
+      const core::KeyValueRef &e = entries[i];
       out.input_key(e.key);
       job.reduce(e.key, std::span<const std::string_view>(&e.value, 1), out);
       ++stats.keys;

@@ -67,6 +67,39 @@ TEST(CombineTable, KeysAreBytesAndSortUnsigned) {
   EXPECT_EQ(e[3].first, "\xff"); // after ASCII, as `LC_ALL=C sort` puts it
 }
 
+TEST(CombineTable, BatchesGiveTheSameSums) {
+  // insert_batch (counts added in place, and through a merge function)
+  // against std::map, the table growing several times.
+  std::mt19937 rng(2);
+  CombineTable sums, merged;
+  std::map<std::string, std::uint64_t> oracle;
+  std::vector<std::string> keys, values;
+  for (int i = 0; i < 100000; ++i) {
+    keys.push_back("key" + std::to_string(rng() % 30000) + std::string(rng() % 20, 'x'));
+    values.emplace_back(std::string_view(mr::u64_bytes(rng() % 1000)));
+    oracle[keys.back()] += mr::read_u64(values.back());
+  }
+  std::vector<mr::core::HashedPair> batch;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    batch.push_back({mr::core::hash_bytes(keys[i]), keys[i], values[i]});
+    if (batch.size() == CombineTable::kBatch || i + 1 == keys.size()) {
+      sums.insert_batch(batch.data(), batch.size(), true, add_u64);
+      merged.insert_batch(batch.data(), batch.size(), false, add_u64);
+      batch.clear();
+    }
+  }
+  for (const CombineTable *t : {&sums, &merged}) {
+    const auto entries = t->sorted_entries();
+    ASSERT_EQ(entries.size(), oracle.size());
+    auto it = oracle.begin();
+    for (const auto &[k, v] : entries) {
+      EXPECT_EQ(k, it->first);
+      EXPECT_EQ(mr::read_u64(v), it->second);
+      ++it;
+    }
+  }
+}
+
 TEST(CombineTable, ClearEmptiesIt) {
   CombineTable table;
   table.insert("a", mr::u64_bytes(1), add_u64);

@@ -63,6 +63,9 @@ TEST(KvBuffer, PairsRoundTripIncludingEmptyAndBinary) {
     ++i;
   });
   EXPECT_EQ(i, pairs.size());
+  // Copies hold the same bytes (a map task's partitions are copied).
+  const KvBuffer copy = buf;
+  EXPECT_EQ(copy.bytes(), buf.bytes());
 }
 
 TEST(KvBuffer, CutBufferThrows) {
