@@ -6,14 +6,22 @@
 #   BLAZE_REPO  junhao12131/blaze (default /work/.mirror/junhao12131+blaze/repo)
 #   HPS_REPO    jl2922/hps, its serializer, used at the commit Blaze pins
 #               (default /work/.mirror/jl2922+hps/repo)
+#   THRILL_REPO thrill/thrill (default /work/.mirror/thrill+thrill/repo), with
+#               its submodules at the commits its tree pins, from
+#   TLX_REPO, FOXXLL_REPO, CEREAL_REPO, GTEST_REPO (tlx/tlx, stxxl/foxxll,
+#               USCiLab/cereal, google/googletest; defaults /work/.mirror/...)
 # and exported into $BENCH_DIR/peers. Blaze needs one change to build with
 # Open MPI: its MpiType constants become `static inline const` (MPI_CHAR and
-# friends are not constant expressions there). Thrill is not built yet.
+# friends are not constant expressions there). Thrill builds as it is, with
+# bench/peers/thrill_wordcount.cc added as one of its example programs (its
+# library takes ~10 minutes to compile here, once).
 #
 # The corpus is bench/real_text.sh's (run it first) with NUL bytes removed
 # (Blaze loses words that hold them) and one newline after each file. Ours
 # at -n 3 (2 workers), Blaze at -n 2 (2 ranks, 1 OpenMP thread: 2 cores), the
-# sequential count; all with ob1 + vader; each output checked against
+# sequential count, Thrill as one process with 2 workers (two processes
+# would pin their workers to the same core); MPI runs with ob1 + vader;
+# each output checked against
 # coreutils. Medians into bench/RESULTS.md (between the peers markers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +34,12 @@ seq=$root/build/bench/sequential_wordcount
 blaze_repo=${BLAZE_REPO:-/work/.mirror/junhao12131+blaze/repo}
 hps_repo=${HPS_REPO:-/work/.mirror/jl2922+hps/repo}
 hps_commit=8b98194218ca792e78f60b308c152c64e2cb2a7b # vendor/hps in blaze's tree
+mirror=/work/.mirror
+thrill_repo=${THRILL_REPO:-$mirror/thrill+thrill/repo}
+declare -A thrill_sub=([tlx]=${TLX_REPO:-$mirror/tlx+tlx/repo}
+  [foxxll]=${FOXXLL_REPO:-$mirror/stxxl+foxxll/repo}
+  [cereal]=${CEREAL_REPO:-$mirror/USCiLab+cereal/repo}
+  [googletest]=${GTEST_REPO:-$mirror/google+googletest/repo})
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 # bench only
 fast=(--mca pml ob1 --mca btl self,vader)
 py=/usr/bin/python3
@@ -57,7 +71,29 @@ if [ -d "$blaze_repo" ] && [ -d "$hps_repo" ]; then
 else
   echo "peers: Blaze skipped: no $blaze_repo or $hps_repo (set BLAZE_REPO and HPS_REPO)" >&2
 fi
-echo "peers: Thrill skipped: not built by this script yet" >&2
+thrill=""
+thrill_missing=""
+for r in "$thrill_repo" "${thrill_sub[@]}"; do [ -d "$r" ] || thrill_missing+=" $r"; done
+if [ -z "$thrill_missing" ]; then
+  if [ ! -x thrill-build/examples/word_count/thrill_wordcount ]; then
+    rm -rf src/thrill && export_tree "$thrill_repo" HEAD src/thrill
+    tgit=$thrill_repo
+    [ -d "$tgit/.git" ] && tgit=$tgit/.git
+    for name in "${!thrill_sub[@]}"; do
+      # The commit Thrill's tree pins for extlib/NAME (a submodule entry).
+      pinned=$(git --git-dir="$tgit" ls-tree HEAD "extlib/$name" | awk '{print $3}')
+      export_tree "${thrill_sub[$name]}" "$pinned" "src/thrill/extlib/$name"
+    done
+    cp "$root/bench/peers/thrill_wordcount.cc" src/thrill/examples/word_count/thrill_wordcount.cpp
+    echo 'thrill_build_prog(thrill_wordcount)' >>src/thrill/examples/word_count/CMakeLists.txt
+    cmake -S src/thrill -B thrill-build -DCMAKE_BUILD_TYPE=Release -DTHRILL_BUILD_EXAMPLES=ON \
+      -DTHRILL_USE_MPI=OFF >thrill-cmake.log
+    make -C thrill-build -j"$(nproc)" thrill_wordcount >thrill-make.log
+  fi
+  thrill=$peers/thrill-build/examples/word_count/thrill_wordcount
+else
+  echo "peers: Thrill skipped: missing$thrill_missing (set THRILL_REPO, TLX_REPO, FOXXLL_REPO, CEREAL_REPO, GTEST_REPO)" >&2
+fi
 
 if [ ! -s text.txt ]; then
   for f in "$dir"/realtext/c[1-4].txt; do tr -d '\000' <"$f"; echo; done >text.txt
@@ -76,14 +112,16 @@ run() { # NAME CMD...
   printf '%s\t%s\n' "$name" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" >>"$log"
 }
 for rep in $(seq 1 "$reps"); do
-  order=(ours blaze sequential)
-  [ $((rep % 2)) = 0 ] && order=(sequential blaze ours)
+  order=(ours blaze thrill sequential)
+  [ $((rep % 2)) = 0 ] && order=(sequential thrill blaze ours)
   for what in "${order[@]}"; do
     case $what in
     ours) run ours mpirun --oversubscribe "${fast[@]}" -n 3 "$mr" run wordcount -i text.h5 \
       -o ours.h5 --overwrite -q ;;
     blaze) [ -n "$blaze" ] && run blaze mpirun --oversubscribe "${fast[@]}" -x OMP_NUM_THREADS \
       -n 2 "$blaze" text.txt blaze-counts ;;
+    thrill) [ -n "$thrill" ] && rm -f thrill-counts-* &&
+      THRILL_LOCAL=1 THRILL_WORKERS_PER_HOST=2 run thrill "$thrill" text.txt thrill-counts ;;
     sequential) run sequential "$seq" text.txt ;;
     esac
   done
@@ -93,6 +131,10 @@ cmp -s sequential.out oracle.tsv || { echo "sequential differs from coreutils" >
 if [ -n "$blaze" ]; then
   cat blaze-counts.* | LC_ALL=C sort -t "$(printf '\t')" -k1,1 | cmp -s - oracle.tsv ||
     { echo "Blaze differs from coreutils" >&2; exit 1; }
+fi
+if [ -n "$thrill" ]; then
+  cat thrill-counts-* | LC_ALL=C sort -t "$(printf '\t')" -k1,1 | cmp -s - oracle.tsv ||
+    { echo "Thrill differs from coreutils" >&2; exit 1; }
 fi
 
 "$py" - "$root" "$log" "$reps" "$(stat -c %s text.txt)" <<'PY'
@@ -107,7 +149,7 @@ med = {k: statistics.median(v) for k, v in times.items()}
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                      capture_output=True, text=True).stdout.strip()
 labels = [("ours", "ours, `mpirun -n 3` (2 workers)"), ("blaze", "Blaze, `mpirun -n 2`, 1 thread each"),
-          ("sequential", "sequential `std::unordered_map`")]
+          ("thrill", "Thrill, 1 process, 2 workers"), ("sequential", "sequential `std::unordered_map`")]
 rows = "\n".join("| %s | %.2f | %.2fx | %s |" % (label, med[k], med[k] / med["ours"],
                  " ".join("%.2f" % t for t in times[k])) for k, label in labels if k in med)
 text = """<!-- peers:begin -->
@@ -115,7 +157,7 @@ text = """<!-- peers:begin -->
 
 `bash bench/peers.sh %s`: the real-text corpus of bench/real_text.sh without NUL bytes (%.0f MB),
 %s, 2 cores, ob1 + vader for all, whole process, medians, order reversed every other
-repetition; every output identical to coreutils. Thrill: not built yet.
+repetition; every output identical to coreutils.
 
 | what | median s | / ours | runs |
 |---|---|---|---|

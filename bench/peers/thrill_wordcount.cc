@@ -1,0 +1,51 @@
+// bench/peers/thrill_wordcount.cc: word count written against Thrill
+// (github.com/thrill/thrill), for bench/peers.sh; built only there, from
+// sources fetched outside this repository. Words are split on the same six
+// whitespace bytes as our wordcount job; the counts are written as lines
+// `word TAB count` to OUT-<worker> files (Thrill's WriteLines), which the
+// script sorts and compares with coreutils. Run as one process with two
+// workers (THRILL_LOCAL=1 THRILL_WORKERS_PER_HOST=2): two processes would
+// pin their workers to the same core. Usage: thrill_wordcount INPUT OUT
+#include <thrill/api/dia.hpp> // FlatMap, Map
+#include <thrill/api/read_lines.hpp>
+#include <thrill/api/reduce_by_key.hpp>
+#include <thrill/api/write_lines.hpp>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+using Count = std::pair<std::string, std::size_t>;
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: thrill_wordcount INPUT OUT\n");
+    return 2;
+  }
+  const std::string input = argv[1], output = argv[2];
+  return thrill::Run([&](thrill::Context &ctx) {
+    ctx.enable_consume();
+    auto space = [](char c) {
+      return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    thrill::ReadLines(ctx, input)
+        .FlatMap<Count>([&](const std::string &line, auto emit) {
+          const char *p = line.data(), *end = p + line.size();
+          while (p < end) {
+            while (p < end && space(*p))
+              ++p;
+            const char *w = p;
+            while (p < end && !space(*p))
+              ++p;
+            if (p > w)
+              emit(Count(std::string(w, p), 1));
+          }
+        })
+        .ReduceByKey([](const Count &c) { return c.first; },
+                     [](const Count &a, const Count &b) {
+                       return Count(a.first, a.second + b.second);
+                     })
+        .Map([](const Count &c) { return c.first + "\t" + std::to_string(c.second); })
+        .WriteLines(output + "-@@@@-####");
+  });
+}
