@@ -40,11 +40,12 @@ char *PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
   // Else pairs are copied into per-partition buffers, which spill. Growing
   // them by doubling would hold up to twice the bytes received; a few
   // percent over an even share covers the imbalance of a hash.
+  fair_share_ = budget_ / 2 / (sources_ * count_);
   for (int s = 0; s < sources_; ++s) {
     std::uint64_t share = incoming[static_cast<std::size_t>(s)] / count_;
     share += share / 32 + 4096;
     if (budget_)
-      share = std::min<std::uint64_t>(share, budget_ / 2 / (sources_ * count_));
+      share = std::min<std::uint64_t>(share, fair_share_);
     for (std::uint32_t p = mine_.begin; p < mine_.end; ++p)
       buffer(s, p).reserve(share);
   }
@@ -227,6 +228,16 @@ void PartitionInbox::spill_partition(std::uint32_t p) {
     const std::size_t used = whole[static_cast<std::size_t>(s)].size();
     b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(used));
     in_memory_ -= used;
+    // A source's stream brings one partition's frame after another, so one
+    // buffer may have grown far past its share before the spill: give the
+    // memory back, or every buffer ends up keeping its largest size (with
+    // 4 partitions a worker: 1.6x the limit at the shuffle's peak).
+    if (budget_ && b.capacity() > fair_share_) {
+      std::vector<char> smaller;
+      smaller.reserve(std::max<std::size_t>(b.size(), fair_share_));
+      smaller.assign(b.begin(), b.end());
+      b.swap(smaller);
+    }
   }
 }
 

@@ -81,6 +81,7 @@ private:
   std::vector<Stream> streams_;
   std::vector<std::vector<char>> buffers_; // [source][partition]
   std::uint64_t in_memory_ = 0;
+  std::uint64_t fair_share_ = 0; // of the budget, for one (source, partition) buffer
   std::unique_ptr<core::SpillFile> file_;
   std::vector<std::vector<core::RunExtent>> runs_; // per partition
   // Received in place (when everything fits): the streams, one after the
