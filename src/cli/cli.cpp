@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
                   "HDF5 file to write; it appears only when the job has succeeded")
       ->required();
   run->add_option("--reducers", opt.reducers,
-                  "Reduce partitions (default: one per worker rank)")
+                  "Reduce partitions (default: four per worker rank)")
       ->check(CLI::Range(1u, 1u << 16));
   // CLI11 reads "-1" into an unsigned size as 2^64-1: refuse it first.
   const CLI::Validator non_negative(

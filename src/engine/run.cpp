@@ -436,7 +436,14 @@ int run_job(const RunOptions &o) {
   core::exit_cleanly_on_signals(me == 0);
   const bool single = world.size() == 1;
   const int workers = single ? 1 : world.size() - 1;
-  std::uint32_t reducers = o.reducers ? o.reducers : workers;
+  // Four partitions a worker by default: a worker's reduce then sorts four
+  // smaller tables that stay closer to its caches (real text, -n 3, medians
+  // of 7: reduce 0.20 -> 0.12 s, whole run 1.07 -> 0.97 s), and a partition
+  // is a quarter of what a worker receives (the unit that must fit memory
+  // when a reduce emits out of order, and that a resume reuses).
+  std::uint32_t reducers =
+      o.reducers ? o.reducers
+                 : static_cast<std::uint32_t>(std::min(4 * workers, 1 << 16));
   const std::vector<std::string> hosts = world.gather_bytes(host_name(), 0);
   const MemoryBudget budget = MemoryBudget::of(memory_limit_of(o, world.ranks_on_node()),
                                                o.combine_bytes, o.round_bytes);
