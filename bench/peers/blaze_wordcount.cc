@@ -1,13 +1,16 @@
 // bench/peers/blaze_wordcount.cc: word count written against Blaze
 // (github.com/junhao12131/blaze), for bench/peers.sh; built only there, from
-// sources fetched outside this repository. Words are split on the same six
-// whitespace bytes as our wordcount job; each rank writes its share of the
+// sources fetched outside this repository. Words are split by our own
+// mr::for_each_word (include/mr/text.h), as our wordcount job splits them;
+// each rank writes its share of the
 // counts to OUT.<rank> (word TAB count), which the script sorts and compares
 // with coreutils. Usage: mpirun -n N blaze_wordcount INPUT OUT
 #include <blaze/blaze.h>
 
 #include <cstdio>
 #include <string>
+
+#include "mr/text.h"
 
 int main(int argc, char **argv) {
   blaze::util::init(argc, argv);
@@ -17,25 +20,14 @@ int main(int argc, char **argv) {
   }
   auto lines = blaze::util::load_file(argv[1]);
   const auto mapper = [](const size_t, const std::string &line, const auto &emit) {
-    const char *p = line.data(), *end = p + line.size();
-    auto space = [](char c) {
-      return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-    };
-    while (p < end) {
-      while (p < end && space(*p))
-        ++p;
-      const char *w = p;
-      while (p < end && !space(*p))
-        ++p;
-      if (p > w)
-        emit(std::string(w, p), static_cast<size_t>(1));
-    }
+    mr::for_each_word(line, [&](std::string_view w) { emit(std::string(w), size_t{1}); });
   };
   blaze::DistHashMap<std::string, size_t> words;
   blaze::mapreduce<std::string, std::string, size_t>(lines, mapper, "sum", words);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  std::FILE *out = std::fopen((std::string(argv[2]) + "." + std::to_string(rank)).c_str(), "w");
+  std::FILE *out =
+      std::fopen((std::string(argv[2]) + "." + std::to_string(rank)).c_str(), "w");
   words.for_each([&](const std::string &word, const size_t, const size_t &count) {
     std::fwrite(word.data(), 1, word.size(), out); // words may hold NUL bytes
     std::fprintf(out, "\t%zu\n", count);

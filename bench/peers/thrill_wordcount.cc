@@ -1,7 +1,8 @@
 // bench/peers/thrill_wordcount.cc: word count written against Thrill
 // (github.com/thrill/thrill), for bench/peers.sh; built only there, from
-// sources fetched outside this repository. Words are split on the same six
-// whitespace bytes as our wordcount job; the counts are written as lines
+// sources fetched outside this repository. Words are split by our own
+// mr::for_each_word (include/mr/text.h, copied beside this file by the
+// script), as our wordcount job splits them; the counts are written as lines
 // `word TAB count` to OUT-<worker> files (Thrill's WriteLines), which the
 // script sorts and compares with coreutils. Run as one process with two
 // workers (THRILL_LOCAL=1 THRILL_WORKERS_PER_HOST=2): two processes would
@@ -15,6 +16,8 @@
 #include <string>
 #include <utility>
 
+#include "mr/text.h"
+
 using Count = std::pair<std::string, std::size_t>;
 
 int main(int argc, char **argv) {
@@ -25,21 +28,10 @@ int main(int argc, char **argv) {
   const std::string input = argv[1], output = argv[2];
   return thrill::Run([&](thrill::Context &ctx) {
     ctx.enable_consume();
-    auto space = [](char c) {
-      return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-    };
     thrill::ReadLines(ctx, input)
-        .FlatMap<Count>([&](const std::string &line, auto emit) {
-          const char *p = line.data(), *end = p + line.size();
-          while (p < end) {
-            while (p < end && space(*p))
-              ++p;
-            const char *w = p;
-            while (p < end && !space(*p))
-              ++p;
-            if (p > w)
-              emit(Count(std::string(w, p), 1));
-          }
+        .FlatMap<Count>([](const std::string &line, auto emit) {
+          mr::for_each_word(line,
+                            [&](std::string_view w) { emit(Count(std::string(w), 1)); });
         })
         .ReduceByKey([](const Count &c) { return c.first; },
                      [](const Count &a, const Count &b) {

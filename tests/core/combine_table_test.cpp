@@ -16,6 +16,20 @@ auto add_u64 = [](std::string_view, std::string_view a, std::string_view b,
   out = mr::u64_bytes(mr::read_u64(a) + mr::read_u64(b));
 };
 
+/// The table's entries, in key order, are the oracle's sums.
+void expect_sums(const CombineTable &table,
+                 const std::map<std::string, std::uint64_t> &oracle) {
+  EXPECT_EQ(table.size(), oracle.size());
+  const auto entries = table.sorted_entries();
+  ASSERT_EQ(entries.size(), oracle.size());
+  auto it = oracle.begin();
+  for (const auto &[k, v] : entries) {
+    EXPECT_EQ(k, it->first);
+    EXPECT_EQ(mr::read_u64(v), it->second);
+    ++it;
+  }
+}
+
 TEST(CombineTable, SumsLikeAMap) {
   std::mt19937 rng(1);
   CombineTable table;
@@ -26,15 +40,7 @@ TEST(CombineTable, SumsLikeAMap) {
     table.insert(key, mr::u64_bytes(v), add_u64);
     oracle[key] += v;
   }
-  EXPECT_EQ(table.size(), oracle.size());
-  auto entries = table.sorted_entries();
-  ASSERT_EQ(entries.size(), oracle.size());
-  auto it = oracle.begin();
-  for (const auto &[k, v] : entries) {
-    EXPECT_EQ(k, it->first);
-    EXPECT_EQ(mr::read_u64(v), it->second);
-    ++it;
-  }
+  expect_sums(table, oracle);
 }
 
 TEST(CombineTable, ValuesMayChangeSize) {
@@ -88,16 +94,8 @@ TEST(CombineTable, BatchesGiveTheSameSums) {
       batch.clear();
     }
   }
-  for (const CombineTable *t : {&sums, &merged}) {
-    const auto entries = t->sorted_entries();
-    ASSERT_EQ(entries.size(), oracle.size());
-    auto it = oracle.begin();
-    for (const auto &[k, v] : entries) {
-      EXPECT_EQ(k, it->first);
-      EXPECT_EQ(mr::read_u64(v), it->second);
-      ++it;
-    }
-  }
+  expect_sums(sums, oracle);
+  expect_sums(merged, oracle);
 }
 
 TEST(CombineTable, ClearEmptiesIt) {
