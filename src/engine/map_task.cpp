@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -22,8 +23,9 @@ public:
              MapTaskOutput &out, std::uint64_t combine_bytes, std::string_view input)
       : job_(job), partitioner_(partitioner), table_(table), out_(out),
         combines_(job.combines()), sums_(job.combine_sums_u64()),
-        combine_bytes_(combine_bytes), input_begin_(input.data()),
-        input_end_(input.data() + input.size()) {}
+        combine_bytes_(combine_bytes),
+        input_begin_(reinterpret_cast<std::uintptr_t>(input.data())),
+        input_end_(input_begin_ + input.size()) {}
 
   void emit(std::string_view key, std::string_view value) override {
     ++emitted;
@@ -36,7 +38,10 @@ public:
     // other by a copy; a count as a number.
     Pending &p = pending_[pending_count_++];
     p.key_size = key.size();
-    if (key.data() >= input_begin_ && key.data() + key.size() <= input_end_) {
+    // (Compared as integers: `<` between pointers into different objects
+    // is unspecified in C++.)
+    const auto at = reinterpret_cast<std::uintptr_t>(key.data());
+    if (at >= input_begin_ && at <= input_end_ && key.size() <= input_end_ - at) {
       p.key = key.data();
     } else {
       p.key = nullptr;
@@ -124,7 +129,7 @@ private:
   bool combines_;
   bool sums_; // values are 8-byte counts added in place
   std::uint64_t combine_bytes_;
-  const char *input_begin_, *input_end_;
+  std::uintptr_t input_begin_, input_end_; // the task's input bytes
   std::array<Pending, kBatch> pending_{};
   std::size_t pending_count_ = 0;
   std::unique_ptr<char[]> staged_ = std::make_unique<char[]>(4096);

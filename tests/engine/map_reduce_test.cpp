@@ -12,7 +12,9 @@
 #include "engine/reduce_partition.h"
 #include "join_values_job.h"
 #include "mr/codec.h"
+#include "mr/count_job.h"
 #include "mr/registry.h"
+#include "mr/text.h"
 
 namespace {
 
@@ -114,6 +116,40 @@ TEST(MapReduce, SmallCombineBufferFlushesAndStaysCorrect) {
   // The table was emptied many times, so a word left the task more than once.
   EXPECT_GT(ms.pairs_out, oracle.size());
   EXPECT_LT(ms.pairs_out, ms.pairs_emitted);
+}
+
+/// Counts each word with a prefix, built in one buffer that it overwrites
+/// for every word: the engine must copy such keys (the keys that lie in the
+/// task's input it may keep by address).
+struct PrefixedCount : CountJob {
+  void map(const Record &r, Emitter &out) override {
+    const U64Bytes one = u64_bytes(1);
+    for_each_word(r.bytes, [&](std::string_view w) {
+      out.emit(w, one); // a view into the input
+      buffer_.assign("p:");
+      buffer_.append(w);
+      out.emit(buffer_, one); // the same bytes, overwritten next word
+      buffer_.assign(buffer_.size(), '#');
+    });
+  }
+  std::string buffer_;
+};
+
+TEST(MapReduce, KeysFromAReusedBufferAreCopiedAndKeysFromTheInputNot) {
+  const auto job = make_job<PrefixedCount>();
+  ASSERT_TRUE(job->combines());
+  const std::string text = random_text(5);
+  for (std::uint64_t combine_bytes : {64ull << 20, 512ull}) {
+    io::OutputRows rows = map_then_reduce(*job, text, 3, nullptr, combine_bytes);
+    std::map<std::string, std::uint64_t> got, expected;
+    for (std::uint64_t i = 0; i < rows.rows(); ++i)
+      got[std::string(rows.key(i))] = read_u64(rows.value(i));
+    for (const auto &[w, n] : oracle_word_count(text)) {
+      expected[w] = n;
+      expected["p:" + w] = n;
+    }
+    EXPECT_EQ(got, expected) << "combine buffer " << combine_bytes;
+  }
 }
 
 /// Without a combiner, reduce sees every value, in byte order.
