@@ -17,14 +17,6 @@
 
 namespace mr::core {
 
-inline void put_varint(std::vector<char> &out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
 /// Reads a varint at `p`, advancing it; throws if the buffer ends first.
 inline std::uint64_t get_varint(const char *&p, const char *end) {
   std::uint64_t v = 0;
@@ -45,6 +37,11 @@ inline char *write_varint(char *p, std::uint64_t v) {
   }
   *p++ = static_cast<char>(v);
   return p;
+}
+
+inline void put_varint(std::vector<char> &out, std::uint64_t v) {
+  char bytes[10];
+  out.insert(out.end(), bytes, write_varint(bytes, v));
 }
 
 /// An allocator whose resize() leaves new bytes uninitialised (they are

@@ -163,14 +163,11 @@ void PartitionInbox::spill_partition(std::uint32_t p) {
   if (!file_)
     file_ = std::make_unique<core::SpillFile>(scratch_dir_, "runs");
   const std::uint64_t start = file_->size();
-  std::vector<char> pair;
+  core::KvBuffer pair; // one pair at a time, in the run format
   auto append = [&](std::string_view k, std::string_view v) {
     pair.clear();
-    core::put_varint(pair, k.size());
-    pair.insert(pair.end(), k.begin(), k.end());
-    core::put_varint(pair, v.size());
-    pair.insert(pair.end(), v.begin(), v.end());
-    file_->append({pair.data(), pair.size()});
+    pair.append(k, v);
+    file_->append(pair.bytes());
   };
   // Sorted through 16 bytes a pair (key prefix, where the pair is): a hash
   // table or full views would take 3-4 times the pairs' own size, which is

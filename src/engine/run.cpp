@@ -304,12 +304,8 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
   if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
     // A run that died after its output was in place (a rank killed while
     // finishing) is retried: its output, if it is this job's, is the result.
-    std::string theirs;
-    try {
-      theirs = io::OutputReader(o.output).meta().fingerprint;
-    } catch (const std::exception &) {
-    }
-    if (theirs != plan.fingerprint)
+    const auto theirs = existing_output_meta(o.output);
+    if (!theirs || theirs->fingerprint != plan.fingerprint)
       throw io::InputError("output '" + o.output +
                            "' exists and is not this job's result; pass --overwrite to "
                            "replace it");
