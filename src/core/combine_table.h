@@ -10,7 +10,6 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,40 +18,6 @@
 #include "core/hash.h"
 
 namespace mr::core {
-
-/// Bytes appended end to end, growing by doubling; clear() keeps the
-/// memory. (A std::vector<char> appended through insert() cost a memmove
-/// call per key and per value: 7% of word count's map profile.)
-class ByteArena {
-public:
-  char *data() { return bytes_.get(); }
-  const char *data() const { return bytes_.get(); }
-  std::size_t size() const { return size_; }
-  void clear() { size_ = 0; }
-  void reserve(std::size_t n) {
-    if (n <= capacity_)
-      return;
-    auto bigger = std::make_unique_for_overwrite<char[]>(n);
-    if (size_ > 0)
-      std::memcpy(bigger.get(), bytes_.get(), size_);
-    bytes_ = std::move(bigger);
-    capacity_ = n;
-  }
-  /// Appends a then b; returns the offset of a.
-  std::size_t append(std::string_view a, std::string_view b) {
-    const std::size_t at = size_, n = a.size() + b.size();
-    if (n > capacity_ - size_)
-      reserve(std::max(2 * capacity_, size_ + n));
-    copy_bytes(bytes_.get() + at, a.data(), a.size());
-    copy_bytes(bytes_.get() + at + a.size(), b.data(), b.size());
-    size_ += n;
-    return at;
-  }
-
-private:
-  std::unique_ptr<char[]> bytes_;
-  std::size_t size_ = 0, capacity_ = 0;
-};
 
 /// A pair to insert, with its key's hash_bytes.
 struct HashedPair {

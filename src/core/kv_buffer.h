@@ -7,10 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 #include <stdexcept>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/bytes.h"
@@ -44,42 +43,28 @@ inline void put_varint(std::vector<char> &out, std::uint64_t v) {
   out.insert(out.end(), bytes, write_varint(bytes, v));
 }
 
-/// An allocator whose resize() leaves new bytes uninitialised (they are
-/// written right after), instead of zeroing them first.
-template <class T> struct UninitAllocator : std::allocator<T> {
-  template <class U> struct rebind { using other = UninitAllocator<U>; };
-  UninitAllocator() = default;
-  template <class U> UninitAllocator(const UninitAllocator<U> &) {}
-  template <class U> void construct(U *) noexcept {}
-  template <class U, class... Args> void construct(U *p, Args &&...args) {
-    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
 class KvBuffer {
 public:
   /// Appends through one size check and inline copies (vector::insert cost
   /// a memmove call per key and per value: 4% of word count's map profile).
   void append(std::string_view key, std::string_view value) {
-    const std::size_t at = bytes_.size(), most = key.size() + value.size() + 20;
-    if (bytes_.capacity() - at < most)
-      bytes_.reserve(std::max(2 * bytes_.capacity(), at + most));
-    bytes_.resize(at + most);
-    char *p = write_varint(bytes_.data() + at, key.size());
+    char *p = write_varint(bytes_.extend(key.size() + value.size() + 20), key.size());
     copy_bytes(p, key.data(), key.size());
     p = write_varint(p + key.size(), value.size());
     copy_bytes(p, value.data(), value.size());
-    bytes_.resize(static_cast<std::size_t>(p + value.size() - bytes_.data()));
+    bytes_.truncate(static_cast<std::size_t>(p + value.size() - bytes_.data()));
     ++pairs_;
   }
   std::string_view bytes() const { return {bytes_.data(), bytes_.size()}; }
   std::uint64_t pairs() const { return pairs_; }
-  bool empty() const { return bytes_.empty(); }
+  bool empty() const { return bytes_.size() == 0; }
   /// Memory held (at least bytes().size()).
   std::size_t capacity() const { return bytes_.capacity(); }
   /// Takes pairs already packed in this format (a checkpointed run).
   void assign(std::string_view packed, std::uint64_t pairs) {
-    bytes_.assign(packed.begin(), packed.end());
+    bytes_.clear();
+    if (!packed.empty())
+      std::memcpy(bytes_.extend(packed.size()), packed.data(), packed.size());
     pairs_ = pairs;
   }
   void clear() {
@@ -88,7 +73,7 @@ public:
   }
 
 private:
-  std::vector<char, UninitAllocator<char>> bytes_;
+  ByteArena bytes_;
   std::uint64_t pairs_ = 0;
 };
 
