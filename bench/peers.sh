@@ -26,6 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source "$root/bench/lib.sh"
 reps=${1:-5}
 dir=${BENCH_DIR:-/tmp/mr-bench}
 peers=$dir/peers
@@ -113,18 +114,10 @@ if [ ! -s text.txt ]; then
   for f in "$dir"/realtext/c[1-4].txt; do tr -d '\000' <"$f"; echo; done >text.txt
 fi
 "$mr" import -o text.h5 --overwrite text.txt >/dev/null
-LC_ALL=C awk 1 text.txt | tr -s ' \t\n\v\f\r' '\n' | grep -av '^$' | LC_ALL=C sort |
-  LC_ALL=C uniq -c | LC_ALL=C awk '{print $2 "\t" $1}' >oracle.tsv
+word_oracle text.txt >oracle.tsv
 
 log=$peers/runs.tsv
 : >"$log"
-run() { # NAME CMD...
-  local name=$1 t0
-  shift
-  t0=$(date +%s.%N)
-  "$@" >"$name.out" 2>err.txt || { cat err.txt >&2; echo "$name failed" >&2; exit 1; }
-  printf '%s\t%s\n' "$name" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" >>"$log"
-}
 for rep in $(seq 1 "$reps"); do
   order=(ours blaze thrill sequential)
   [ $((rep % 2)) = 0 ] && order=(sequential thrill blaze ours)

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source "$root/bench/lib.sh"
 reps=${1:-5}
 dir=${BENCH_DIR:-/tmp/mr-bench}/realtext
 mr=$root/build/mapreduce
@@ -37,19 +38,11 @@ texts=(c1.txt c2.txt c3.txt c4.txt)
 "$mr" import -o text.h5 --overwrite "${texts[@]}" >/dev/null
 printf 'a b\n' >tiny.txt
 "$mr" import -o tiny.h5 --overwrite tiny.txt >/dev/null
-LC_ALL=C awk 1 "${texts[@]}" | tr -s ' \t\n\v\f\r' '\n' | grep -av '^$' | LC_ALL=C sort |
-  LC_ALL=C uniq -c | LC_ALL=C awk '{print $2 "\t" $1}' >oracle.tsv
+word_oracle "${texts[@]}" >oracle.tsv
 
 log=$dir/runs.tsv
 : >"$log"
 fast=(--mca pml ob1 --mca btl self,vader)
-run() { # NAME CMD...: time CMD (stdout to NAME.out), log "name seconds"
-  local name=$1 t0
-  shift
-  t0=$(date +%s.%N)
-  "$@" >"$name.out" 2>err.txt || { cat err.txt >&2; echo "$name failed" >&2; exit 1; }
-  printf '%s\t%s\n' "$name" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" >>"$log"
-}
 for rep in $(seq 1 "$reps"); do
   echo "repetition $rep of $reps" >&2
   order=(ours ours_fast sequential tiny tiny_fast mrmpi)
