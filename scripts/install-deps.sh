@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev      # the job report (--report) is written with it
   slurm-wlm munge         # a real one-node Slurm for the requeue test
   python3 python3-h5py    # tests read our output with h5py, as a user would
+  python3-xxhash          # tests forge checkpoint records (XXH3-sealed lines)
   libmrmpi-dev            # MR-MPI, the peer we benchmark against
   gawk coreutils grep     # the word count oracle
   procps                  # ps, for peak-RSS figures in bench/

@@ -43,6 +43,25 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+/// Opens `path` for reading only if it is a regular file, never through a
+/// symbolic link (a checkpoint folder may hold links planted to make us read
+/// another file) and never blocking (a FIFO would block open forever).
+int open_regular(const std::string &path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      throw std::runtime_error("cannot open '" + path +
+                               "': it is a symbolic link (not followed)");
+    throw system_error("cannot open", path);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("cannot open '" + path + "': not a regular file");
+  }
+  return fd;
+}
+
 } // namespace
 
 std::string folder_of(const std::string &path) {
@@ -108,9 +127,7 @@ std::uint64_t write_durably(const std::string &path, const Producer &produce) {
 }
 
 std::uint64_t hash_file(const std::string &path, std::uint64_t &size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw system_error("cannot open", path);
+  const int fd = open_regular(path);
   std::vector<char> block(1 << 20);
   core::Hasher hash;
   size = 0;
@@ -134,9 +151,7 @@ std::uint64_t hash_file(const std::string &path, std::uint64_t &size) {
 
 std::string read_file_range(const std::string &path, std::uint64_t offset,
                             std::uint64_t n) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw system_error("cannot open", path);
+  const int fd = open_regular(path);
   std::string out(n, '\0');
   const std::int64_t got = core::read_at(fd, offset, n, out.data());
   ::close(fd);
@@ -145,9 +160,7 @@ std::string read_file_range(const std::string &path, std::uint64_t offset,
 }
 
 std::string read_whole_file(const std::string &path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw system_error("cannot open", path);
+  const int fd = open_regular(path);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
@@ -159,8 +172,13 @@ std::string read_whole_file(const std::string &path) {
     const ssize_t n = ::read(fd, out.data() + at, out.size() - at);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0)
-      break;
+    if (n < 0) {
+      const auto error = system_error("cannot read", path);
+      ::close(fd);
+      throw error;
+    }
+    if (n == 0)
+      break; // the file shrank meanwhile: what is there
     at += static_cast<std::size_t>(n);
   }
   ::close(fd);

@@ -23,6 +23,9 @@ using Sink = std::function<void(std::string_view)>;
 using Producer = std::function<void(const Sink &)>;
 std::uint64_t write_durably(const std::string &path, const Producer &produce);
 
+// The readers below open only regular files, never through a symbolic link
+// and never blocking (a FIFO): they throw std::runtime_error otherwise.
+
 /// XXH3-64 of a whole file, read 1 MiB at a time; `size` gets its length.
 /// Throws std::runtime_error when it cannot be read.
 std::uint64_t hash_file(const std::string &path, std::uint64_t &size);

@@ -1,6 +1,7 @@
 // src/ckpt/manifest.cpp: see manifest.h.
 #include "ckpt/manifest.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ckpt/durable_file.h"
@@ -20,7 +22,8 @@ namespace mr::ckpt {
 
 namespace {
 
-constexpr const char *kMagic = "mapreduce-checkpoint 1";
+// 2: records carry the counters; files are named and bound to their run.
+constexpr const char *kMagic = "mapreduce-checkpoint 2";
 constexpr const char *kEndOfHeader = "end-of-header";
 
 /// A value on one line: '%' and newlines escaped.
@@ -42,7 +45,9 @@ std::string escape(const std::string &s) {
 std::string unescape(const std::string &s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
+    if (s[i] == '%' && i + 2 < s.size() &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
       i += 2;
     } else {
@@ -67,6 +72,109 @@ bool unseal(const std::string &line, std::string &text) {
 
 std::string reason() {
   return std::strerror(errno);
+}
+
+bool all_digits(std::string_view s, std::size_t max = 10) {
+  if (s.empty() || s.size() > max)
+    return false;
+  for (char c : s)
+    if (c < '0' || c > '9')
+      return false;
+  return true;
+}
+
+bool all_hex(std::string_view s, std::size_t n) {
+  if (s.size() != n)
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+/// "<run id: 12 hex>-r<world rank>", as engine/run.cpp names writers.
+bool is_writer(std::string_view s) {
+  return s.size() > 14 && all_hex(s.substr(0, 12), 12) && s.substr(12, 2) == "-r" &&
+         all_digits(s.substr(14));
+}
+
+/// The id in a committed file's name ("map/3/t3042-<writer>": 3042), or -1.
+long long id_in_name(const std::string &kind, std::string_view file) {
+  char prefix = 'p';
+  if (kind == "map") {
+    if (!file.starts_with("map/"))
+      return -1;
+    file.remove_prefix(4);
+    const auto slash = file.find('/');
+    if (slash == std::string_view::npos || !all_digits(file.substr(0, slash)))
+      return -1;
+    file.remove_prefix(slash + 1);
+    prefix = 't';
+  } else if (kind == "reduce" && file.starts_with("reduce/")) {
+    file.remove_prefix(7);
+  } else {
+    return -1;
+  }
+  const auto dash = file.find('-');
+  if (file.empty() || file[0] != prefix || dash == std::string_view::npos ||
+      !all_digits(file.substr(1, dash - 1)) || !is_writer(file.substr(dash + 1)))
+    return -1;
+  return std::stoll(std::string(file.substr(1, dash - 1)));
+}
+
+[[noreturn]] void refuse_entry(const std::string &dir, const std::string &rel,
+                               const char *what) {
+  throw CheckpointRefused("checkpoint folder '" + dir + "' holds " + what + " at '" +
+                          rel +
+                          "': refused (the engine never follows links or opens "
+                          "anything but its own files in a checkpoint folder; remove it "
+                          "or give another --checkpoint-dir)");
+}
+
+/// Calls `f(rel, is_folder)` for every entry under `dir`/`sub` (not
+/// following links), deepest first, after checking none is a link and each
+/// is a regular file or a folder.
+template <class F>
+void walk_checked(const std::string &dir, const std::string &sub, F f) {
+  const std::string top = dir + "/" + sub;
+  struct stat st {};
+  if (::lstat(top.c_str(), &st) != 0)
+    return; // absent
+  if (S_ISLNK(st.st_mode))
+    refuse_entry(dir, sub, "a symbolic link");
+  if (!S_ISDIR(st.st_mode))
+    refuse_entry(dir, sub, "something that is not a folder");
+  std::vector<std::pair<std::string, bool>> entries;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(top, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const auto status = it->symlink_status(ec);
+    const std::string rel = sub + "/" + it->path().lexically_relative(top).string();
+    if (fs::is_symlink(status))
+      refuse_entry(dir, rel, "a symbolic link");
+    if (!fs::is_regular_file(status) && !fs::is_directory(status))
+      refuse_entry(dir, rel, "something that is neither a file nor a folder");
+    entries.emplace_back(rel, fs::is_directory(status));
+  }
+  if (ec)
+    throw CheckpointRefused("cannot read checkpoint folder '" + top +
+                            "': " + ec.message());
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+    f(it->first, it->second);
+  f(sub, true);
+}
+
+/// Removes the engine's own files under `dir` that `keep` does not keep
+/// (and its folders once empty); a user's files and folders stay.
+template <class Keep> void remove_ours(const std::string &dir, Keep keep) {
+  for (const char *kind : {"map", "reduce"})
+    walk_checked(dir, kind, [&](const std::string &rel, bool folder) {
+      const std::string path = dir + "/" + rel;
+      if (folder)
+        ::rmdir(path.c_str()); // only when empty: a user's files keep it
+      else if (is_commit_name(kind, rel, true) && !keep(rel))
+        ::unlink(path.c_str());
+    });
 }
 
 /// Reads the header lines of a manifest into `fp`; `end` is where the
@@ -114,6 +222,13 @@ std::string Fingerprint::differences(const Fingerprint &committed) const {
   return out;
 }
 
+std::uint64_t Fingerprint::digest() const {
+  core::Hasher h;
+  for (const auto &[name, value] : fields)
+    h.update(name + "=" + value + "\n");
+  return h.digest();
+}
+
 const std::string *Fingerprint::find(const std::string &name) const {
   for (const auto &[n, v] : fields)
     if (n == name)
@@ -138,26 +253,73 @@ std::optional<Fingerprint> committed_fingerprint(const std::string &dir) {
 }
 
 std::string Commit::record() const {
+  static const char digit[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : counters) {
+    hex += digit[c >> 4];
+    hex += digit[c & 15];
+  }
   return std::to_string(id) + " " + file + " " + std::to_string(bytes) + " " +
-         core::hex64(xxh3);
+         core::hex64(xxh3) + " " + (hex.empty() ? "-" : hex);
 }
 
-bool parse_commit(const std::string &text, Commit &out) {
+bool is_commit_name(const std::string &kind, std::string_view file, bool temporary) {
+  if (temporary) {
+    const auto at = file.rfind(".tmp-");
+    if (at != std::string_view::npos && all_hex(file.substr(at + 5), 8))
+      file = file.substr(0, at);
+  }
+  return id_in_name(kind, file) >= 0;
+}
+
+bool parse_commit(const std::string &kind, const std::string &text, Commit &out) {
   std::istringstream in(text);
-  std::string hash;
-  if (!(in >> out.id >> out.file >> out.bytes >> hash) || hash.size() != 16)
+  std::string id, bytes, hash, counters, rest;
+  if (!(in >> id >> out.file >> bytes >> hash >> counters) || in >> rest)
+    return false; // fewer or more fields than a record has
+  if (!all_digits(id) || !all_digits(bytes, 19) || !all_hex(hash, 16))
     return false;
-  std::string rest;
-  if (in >> rest) // more fields than a record has
-    return false;
-  if (out.file.find("..") != std::string::npos || out.file.starts_with("/"))
-    return false; // a record names files inside the folder only
   try {
+    out.id = static_cast<std::uint32_t>(std::stoul(id));
+    out.bytes = std::stoull(bytes);
     out.xxh3 = std::stoull(hash, nullptr, 16);
   } catch (const std::exception &) {
     return false;
   }
+  // A record names a file the engine made, for this very task or partition:
+  // never a path out of the folder or another record's file.
+  if (id_in_name(kind, out.file) != static_cast<long long>(out.id))
+    return false;
+  out.counters.clear();
+  if (counters != "-") {
+    if (counters.size() % 2 != 0)
+      return false;
+    for (std::size_t i = 0; i < counters.size(); i += 2) {
+      const std::string pair = counters.substr(i, 2);
+      if (!all_hex(pair, 2))
+        return false;
+      out.counters += static_cast<char>(std::stoi(pair, nullptr, 16));
+    }
+  }
   return true;
+}
+
+void check_folder(const std::string &dir) {
+  struct stat st {};
+  if (::lstat((dir + "/manifest").c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    refuse_entry(dir, "manifest",
+                 S_ISLNK(st.st_mode) ? "a symbolic link" : "something not a file");
+  for (const char *kind : {"map", "reduce"})
+    walk_checked(dir, kind, [](const std::string &, bool) {});
+}
+
+void make_subfolder(const std::string &dir, const std::string &sub) {
+  const std::string path = dir + "/" + sub;
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+    throw std::runtime_error("cannot create '" + path + "': " + reason());
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    refuse_entry(dir, sub, "something that is not a folder (a link?)");
 }
 
 Manifest::Manifest(Manifest &&o) noexcept
@@ -188,26 +350,29 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
   }
   Manifest m;
   m.dir_ = dir;
-  const std::string lock = dir + "/lock";
-  m.lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // The folder itself is locked: a lock file would take a name in the
+  // user's folder (and one of theirs called "lock" was once removed).
+  m.lock_fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (m.lock_fd_ < 0)
-    throw CheckpointRefused("cannot create '" + lock + "': " + reason());
+    throw CheckpointRefused("cannot open checkpoint folder '" + dir + "': " + reason());
   if (::flock(m.lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK)
       throw CheckpointRefused("checkpoint folder '" + dir +
                               "' is in use by another run (its lock is held)");
     // A file system without flock (Lustre mounted without -o flock): go on.
     std::fprintf(stderr,
-                 "mapreduce: warning: cannot lock '%s' (%s): make sure no other run "
-                 "uses this checkpoint folder\n",
-                 lock.c_str(), reason().c_str());
+                 "mapreduce: warning: cannot lock checkpoint folder '%s' (%s): make sure "
+                 "no other run uses it\n",
+                 dir.c_str(), reason().c_str());
   }
+  check_folder(dir); // after the lock: no run of ours changes it meanwhile
 
   const std::string path = dir + "/manifest";
-  const bool exists = fs::exists(path);
+  const bool exists = fs::exists(fs::symlink_status(path, ec));
   // Without a manifest, "map" and "reduce" here are not ours: never write
   // into (or later remove) a user's folders.
-  if (!exists && (fs::exists(dir + "/map") || fs::exists(dir + "/reduce")))
+  if (!exists && (fs::exists(fs::symlink_status(dir + "/map", ec)) ||
+                  fs::exists(fs::symlink_status(dir + "/reduce", ec))))
     throw CheckpointRefused("checkpoint folder '" + dir +
                             "' holds 'map' or 'reduce' but no checkpoint manifest: give "
                             "an empty or new folder");
@@ -217,8 +382,7 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
         "' holds a checkpoint: pass --resume to continue it, or --restart-fresh to "
         "discard it");
   if (exists && mode == OpenMode::restart_fresh) {
-    fs::remove_all(dir + "/map", ec);
-    fs::remove_all(dir + "/reduce", ec);
+    remove_ours(dir, [](const std::string &) { return false; });
     fs::remove(path, ec);
   }
   if (exists && mode == OpenMode::resume) {
@@ -226,8 +390,8 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
     std::size_t records_at = 0;
     if (!parse_header(text, m.committed_, records_at))
       throw CheckpointRefused("the manifest of checkpoint '" + dir +
-                              "' is damaged in its header; pass --restart-fresh to "
-                              "discard the checkpoint");
+                              "' is damaged in its header (or written by another "
+                              "version); pass --restart-fresh to discard the checkpoint");
     const std::string diff = fp.differences(m.committed_);
     if (!diff.empty())
       throw CheckpointRefused("checkpoint '" + dir +
@@ -246,9 +410,9 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
     write_durably(path, {&piece, 1});
     m.committed_ = fp;
   }
-  fs::create_directories(dir + "/map", ec);
-  fs::create_directories(dir + "/reduce", ec);
-  m.fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  make_subfolder(dir, "map");
+  make_subfolder(dir, "reduce");
+  m.fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
   if (m.fd_ < 0)
     throw CheckpointRefused("cannot open '" + path + "': " + reason());
   return m;
@@ -257,8 +421,9 @@ Manifest Manifest::open(const std::string &dir, const Fingerprint &fp, OpenMode 
 Manifest Manifest::inspect(const std::string &dir) {
   const std::string path = dir + "/manifest";
   std::error_code ec;
-  if (!fs::exists(path, ec))
+  if (!fs::exists(fs::symlink_status(path, ec)))
     throw CheckpointRefused("'" + dir + "' holds no checkpoint manifest");
+  check_folder(dir);
   Manifest m;
   m.dir_ = dir;
   const std::string text = read_whole_file(path);
@@ -283,9 +448,9 @@ void Manifest::read_records(const std::string &text) {
       ++damaged_;
       continue;
     }
-    if (body.starts_with("map ") && parse_commit(body.substr(4), c))
+    if (body.starts_with("map ") && parse_commit("map", body.substr(4), c))
       maps_[c.id] = c;
-    else if (body.starts_with("reduce ") && parse_commit(body.substr(7), c))
+    else if (body.starts_with("reduce ") && parse_commit("reduce", body.substr(7), c))
       partitions_[c.id] = c;
     else
       ++damaged_;
@@ -299,19 +464,7 @@ void Manifest::remove_unreferenced() {
   for (const auto *commits : {&maps_, &partitions_})
     for (const auto &[id, c] : *commits)
       referenced.insert(c.file);
-  std::error_code ec;
-  for (const char *sub : {"map", "reduce"}) {
-    if (!fs::is_directory(dir_ + "/" + sub))
-      continue;
-    for (auto it = fs::recursive_directory_iterator(dir_ + "/" + sub, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec || !it->is_regular_file())
-        continue;
-      const std::string rel = fs::relative(it->path(), dir_, ec).string();
-      if (!referenced.count(rel))
-        fs::remove(it->path(), ec);
-    }
-  }
+  remove_ours(dir_, [&](const std::string &rel) { return referenced.count(rel) > 0; });
 }
 
 void Manifest::append(const std::string &record) {
@@ -331,12 +484,14 @@ void Manifest::append(const std::string &record) {
 }
 
 void Manifest::remove_all() {
-  std::error_code ec;
-  fs::remove_all(dir_ + "/map", ec);
-  fs::remove_all(dir_ + "/reduce", ec);
-  fs::remove(dir_ + "/manifest", ec);
-  fs::remove(dir_ + "/lock", ec);
-  fs::remove(dir_, ec); // only when empty: the user may keep other files there
+  try {
+    remove_ours(dir_, [](const std::string &) { return false; });
+  } catch (const CheckpointRefused &e) { // a link appeared while the job ran
+    std::fprintf(stderr, "mapreduce: warning: checkpoint not removed: %s\n", e.what());
+    return;
+  }
+  ::unlink((dir_ + "/manifest").c_str());
+  ::rmdir(dir_.c_str()); // only when empty: the user may keep other files there
 }
 
 } // namespace mr::ckpt

@@ -2,17 +2,26 @@
 //
 //   DIR/manifest   text, append-only. The header names the job's fingerprint,
 //                  one field a line; then one record a line for every commit:
-//                    map <task> <file> <bytes> <xxh3>
-//                    reduce <partition> <file> <bytes> <xxh3>
-//                  Every line ends with " ~" and the XXH3-64 of what precedes
-//                  it, so a line cut short by a crash is recognised and
-//                  ignored (its work is simply done again).
-//   DIR/lock       flock'ed by the coordinator while a run uses the folder.
-//   DIR/map/, DIR/reduce/   the committed files (see engine/commits.h).
+//                    map <task> <file> <bytes> <xxh3> <counters>
+//                    reduce <partition> <file> <bytes> <xxh3> <counters>
+//                  (<counters>: the job's counter increments made by that
+//                  work, as hex, "-" when none). Every line ends with " ~"
+//                  and the XXH3-64 of what precedes it, so a line cut short
+//                  by a crash is recognised and ignored (its work is simply
+//                  done again).
+//   DIR/map/<n>/, DIR/reduce/   the committed files (see engine/commits.h).
 //
-// Only the coordinator (world rank 0) reads and writes the manifest. Each
-// record is written with one write() and flushed (fdatasync) before the
-// coordinator relies on it.
+// The folder is locked (flock on the folder itself: no lock file) while a
+// run uses it. Only the coordinator (world rank 0) reads and writes the
+// manifest. Each record is written with one write() and flushed (fdatasync)
+// before the coordinator relies on it.
+//
+// The folder may hold a user's own files too: the engine reads, writes and
+// removes only the names it makes (manifest, map/<n>/t<task>-<writer>,
+// reduce/p<partition>-<writer>, and their ".tmp-" files), and refuses a
+// folder where any of its own names, or anything under map/ or reduce/, is
+// a symbolic link or not a regular file or folder: it never follows a link
+// out of the folder.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +29,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,6 +44,9 @@ struct Fingerprint {
   /// "" when equal, else one sentence per differing field.
   std::string differences(const Fingerprint &committed) const;
   const std::string *find(const std::string &name) const;
+  /// XXH3-64 of every field: what committed files and outputs record to
+  /// say which run they belong to.
+  std::uint64_t digest() const;
 };
 
 /// One committed file: what the manifest says about it.
@@ -42,6 +55,7 @@ struct Commit {
   std::string file;     // relative to the checkpoint folder
   std::uint64_t bytes = 0;
   std::uint64_t xxh3 = 0;
+  std::string counters;       // the job's counter increments (engine/counters.h)
   std::string record() const; // without the kind
 };
 
@@ -76,7 +90,8 @@ public:
   /// Appends one record ("map ..." or "reduce ...") and flushes it.
   void append(const std::string &record);
 
-  /// Removes every file of the checkpoint, then the folder when empty.
+  /// Removes every file the engine made in the checkpoint, then its
+  /// folders when empty (a user's own files, and so their folders, stay).
   void remove_all();
 
   const std::string &dir() const { return dir_; }
@@ -98,7 +113,7 @@ private:
   void remove_unreferenced();
 
   std::string dir_;
-  int lock_fd_ = -1;
+  int lock_fd_ = -1; // the folder itself, flock'ed
   int fd_ = -1;
   bool resumed_ = false;
   Fingerprint committed_;
@@ -109,7 +124,22 @@ private:
 /// The fingerprint recorded in `dir`'s manifest, if it has a readable one.
 std::optional<Fingerprint> committed_fingerprint(const std::string &dir);
 
-/// Parses "<id> <file> <bytes> <xxh3>"; false when malformed.
-bool parse_commit(const std::string &text, Commit &out);
+/// Parses "<id> <file> <bytes> <xxh3> <counters>"; false when malformed or
+/// when <file> is not a name the engine makes for that kind ("map" or
+/// "reduce").
+bool parse_commit(const std::string &kind, const std::string &text, Commit &out);
+
+/// True for a name the engine makes in a checkpoint folder (relative to
+/// it): a committed file of `kind` ("map" or "reduce"), or with `temporary`
+/// also one being written (its ".tmp-" name).
+bool is_commit_name(const std::string &kind, std::string_view file,
+                    bool temporary = false);
+
+/// Throws CheckpointRefused when anything in `dir` that the engine would
+/// use is a symbolic link or of the wrong type (see the top of this file).
+void check_folder(const std::string &dir);
+
+/// Creates `dir`/`sub` if needed and checks it is a real folder, not a link.
+void make_subfolder(const std::string &dir, const std::string &sub);
 
 } // namespace mr::ckpt

@@ -70,10 +70,17 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
     }
   }();
   std::size_t good = 0, bad = 0;
+  const engine::CommitNames names{dir, "", m.fingerprint().digest()};
+  const std::string *reducers = m.committed("reducers");
+  const auto R = static_cast<std::uint32_t>(
+      reducers && !reducers->empty() && reducers->size() < 10 &&
+              reducers->find_first_not_of("0123456789") == std::string::npos
+          ? std::stoul(*reducers)
+          : 0);
   for (const auto *commits : {&m.maps(), &m.partitions()})
     for (const auto &[id, c] : *commits) {
       try {
-        engine::check_commit(dir, c);
+        engine::check_commit(names, c, R);
         ++good;
       } catch (const engine::DamagedCommit &e) {
         ++bad;

@@ -13,8 +13,10 @@ namespace mr::engine {
 
 namespace {
 
-constexpr char kMapMagic[8] = {'M', 'R', 'M', 'A', 'P', 'T', '0', '1'};
-constexpr char kPartMagic[8] = {'M', 'R', 'P', 'A', 'R', 'T', '0', '1'};
+constexpr char kMapMagic[8] = {'M', 'R', 'M', 'A', 'P', 'T', '0', '2'};
+constexpr char kPartMagic[8] = {'M', 'R', 'P', 'A', 'R', 'T', '0', '2'};
+/// Bytes before a map task's R run sizes: magic, task, R, run, counter bytes.
+constexpr std::uint64_t kMapFixed = 8 + 4 + 4 + 8 + 8;
 
 template <class T> void put(std::string &out, T v) {
   out.append(reinterpret_cast<const char *>(&v), sizeof v);
@@ -48,8 +50,8 @@ private:
 };
 
 /// The file's bytes, once its size and checksum match its record.
-std::string read_committed(const std::string &dir, const ckpt::Commit &c) {
-  const std::string path = dir + "/" + c.file;
+std::string read_committed(const CommitNames &names, const ckpt::Commit &c) {
+  const std::string path = names.dir + "/" + c.file;
   std::string bytes;
   try {
     bytes = ckpt::read_whole_file(path);
@@ -84,20 +86,52 @@ void check_offsets(const std::vector<std::uint64_t> &offsets, std::uint64_t tota
       throw DamagedCommit(file + ": offsets go backwards");
 }
 
+/// Reads and checks a map task file's header up to its counter bytes.
+std::uint64_t map_header(Reader &in, const CommitNames &names, const ckpt::Commit &c,
+                         std::uint32_t R) {
+  if (in.take(8) != std::string_view(kMapMagic, 8))
+    throw DamagedCommit(c.file + ": not a map task file (of this version)");
+  if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
+    throw DamagedCommit(c.file + ": holds another task or partition count");
+  if (in.get<std::uint64_t>() != names.fingerprint)
+    throw DamagedCommit(c.file + ": belongs to another checkpoint (job, input or split)");
+  return in.get<std::uint64_t>();
+}
+
+/// Reads and checks a partition file's header up to its row count.
+void partition_header(Reader &in, const CommitNames &names, const ckpt::Commit &c) {
+  if (in.take(8) != std::string_view(kPartMagic, 8))
+    throw DamagedCommit(c.file + ": not a partition file (of this version)");
+  if (in.get<std::uint32_t>() != c.id)
+    throw DamagedCommit(c.file + ": holds another partition");
+  in.get<std::uint32_t>();
+  if (in.get<std::uint64_t>() != names.fingerprint)
+    throw DamagedCommit(c.file + ": belongs to another checkpoint (job, input or split)");
+}
+
 } // namespace
 
-void check_commit(const std::string &dir, const ckpt::Commit &commit) {
-  read_committed(dir, commit);
+void check_commit(const CommitNames &names, const ckpt::Commit &commit, std::uint32_t R) {
+  const std::string bytes = read_committed(names, commit);
+  Reader in(bytes, commit.file);
+  if (commit.file.starts_with("map/"))
+    map_header(in, names, commit, R);
+  else
+    partition_header(in, names, commit);
 }
 
 ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
                              const std::string &counters) {
   const std::string sub = "map/" + std::to_string(out.task_id / 1000);
-  std::error_code ec;
-  std::filesystem::create_directory(names.dir + "/" + sub, ec);
+  try {
+    ckpt::make_subfolder(names.dir, sub);
+  } catch (const ckpt::CheckpointRefused &e) {
+    throw std::runtime_error(e.what());
+  }
   std::string header(kMapMagic, 8);
   put(header, out.task_id);
   put(header, static_cast<std::uint32_t>(out.partitions.size()));
+  put(header, names.fingerprint);
   put(header, static_cast<std::uint64_t>(counters.size()));
   for (const core::KvBuffer &run : out.partitions) {
     put(header, static_cast<std::uint64_t>(run.bytes().size()));
@@ -106,20 +140,18 @@ ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
   std::vector<std::string_view> pieces{header, counters};
   for (const core::KvBuffer &run : out.partitions)
     pieces.push_back(run.bytes());
-  return write_commit(names.dir,
-                      sub + "/t" + std::to_string(out.task_id) + "-" + names.writer,
-                      out.task_id, pieces);
+  ckpt::Commit c = write_commit(
+      names.dir, sub + "/t" + std::to_string(out.task_id) + "-" + names.writer,
+      out.task_id, pieces);
+  c.counters = counters;
+  return c;
 }
 
-void load_map_task(const std::string &dir, const ckpt::Commit &c, std::uint32_t R,
+void load_map_task(const CommitNames &names, const ckpt::Commit &c, std::uint32_t R,
                    MapTaskOutput &out, std::string &counters) {
-  const std::string bytes = read_committed(dir, c);
+  const std::string bytes = read_committed(names, c);
   Reader in(bytes, c.file);
-  if (in.take(8) != std::string_view(kMapMagic, 8))
-    throw DamagedCommit(c.file + ": not a map task file");
-  if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
-    throw DamagedCommit(c.file + ": holds another task or partition count");
-  const auto counter_bytes = in.get<std::uint64_t>();
+  const auto counter_bytes = map_header(in, names, c, R);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> runs(R);
   for (auto &[size, pairs] : runs) {
     size = in.get<std::uint64_t>();
@@ -152,6 +184,7 @@ ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
   std::string header(kPartMagic, 8);
   put(header, p);
   put(header, std::uint32_t{0});
+  put(header, names.fingerprint);
   put(header, end - first);
   put(header, k1 - k0);
   put(header, v1 - v0);
@@ -177,6 +210,7 @@ ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
   };
   ckpt::Commit c;
   c.id = p;
+  c.counters = counters;
   c.file = "reduce/p" + std::to_string(p) + "-" + names.writer;
   c.bytes =
       header.size() + counters.size() + 2 * 8 * (end - first + 1) + (k1 - k0) + (v1 - v0);
@@ -184,15 +218,11 @@ ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
   return c;
 }
 
-void load_partition(const std::string &dir, const ckpt::Commit &c, io::RowSpool &rows,
+void load_partition(const CommitNames &names, const ckpt::Commit &c, io::RowSpool &rows,
                     std::string &counters) {
-  const std::string bytes = read_committed(dir, c);
+  const std::string bytes = read_committed(names, c);
   Reader in(bytes, c.file);
-  if (in.take(8) != std::string_view(kPartMagic, 8))
-    throw DamagedCommit(c.file + ": not a partition file");
-  if (in.get<std::uint32_t>() != c.id)
-    throw DamagedCommit(c.file + ": holds another partition");
-  in.get<std::uint32_t>();
+  partition_header(in, names, c);
   const auto n = in.get<std::uint64_t>();
   const auto key_bytes = in.get<std::uint64_t>();
   const auto value_bytes = in.get<std::uint64_t>();
@@ -219,7 +249,7 @@ void load_partition(const std::string &dir, const ckpt::Commit &c, io::RowSpool 
 
 TaskRuns map_task_runs(const MapTaskOutput &out, std::uint64_t counter_bytes) {
   TaskRuns runs;
-  std::uint64_t at = 8 + 4 + 4 + 8 + 16 * out.partitions.size() + counter_bytes;
+  std::uint64_t at = kMapFixed + 16 * out.partitions.size() + counter_bytes;
   for (const core::KvBuffer &run : out.partitions) {
     runs.offset.push_back(at);
     runs.size.push_back(run.bytes().size());
@@ -228,9 +258,9 @@ TaskRuns map_task_runs(const MapTaskOutput &out, std::uint64_t counter_bytes) {
   return runs;
 }
 
-TaskRuns locate_map_task(const std::string &dir, const ckpt::Commit &c, std::uint32_t R,
+TaskRuns locate_map_task(const CommitNames &names, const ckpt::Commit &c, std::uint32_t R,
                          std::string &counters) {
-  const std::string path = dir + "/" + c.file;
+  const std::string path = names.dir + "/" + c.file;
   std::uint64_t size = 0, hash = 0;
   try {
     hash = ckpt::hash_file(path, size);
@@ -242,16 +272,11 @@ TaskRuns locate_map_task(const std::string &dir, const ckpt::Commit &c, std::uin
                         " bytes, the manifest says " + std::to_string(c.bytes));
   if (hash != c.xxh3)
     throw DamagedCommit(c.file + ": checksum does not match the manifest");
-  const std::uint64_t fixed = 8 + 4 + 4 + 8;
-  if (size < fixed + 16ull * R)
+  if (size < kMapFixed + 16ull * R)
     throw DamagedCommit(c.file + ": cut short");
-  const std::string head = ckpt::read_file_range(path, 0, fixed + 16ull * R);
+  const std::string head = ckpt::read_file_range(path, 0, kMapFixed + 16ull * R);
   Reader in(head, c.file);
-  if (in.take(8) != std::string_view(kMapMagic, 8))
-    throw DamagedCommit(c.file + ": not a map task file");
-  if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
-    throw DamagedCommit(c.file + ": holds another task or partition count");
-  const auto counter_bytes = in.get<std::uint64_t>();
+  const auto counter_bytes = map_header(in, names, c, R);
   if (counter_bytes > size - head.size())
     throw DamagedCommit(c.file + ": cut short");
   counters = ckpt::read_file_range(path, head.size(), counter_bytes);

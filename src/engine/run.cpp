@@ -41,7 +41,8 @@ namespace {
 /// The version of the checkpoint's file formats (engine/commits.h); a
 /// checkpoint of another version is refused rather than misread.
 // 2: keys hashed with XXH3 (partitions of format 1 differ).
-constexpr const char *kCheckpointFormat = "2";
+// 3: files bound to their checkpoint's fingerprint; counters in records.
+constexpr const char *kCheckpointFormat = "3";
 
 std::string describe_parameters(const Params &params, std::uint32_t reducers) {
   std::ostringstream s;
@@ -296,10 +297,7 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
   plan.run_id = new_run_id();
   plan.partial_output = o.output + ".partial-" + plan.run_id;
   const ckpt::Fingerprint fp = fingerprint(o, input, reducers, plan);
-  core::Hasher fp_hash;
-  for (const auto &[name, value] : fp.fields)
-    fp_hash.update(name + "=" + value + "\n");
-  plan.fingerprint = core::hex64(fp_hash.digest());
+  plan.fingerprint = core::hex64(fp.digest());
   std::error_code ec;
   if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
     // A run that died after its output was in place (a rank killed while
@@ -381,7 +379,7 @@ struct Shared {
     s.checkpointing = items.at(3) == "1";
     for_each_string(items.at(4), [&](std::string_view r) {
       ckpt::Commit c;
-      if (ckpt::parse_commit(std::string(r), c))
+      if (ckpt::parse_commit("reduce", std::string(r), c))
         s.partitions[c.id] = c;
     });
     s.reducers = static_cast<std::uint32_t>(std::stoul(items.at(5)));
@@ -395,6 +393,36 @@ std::string host_name() {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
   return name;
+}
+
+/// Writes --report (if asked); false, having said why, when it cannot.
+bool write_report(const RunOptions &o, const JobSummary &summary) {
+  if (o.report.empty())
+    return true;
+  std::ofstream report(o.report);
+  report << report_json(summary);
+  report.close();
+  if (!report)
+    print_error("the job succeeded, but its report could not be written to '" + o.report +
+                "'");
+  return static_cast<bool>(report);
+}
+
+/// The counters of the map phase when every partition was reused and no
+/// task ran: the manifest's map records hold them.
+void add_map_counters(const ckpt::Manifest &manifest, std::size_t tasks,
+                      CounterSums &sums, bool quiet) {
+  std::size_t missing = tasks;
+  for (const auto &[t, c] : manifest.maps())
+    if (t < tasks) {
+      add_counters(c.counters, sums);
+      --missing;
+    }
+  if (missing && !quiet)
+    std::fprintf(stderr,
+                 "mapreduce: warning: the records of %zu map task(s) are damaged: the "
+                 "job's counters leave out what those tasks counted\n",
+                 missing);
 }
 
 /// Puts the finished output under its final name. Without --overwrite the
@@ -497,6 +525,24 @@ int run_job(const RunOptions &o) {
                      "resume: '%s' is already this job's complete output (an earlier run "
                      "finished it); nothing to do\n",
                      o.output.c_str());
+      // The report says so (its counters are the earlier run's to tell).
+      JobSummary summary;
+      summary.options = o;
+      summary.options.split_size = plan.split_size;
+      summary.ranks = world.size();
+      summary.workers = workers;
+      summary.reducers = reducers;
+      summary.input_bytes = plan.input_bytes;
+      summary.tasks = plan.splits.size();
+      summary.checkpointing = !o.checkpoint_dir.empty();
+      summary.resumed = summary.already_complete = true;
+      try {
+        summary.output_rows = io::OutputReader(o.output).rows();
+      } catch (const std::exception &) { // checked as this job's: readable
+      }
+      summary.wall_seconds = seconds_since(start);
+      if (!write_report(o, summary))
+        return kExitFailed;
     }
     return 0;
   }
@@ -543,10 +589,15 @@ int run_job(const RunOptions &o) {
 
     // Partitions committed by an earlier run: their owners load and check
     // them now, and every rank learns which ones need no shuffle or reduce.
+    std::optional<CommitNames> commit_names;
+    if (shared.checkpointing)
+      commit_names =
+          CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
+                      std::stoull(shared.fingerprint, nullptr, 16)};
     ReusedPartitions reused_here;
-    if (is_worker && shared.checkpointing)
+    if (is_worker && commit_names)
       reused_here = load_committed_partitions(
-          shared.partitions, o.checkpoint_dir,
+          shared.partitions, *commit_names,
           core::partitions_of_worker(worker_comm.rank(), worker_comm.size(), reducers),
           o.quiet);
     std::vector<std::uint64_t> ids;
@@ -607,9 +658,7 @@ int run_job(const RunOptions &o) {
       wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
                        : !o.checkpoint_dir.empty() ? o.checkpoint_dir
                                                    : ckpt::folder_of(o.output);
-      if (shared.checkpointing)
-        wp.checkpoint =
-            CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me)};
+      wp.checkpoint = commit_names;
       if (single) {
         LocalTaskSource source(tasks, committed_tasks,
                                plan.manifest ? plan.manifest.get() : nullptr, o.quiet);
@@ -649,6 +698,8 @@ int run_job(const RunOptions &o) {
         summary.workers_stats.push_back(WorkerStats::from_vector(all.data() + i));
       for (const std::string &c : gathered)
         add_counters(c, summary.counters);
+      if (!map_needed && plan.manifest)
+        add_map_counters(*plan.manifest, plan.splits.size(), summary.counters, o.quiet);
       {
         io::OutputReader output(shared.partial_output);
         const auto &po = output.partition_offsets();
@@ -709,16 +760,8 @@ int run_job(const RunOptions &o) {
     summary.coordinator_peak_rss_bytes = single ? 0 : peak_rss_bytes();
     for (const auto &w : summary.workers_stats)
       summary.output_rows += static_cast<std::uint64_t>(w.rows_out);
-    if (!o.report.empty()) {
-      std::ofstream report(o.report);
-      report << report_json(summary);
-      report.close();
-      if (!report) {
-        print_error("the job succeeded, but its report could not be written to '" +
-                    o.report + "'");
-        return kExitFailed;
-      }
-    }
+    if (!write_report(o, summary))
+      return kExitFailed;
     if (!o.quiet)
       std::fprintf(stderr,
                    "%s: %llu rows written to %s (%llu input bytes, %zu tasks, "

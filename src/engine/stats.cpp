@@ -142,6 +142,7 @@ std::string report_json(const JobSummary &s) {
   r["sample_seconds"] = num(s.sample_seconds);
   r["checkpoint"] = {{"enabled", s.checkpointing},
                      {"resumed", s.resumed},
+                     {"already_complete", s.already_complete},
                      {"tasks_reused", s.tasks_reused},
                      {"tasks_recomputed", s.tasks_recomputed},
                      {"tasks_mapped", s.tasks_mapped},

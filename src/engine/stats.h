@@ -77,6 +77,7 @@ struct JobSummary {
   // Recovery (see README, "Failures and restarts").
   bool checkpointing = false;
   bool resumed = false;
+  bool already_complete = false; // --resume found the output finished: nothing ran
   std::uint64_t tasks_reused = 0, tasks_recomputed = 0, tasks_mapped = 0;
   std::uint64_t partitions_reused = 0, partitions_recomputed = 0;
   std::uint64_t partitions_committed = 0;

@@ -115,13 +115,14 @@ void LocalTaskSource::committed(const std::string &record) {
 
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
-                          const std::string &dir, core::PartitionRange mine, bool quiet) {
+                          const CommitNames &names, core::PartitionRange mine,
+                          bool quiet) {
   ReusedPartitions out;
   for (const auto &[p, commit] : committed) {
     if (p < mine.begin || p >= mine.end)
       continue;
     try {
-      check_commit(dir, commit);
+      check_commit(names, commit, 0);
     } catch (const DamagedCommit &e) {
       if (!quiet)
         std::fprintf(stderr, "resume: partition %u: %s; reducing it again\n", p,
@@ -141,7 +142,6 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   const std::uint32_t R = plan.partitioner->count();
   const auto W = static_cast<std::uint32_t>(workers.size());
   const auto me = static_cast<std::uint32_t>(workers.rank());
-  const RunOptions &o = *plan.options;
   const MemoryBudget &budget = plan.budget;
   stats.memory_limit_bytes = static_cast<double>(budget.limit);
   core::CombineTable table;
@@ -175,10 +175,9 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     if (task->kind == TaskKind::load) {
       ckpt::Commit commit;
       try {
-        if (!ckpt::parse_commit(task->commit, commit))
+        if (!ckpt::parse_commit("map", task->commit, commit))
           throw DamagedCommit("unreadable manifest record");
-        committed_runs =
-            locate_map_task(plan.checkpoint->dir, commit, R, reported_counters);
+        committed_runs = locate_map_task(*plan.checkpoint, commit, R, reported_counters);
       } catch (const DamagedCommit &e) {
         report.outcome = static_cast<int>(Outcome::load_failed);
         report.text = e.what();
@@ -305,8 +304,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end()) {
       std::string delta;
       try {
-        load_partition(plan.checkpoint ? plan.checkpoint->dir : o.checkpoint_dir,
-                       it->second, rows, delta);
+        load_partition(*plan.checkpoint, it->second, rows, delta);
       } catch (const DamagedCommit &e) { // checked before the shuffle: changed since
         throw std::runtime_error("checkpoint partition " + std::to_string(p) +
                                  " changed while the job ran: " + e.what());

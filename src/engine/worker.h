@@ -117,7 +117,8 @@ struct ReusedPartitions {
 /// reported on stderr and left out (it is reduced again).
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
-                          const std::string &dir, core::PartitionRange mine, bool quiet);
+                          const CommitNames &names, core::PartitionRange mine,
+                          bool quiet);
 
 /// Runs the worker's part of the job; collective over `workers`.
 /// `reused[p]` is true for every partition some worker took from the

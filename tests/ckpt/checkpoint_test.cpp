@@ -70,13 +70,13 @@ TEST_F(Scratch, ManifestRecordsSurviveReopening) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
     EXPECT_FALSE(m.resumed());
-    m.append("map 3 map/0/t3-x 10 00000000000000ff");
-    m.append("reduce 1 reduce/p1-x 20 0000000000000001");
+    m.append("map 3 map/0/t3-0123456789ab-r1 10 00000000000000ff -");
+    m.append("reduce 1 reduce/p1-0123456789ab-r1 20 0000000000000001 -");
   }
   auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::resume);
   EXPECT_TRUE(m.resumed());
   ASSERT_EQ(m.maps().size(), 1u);
-  EXPECT_EQ(m.maps().at(3).file, "map/0/t3-x");
+  EXPECT_EQ(m.maps().at(3).file, "map/0/t3-0123456789ab-r1");
   EXPECT_EQ(m.maps().at(3).bytes, 10u);
   EXPECT_EQ(m.maps().at(3).xxh3, 0xffu);
   ASSERT_EQ(m.partitions().size(), 1u);
@@ -89,9 +89,9 @@ TEST_F(Scratch, ManifestRecordsSurviveReopening) {
 TEST_F(Scratch, ACutOrAlteredRecordIsIgnored) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
-    m.append("map 1 map/0/t1-x 10 00000000000000ff");
-    m.append("map 2 map/0/t2-x 10 00000000000000ff");
-    m.append("map 3 map/0/t3-x 10 00000000000000ff");
+    m.append("map 1 map/0/t1-0123456789ab-r1 10 00000000000000ff -");
+    m.append("map 2 map/0/t2-0123456789ab-r1 10 00000000000000ff -");
+    m.append("map 3 map/0/t3-0123456789ab-r1 10 00000000000000ff -");
   }
   std::string text = slurp(ck() + "/manifest");
   const auto second = text.find("map 2");
@@ -123,7 +123,7 @@ TEST_F(Scratch, RefusesAnotherJobNamingTheDifference) {
 TEST_F(Scratch, AnExistingCheckpointNeedsResumeOrRestartFresh) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
-    m.append("map 1 map/0/t1-x 10 00000000000000ff");
+    m.append("map 1 map/0/t1-0123456789ab-r1 10 00000000000000ff -");
   }
   EXPECT_THROW(ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh),
                ckpt::CheckpointRefused);
@@ -149,12 +149,33 @@ TEST_F(Scratch, ADamagedHeaderIsRefused) {
 
 TEST(Commit, ParsesOnlyWellFormedRecords) {
   ckpt::Commit c;
-  EXPECT_TRUE(ckpt::parse_commit("3 map/0/t3 10 00000000000000ff", c));
-  EXPECT_FALSE(ckpt::parse_commit("3 map/0/t3 10", c));
-  EXPECT_FALSE(ckpt::parse_commit("3 map/0/t3 10 00000000000000ff extra", c));
-  EXPECT_FALSE(ckpt::parse_commit("3 ../../etc/passwd 10 00000000000000ff", c));
-  EXPECT_FALSE(ckpt::parse_commit("3 /etc/passwd 10 00000000000000ff", c));
-  EXPECT_FALSE(ckpt::parse_commit("3 map/0/t3 10 zzzzzzzzzzzzzzzz", c));
+  const std::string f = "map/0/t3-0123456789ab-r1";
+  EXPECT_TRUE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff -", c));
+  EXPECT_EQ(c.counters, "");
+  EXPECT_TRUE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff 00ff41", c));
+  EXPECT_EQ(c.counters, std::string("\0\xff"
+                                    "A",
+                                    3));
+  EXPECT_EQ(c.record(), "3 " + f + " 10 00000000000000ff 00ff41");
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff - extra", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff 0", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff zz", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 ../../etc/passwd 10 00000000000000ff -", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 /etc/passwd 10 00000000000000ff -", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 zzzzzzzzzzzzzzzz -", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " -10 00000000000000ff -", c));
+  // Only names the engine makes, for this very task or partition.
+  EXPECT_FALSE(ckpt::parse_commit("map", "4 " + f + " 10 00000000000000ff -", c));
+  EXPECT_FALSE(ckpt::parse_commit("reduce", "3 " + f + " 10 00000000000000ff -", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 map/0/notes.txt 10 00000000000000ff -", c));
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 map/0/t3-run-r1 10 00000000000000ff -", c));
+  EXPECT_TRUE(ckpt::parse_commit(
+      "reduce", "3 reduce/p3-0123456789ab-r12 10 00000000000000ff -", c));
+  EXPECT_TRUE(
+      ckpt::is_commit_name("reduce", "reduce/p3-0123456789ab-r12.tmp-0badf00d", true));
+  EXPECT_FALSE(ckpt::is_commit_name("reduce", "reduce/p3-0123456789ab-r12.tmp-0badf00d"));
+  EXPECT_FALSE(ckpt::is_commit_name("reduce", "reduce/p3-0123456789ab-r12.tmp-x", true));
 }
 
 TEST_F(Scratch, MapTaskRoundTripAndDamage) {
@@ -165,20 +186,28 @@ TEST_F(Scratch, MapTaskRoundTripAndDamage) {
   out.partitions[0].append("apple", "1");
   out.partitions[2].append("pear", std::string("\0\x01", 2));
   out.partitions[2].append("plum", "");
-  const engine::CommitNames names{ck(), "run-r1"};
+  const engine::CommitNames names{ck(), "0123456789ab-r1", 42};
   const ckpt::Commit c = engine::commit_map_task(names, out, "counters");
-  EXPECT_EQ(c.file, "map/1/t1234-run-r1");
+  EXPECT_EQ(c.file, "map/1/t1234-0123456789ab-r1");
+  EXPECT_EQ(c.counters, "counters");
 
   engine::MapTaskOutput back;
   std::string counters;
-  engine::load_map_task(ck(), c, 3, back, counters);
+  engine::load_map_task(names, c, 3, back, counters);
   EXPECT_EQ(back.task_id, 1234u);
   EXPECT_EQ(counters, "counters");
   for (int p = 0; p < 3; ++p) {
     EXPECT_EQ(back.partitions[p].bytes(), out.partitions[p].bytes());
     EXPECT_EQ(back.partitions[p].pairs(), out.partitions[p].pairs());
   }
-  EXPECT_THROW(engine::load_map_task(ck(), c, 4, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::load_map_task(names, c, 4, back, counters), engine::DamagedCommit);
+  // The same file in the checkpoint of another run (fingerprint) is not ours.
+  const engine::CommitNames other{ck(), "0123456789ab-r1", 43};
+  EXPECT_THROW(engine::load_map_task(other, c, 3, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::locate_map_task(other, c, 3, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::check_commit(other, c, 3), engine::DamagedCommit);
+  EXPECT_NO_THROW(engine::check_commit(names, c, 3));
+  EXPECT_EQ(engine::locate_map_task(names, c, 3, counters).size.size(), 3u);
 
   const std::string path = ck() + "/" + c.file;
   const std::string good = slurp(path);
@@ -186,13 +215,14 @@ TEST_F(Scratch, MapTaskRoundTripAndDamage) {
     std::string bad = good;
     bad[at] ^= 0x40;
     std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
-    EXPECT_THROW(engine::load_map_task(ck(), c, 3, back, counters), engine::DamagedCommit)
+    EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters),
+                 engine::DamagedCommit)
         << "bit flipped at " << at;
   }
   std::ofstream(path, std::ios::trunc | std::ios::binary) << good.substr(0, 20);
-  EXPECT_THROW(engine::load_map_task(ck(), c, 3, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters), engine::DamagedCommit);
   fs::remove(path);
-  EXPECT_THROW(engine::load_map_task(ck(), c, 3, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters), engine::DamagedCommit);
 }
 
 TEST_F(Scratch, PartitionRoundTripAndDamage) {
@@ -206,13 +236,17 @@ TEST_F(Scratch, PartitionRoundTripAndDamage) {
   rows.add("ccc", "333");
   rows.end_partition();
   EXPECT_GT(rows.spilled_bytes(), 0u);
-  const engine::CommitNames names{ck(), "run-r2"};
+  const engine::CommitNames names{ck(), "0123456789ab-r2", 42};
   const ckpt::Commit c = engine::commit_partition(names, 7, rows, 1, 4, "n", 8);
+  EXPECT_EQ(c.counters, "n");
 
   io::RowSpool spool;
   spool.add("kept", "k");
   std::string counters;
-  engine::load_partition(ck(), c, spool, counters);
+  const engine::CommitNames other{ck(), "0123456789ab-r2", 43};
+  EXPECT_THROW(engine::load_partition(other, c, spool, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::check_commit(other, c, 0), engine::DamagedCommit);
+  engine::load_partition(names, c, spool, counters);
   const io::OutputRows back = io::rows_of(spool);
   EXPECT_EQ(counters, "n");
   ASSERT_EQ(back.rows(), 4u);
@@ -227,7 +261,7 @@ TEST_F(Scratch, PartitionRoundTripAndDamage) {
   std::string bad = slurp(path);
   bad[bad.size() / 2] ^= 1;
   std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
-  EXPECT_THROW(engine::load_partition(ck(), c, spool, counters), engine::DamagedCommit);
+  EXPECT_THROW(engine::load_partition(names, c, spool, counters), engine::DamagedCommit);
 }
 
 TEST_F(Scratch, NeverTakesOverAUsersFolders) {
@@ -238,4 +272,53 @@ TEST_F(Scratch, NeverTakesOverAUsersFolders) {
   EXPECT_THROW(ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::restart_fresh),
                ckpt::CheckpointRefused);
   EXPECT_TRUE(fs::exists(ck() + "/map/mine/data.txt"));
+}
+
+TEST_F(Scratch, LinksInTheFolderAreRefusedNeverFollowed) {
+  const fs::path user = dir / "user";
+  fs::create_directories(user);
+  std::ofstream(user / "notes.txt") << "the user's";
+  for (const std::string where :
+       {"map", "reduce", "map/0", "map/0/t1-0123456789ab-r1", "manifest"}) {
+    fs::remove_all(ck());
+    { ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh); }
+    fs::create_directories(ck() + "/map/0");
+    fs::remove_all(ck() + "/" + where);
+    fs::create_symlink(where == "manifest" || where.ends_with("r1") ? user / "notes.txt"
+                                                                    : user,
+                       ck() + "/" + where);
+    for (auto mode : {ckpt::OpenMode::resume, ckpt::OpenMode::restart_fresh})
+      EXPECT_THROW(ckpt::Manifest::open(ck(), fingerprint(), mode),
+                   ckpt::CheckpointRefused)
+          << where;
+    EXPECT_THROW(ckpt::Manifest::inspect(ck()), ckpt::CheckpointRefused) << where;
+    EXPECT_EQ(slurp((user / "notes.txt").string()), "the user's") << where;
+    EXPECT_EQ(std::distance(fs::directory_iterator(user), fs::directory_iterator()), 1)
+        << where;
+  }
+  // Readers never open through a link, nor anything but a regular file.
+  fs::remove_all(ck());
+  fs::create_directories(ck());
+  fs::create_symlink(user / "notes.txt", ck() + "/link");
+  EXPECT_THROW(ckpt::read_whole_file(ck() + "/link"), std::runtime_error);
+  EXPECT_THROW(ckpt::read_whole_file(ck()), std::runtime_error);
+}
+
+TEST_F(Scratch, RemovesOnlyWhatItMade) {
+  {
+    auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
+    fs::create_directories(ck() + "/map/0");
+    std::ofstream(ck() + "/map/0/t1-0123456789ab-r1") << "ours";
+    std::ofstream(ck() + "/map/0/t2-0123456789ab-r1.tmp-0badf00d") << "ours";
+    std::ofstream(ck() + "/map/0/notes.txt") << "the user's";
+    std::ofstream(ck() + "/lock") << "the user's";
+    std::ofstream(ck() + "/reduce/p1-0123456789ab-r1") << "ours";
+    m.remove_all();
+  }
+  EXPECT_FALSE(fs::exists(ck() + "/map/0/t1-0123456789ab-r1"));
+  EXPECT_FALSE(fs::exists(ck() + "/map/0/t2-0123456789ab-r1.tmp-0badf00d"));
+  EXPECT_FALSE(fs::exists(ck() + "/reduce"));
+  EXPECT_FALSE(fs::exists(ck() + "/manifest"));
+  EXPECT_EQ(slurp(ck() + "/map/0/notes.txt"), "the user's");
+  EXPECT_EQ(slurp(ck() + "/lock"), "the user's");
 }
