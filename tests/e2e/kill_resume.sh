@@ -32,7 +32,10 @@ wait_for() {
 }
 
 moments=(map shuffle reduce writing map)
-for trial in $(seq 1 "$TRIALS"); do
+late=0
+trial=0
+while [ "$trial" -lt "$TRIALS" ]; do
+  trial=$((trial + 1))
   rm -rf ck out.h5 out.h5.partial-*
   n=$((3 + RANDOM % 2))
   moment=${moments[$((trial % ${#moments[@]}))]}
@@ -47,9 +50,20 @@ for trial in $(seq 1 "$TRIALS"); do
   hit=no
   wait_for "$moment" && hit=yes
   state="$(count 't*-r*') task file(s), $(count 'p*-r*') partition file(s), $(count '*.tmp-*') being written"
-  pid=$(pid_of_rank "$victim") && kill -9 "$pid" 2>/dev/null || true
+  killed=no
+  pid=$(pid_of_rank "$victim") && kill -9 "$pid" 2>/dev/null && killed=yes
   rc=0
   wait "$job" || rc=$?
+  # On a busy machine the job may finish before the kill lands: that trial
+  # tested nothing, so it is drawn again (decided by what happened: the job
+  # succeeded), at most 3 times as many as asked.
+  if [ "$rc" -eq 0 ]; then
+    late=$((late + 1))
+    echo "retry: trial $trial: the job finished before the kill (killed: $killed); drawn again"
+    [ "$late" -le $((3 * TRIALS)) ] || fail "the job always finished before the kill"
+    trial=$((trial - 1))
+    continue
+  fi
   # Resume at the same rank count on odd trials, another on even ones.
   m=$n
   [ $((trial % 2)) -eq 0 ] && m=$((n == 3 ? 4 : 2))
@@ -58,7 +72,7 @@ for trial in $(seq 1 "$TRIALS"); do
   "$MAPREDUCE" export out.h5 >got.tsv
   same_file got.tsv expected.tsv "trial $trial"
   [ ! -e ck ] || fail "trial $trial: checkpoint left after success"
-  ls out.h5.partial-* >/dev/null 2>&1 && [ "$rc" -eq 0 ] && fail "trial $trial: partial output left by a successful run"
   reused=$($PY -c "import json; c = json.load(open('report.json'))['checkpoint']; print(c['tasks_reused'], 'task(s) and', c['partitions_reused'], 'partition(s) reused')")
   echo "ok: trial $trial: $n ranks, kill -9 rank $victim at '$moment' (reached: $hit; $state; exit $rc); resumed at $m ranks: $reused"
 done
+echo "$TRIALS trials, $late drawn again (the job finished before the kill)"

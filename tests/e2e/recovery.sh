@@ -51,8 +51,17 @@ start=$SECONDS
 rc=0
 wait $job || rc=$?
 [ "$rc" -eq 4 ] || { cat hung.txt >&2; fail "hung worker: exit $rc, expected 4"; }
-grep -q "rank 2 (host .*) has not finished mapping task" hung.txt || { cat hung.txt >&2; fail "hung worker not named"; }
-echo "ok: a stopped worker in the map phase ends the job in $((SECONDS - start)) s: $(grep -o 'rank 2 (host.*timeout)' hung.txt)"
+# On a busy machine rank 2 may have finished its last task when the stop
+# lands: then it is named in the phase it stopped in (decided by what the
+# coordinator saw, not by when the signal came).
+if grep -q "rank 2 (host .*) has not finished mapping task" hung.txt; then
+  echo "ok: a stopped worker in the map phase ends the job in $((SECONDS - start)) s: $(grep -o 'rank 2 (host.*timeout)' hung.txt)"
+elif grep -q "from .*rank 2 (host .*) in " hung.txt; then
+  echo "ok: a worker stopped as it left the map phase is named: $(grep -o 'no word.*rank 2 (host [^)]*) in [a-z ]*' hung.txt)"
+else
+  cat hung.txt >&2
+  fail "hung worker not named"
+fi
 mr 2 "${RUN[@]}" --checkpoint-dir ck --resume -q || fail "resume after a hung worker failed"
 check_output "resume after a hung worker"
 
