@@ -337,7 +337,10 @@ const char *export_format_name(ExportFormat f) {
 /// The exit code for a failure while working: the user's to fix (bad data,
 /// an output that appeared meanwhile), or worth a retry (I/O error).
 int code_of_failure(const std::exception &e) {
-  return dynamic_cast<const io::InputError *>(&e) ? kExitRefused : kExitFailed;
+  return dynamic_cast<const io::InputError *>(&e) ||
+                 dynamic_cast<const io::RefusedFile *>(&e)
+             ? kExitRefused
+             : kExitFailed;
 }
 
 void print_error(const std::string &msg) {

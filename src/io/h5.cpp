@@ -1,7 +1,10 @@
 // src/io/h5.cpp: see h5.h.
 #include "io/h5.h"
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <sys/stat.h>
 #include <utility>
 
 namespace mr::io {
@@ -70,7 +73,18 @@ void Handle::reset() {
   id_ = -1;
 }
 
+void check_regular_file(const std::string &path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw H5Error("cannot open '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    throw RefusedFile("'" + path +
+                      "' is not a regular file (a folder, FIFO, socket or device): "
+                      "refused, since reading it could block or never end");
+}
+
 Handle open_file(const std::string &path, MPI_Comm comm) {
+  check_regular_file(path);
   Handle fapl = file_access(comm);
   return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl),
                       "cannot open HDF5 file '" + path + "'"),
@@ -90,6 +104,7 @@ Handle create_file(const std::string &path, MPI_Comm comm) {
 }
 
 bool is_hdf5(const std::string &path) {
+  check_regular_file(path);
   htri_t r = H5Fis_hdf5(path.c_str());
   H5Eclear2(H5E_DEFAULT);
   return r > 0;
@@ -101,21 +116,117 @@ bool has_link(hid_t loc, const std::string &name) {
   return r > 0;
 }
 
-Handle open_dataset(hid_t loc, const std::string &name) {
-  return Handle(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT),
-                      "cannot open dataset '" + name + "'"),
-                H5Dclose);
+namespace {
+
+[[noreturn]] void refuse(hid_t loc, const std::string &name, const std::string &why) {
+  char file[1024] = {};
+  H5Fget_name(loc, file, sizeof file - 1);
+  H5Eclear2(H5E_DEFAULT);
+  throw RefusedFile("'" + std::string(file) + "': dataset " + name + " " + why +
+                    ": refused (a mapreduce file never has that; a job reads only the "
+                    "files it is given)");
 }
 
-void check_fits_in_file(hid_t dataset, std::uint64_t elem_size) {
-  Handle file(check(H5Iget_file_id(dataset), "H5Iget_file_id"), H5Fclose);
-  hsize_t size = 0;
-  check(H5Fget_filesize(file, &size), "H5Fget_filesize");
-  const std::uint64_t n = dataset_length(dataset);
-  if (elem_size != 0 && n > size / elem_size)
-    throw H5Error("a dataset claims " + std::to_string(n) + " elements of " +
-                  std::to_string(elem_size) + " bytes, more than the file's " +
-                  std::to_string(size) + " bytes");
+/// Refuses `name` unless it is a hard link: an external link would open
+/// another file, a soft link another object.
+void check_hard_link(hid_t loc, const std::string &name) {
+  H5L_info_t info{};
+  check(H5Lget_info(loc, name.c_str(), &info, H5P_DEFAULT), "H5Lget_info '" + name + "'");
+  if (info.type == H5L_TYPE_EXTERNAL)
+    refuse(loc, name, "is an external link (to another file)");
+  if (info.type != H5L_TYPE_HARD)
+    refuse(loc, name, "is a soft or user-defined link");
+}
+
+void check_storage(hid_t loc, const std::string &name, hid_t ds) {
+  // The property list is closed before any refusal (see open_dataset).
+  const hid_t dcpl = check(H5Dget_create_plist(ds), "H5Dget_create_plist");
+  const H5D_layout_t layout = H5Pget_layout(dcpl);
+  const int external = H5Pget_external_count(dcpl);
+  const int filters = H5Pget_nfilters(dcpl);
+  H5Pclose(dcpl);
+  if (layout == H5D_VIRTUAL)
+    refuse(loc, name, "is a virtual dataset (its bytes are in other files)");
+  if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT)
+    refuse(loc, name, "has a storage layout this version does not know");
+  if (external != 0)
+    refuse(loc, name, "keeps its bytes in external files");
+  if (filters != 0)
+    refuse(loc, name, "is filtered (compressed)");
+}
+
+/// The size of one element, once its type is `elem`'s.
+std::size_t check_type(hid_t loc, const std::string &name, hid_t ds, Elem elem) {
+  Handle type(check(H5Dget_type(ds), "H5Dget_type"), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type);
+  const std::size_t size = H5Tget_size(type);
+  if (elem == Elem::fixed_string) {
+    if (cls != H5T_STRING || H5Tis_variable_str(type) > 0 || size == 0)
+      refuse(loc, name, "is not a table of fixed-length strings");
+    return size;
+  }
+  const std::size_t want = elem == Elem::u8 ? 1 : 8;
+  if (cls != H5T_INTEGER || size != want || H5Tget_sign(type) != H5T_SGN_NONE)
+    refuse(loc, name,
+           std::string("is not of unsigned ") +
+               (elem == Elem::u8 ? "bytes" : "64-bit integers") + " (its elements: " +
+               (cls != H5T_INTEGER                  ? "not integers, "
+                : H5Tget_sign(type) == H5T_SGN_NONE ? "unsigned, "
+                                                    : "signed, ") +
+               std::to_string(size) + " byte(s))");
+  return size;
+}
+
+/// Every element stored, within the file: a header that claims more (64 GiB
+/// in a 500 KB file, or chunks never written) is refused before we allocate.
+void check_size(hid_t loc, const std::string &name, hid_t ds, std::uint64_t elem_size) {
+  Handle space(check(H5Dget_space(ds), "H5Dget_space"), H5Sclose);
+  if (H5Sget_simple_extent_ndims(space) != 1)
+    refuse(loc, name, "is not one-dimensional");
+  const std::uint64_t n = dataset_length(ds);
+  Handle file(check(H5Iget_file_id(ds), "H5Iget_file_id"), H5Fclose);
+  hsize_t file_size = 0;
+  check(H5Fget_filesize(file, &file_size), "H5Fget_filesize");
+  if (n > file_size / elem_size)
+    refuse(loc, name,
+           "claims " + std::to_string(n) + " elements of " + std::to_string(elem_size) +
+               " byte(s), more than the file's " + std::to_string(file_size) + " bytes");
+  const hsize_t stored = H5Dget_storage_size(ds);
+  if (n > 0 && stored < n * elem_size)
+    refuse(loc, name,
+           "claims " + std::to_string(n * elem_size) + " bytes but stores only " +
+               std::to_string(stored));
+}
+
+} // namespace
+
+Handle open_dataset(hid_t loc, const std::string &name, Elem elem) {
+  check_hard_link(loc, name);
+  H5O_info_t info{};
+  check(H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
+        "H5Oget_info '" + name + "'");
+  if (info.type != H5O_TYPE_DATASET)
+    refuse(loc, name, "is not a dataset");
+  const hid_t ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT),
+                         "cannot open dataset '" + name + "'");
+  // Closed here when refused: a Handle stays open while an exception is in
+  // flight (see Handle::reset), and HDF5 1.10.8 crashed at exit closing a
+  // virtual dataset left open.
+  try {
+    check_storage(loc, name, ds);
+    check_size(loc, name, ds, check_type(loc, name, ds, elem));
+  } catch (...) {
+    H5Dclose(ds);
+    throw;
+  }
+  return Handle(ds, H5Dclose);
+}
+
+Handle open_group(hid_t loc, const std::string &name) {
+  check_hard_link(loc, name);
+  return Handle(
+      check(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), "cannot open group '" + name + "'"),
+      H5Gclose);
 }
 
 std::uint64_t dataset_length(hid_t dataset) {
@@ -125,11 +236,6 @@ std::uint64_t dataset_length(hid_t dataset) {
   hsize_t dims[1] = {0};
   check(H5Sget_simple_extent_dims(space, dims, nullptr), "H5Sget_simple_extent_dims");
   return dims[0];
-}
-
-std::pair<H5T_class_t, std::size_t> dataset_type(hid_t dataset) {
-  Handle type(check(H5Dget_type(dataset), "H5Dget_type"), H5Tclose);
-  return {H5Tget_class(type), H5Tget_size(type)};
 }
 
 Handle create_dataset(hid_t loc, const std::string &name, hid_t type,

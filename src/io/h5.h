@@ -17,6 +17,12 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// A file we refuse to read (see open_dataset): the user's to fix.
+class RefusedFile : public H5Error {
+public:
+  using H5Error::H5Error;
+};
+
 /// Turns off HDF5's printing of its error stack; we report errors ourselves.
 void silence_hdf5_errors();
 
@@ -40,26 +46,38 @@ private:
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-/// Opens `path` read-only; with a communicator other than MPI_COMM_NULL,
-/// through the MPI-IO driver (collective over that communicator).
+/// Throws RefusedFile unless `path` is a regular file (a FIFO would block
+/// open forever; a device never ends), H5Error when it cannot be examined.
+void check_regular_file(const std::string &path);
+
+/// Opens `path` read-only (a regular file only); with a communicator other than
+/// MPI_COMM_NULL, through the MPI-IO driver (collective over that communicator).
 Handle open_file(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
 /// Creates (truncates) `path`, as open_file.
 Handle create_file(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
 
-/// True if `path` is a file in HDF5 format.
+/// True if `path` is a file in HDF5 format (throws as check_regular_file).
 bool is_hdf5(const std::string &path);
 bool has_link(hid_t loc, const std::string &name);
 
-Handle open_dataset(hid_t loc, const std::string &name);
+/// The elements of a dataset we write: unsigned bytes, unsigned 64-bit
+/// integers, or fixed-length strings (the file table of version 1 inputs).
+enum class Elem { u8, u64, fixed_string };
+
+/// Opens dataset `name` in `loc` (a file or group) only if it is one we
+/// could have written, so that a crafted file cannot make a job read another
+/// file or allocate without limit:
+///  - a hard link in this file (not an external or soft link);
+///  - its bytes in this file: contiguous, chunked or compact, no external
+///    storage, not virtual, no filters (we never compress);
+///  - one-dimensional, of `elem` (signedness and size exactly);
+///  - no larger than the file holds, and not sparse (every element stored).
+/// Throws H5Error naming the dataset and what is wrong.
+Handle open_dataset(hid_t loc, const std::string &name, Elem elem);
+/// Opens group `name` in `loc` only through a hard link (see open_dataset).
+Handle open_group(hid_t loc, const std::string &name);
 /// Elements in a 1-D dataset (throws if it is not 1-D).
 std::uint64_t dataset_length(hid_t dataset);
-
-/// Throws H5Error when `dataset` claims more than `elem_size` x its length
-/// bytes than its file holds: a hostile or damaged header must not make us
-/// allocate without limit (our datasets are never sparse).
-void check_fits_in_file(hid_t dataset, std::uint64_t elem_size);
-/// The class of a dataset's element type (H5T_INTEGER, ...) and its size.
-std::pair<H5T_class_t, std::size_t> dataset_type(hid_t dataset);
 
 /// A contiguous 1-D dataset of `length` elements of `type`.
 Handle create_dataset(hid_t loc, const std::string &name, hid_t type,

@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr std::uint64_t kChunk = 1 << 20; // HDF5 chunk of /data
+// What import writes; inputs of versions 1 to this one are read.
+constexpr std::uint64_t kInputVersion = 3;
 // Bytes of /data per checksum: the HDF5 chunk, so a verified read of a task
 // reads at most one extra chunk at each end.
 constexpr std::uint64_t kChecksumChunk = kChunk;
@@ -79,12 +81,7 @@ void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint6
 }
 
 std::vector<std::uint64_t> read_u64s(hid_t loc, const std::string &name) {
-  Handle ds = open_dataset(loc, name);
-  try {
-    check_fits_in_file(ds, 8);
-  } catch (const H5Error &e) {
-    throw InputError("/" + name + ": " + e.what());
-  }
+  Handle ds = open_dataset(loc, name, Elem::u64);
   std::vector<std::uint64_t> v(dataset_length(ds));
   read_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data());
   return v;
@@ -145,7 +142,7 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   write_u64s(group, "name_offsets", name_offsets);
   write_u64s(group, "offsets", offsets);
 
-  write_attribute(file, "mapreduce_input_version", std::uint64_t{3});
+  write_attribute(file, "mapreduce_input_version", kInputVersion);
   write_attribute(file, "checksum", std::string("xxh3-64"));
   write_attribute(file, "checksum_chunk_bytes", kChecksumChunk);
   write_attribute(file, "format", format_name(o.format));
@@ -158,10 +155,8 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
 
 /// The file table of a version 1 input: fixed-length strings.
 void read_fixed_names(hid_t group, InputInfo &info) {
-  Handle ds = open_dataset(group, "names");
+  Handle ds = open_dataset(group, "names", Elem::fixed_string);
   Handle type(check(H5Dget_type(ds), "H5Dget_type"), H5Tclose);
-  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0)
-    throw InputError("/files/names is not a table of fixed-length strings");
   const std::size_t width = H5Tget_size(type);
   const std::uint64_t n = dataset_length(ds);
   std::vector<char> raw(width * n);
@@ -246,15 +241,16 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
     throw InputError("input '" + path +
                      "' has no dataset /data: it is not a mapreduce input "
                      "(make one with 'mapreduce import')");
-  in.data_ = open_dataset(in.file_, "data");
-  auto [cls, size] = dataset_type(in.data_);
-  if (cls != H5T_INTEGER || size != 1)
-    throw InputError("input '" + path + "': /data is not a dataset of bytes");
-  try {
-    in.size_ = dataset_length(in.data_);
-  } catch (const H5Error &) {
-    throw InputError("input '" + path + "': /data is not one-dimensional");
-  }
+  const std::uint64_t version =
+      H5Aexists(in.file_, "mapreduce_input_version") > 0
+          ? read_u64_attribute(in.file_, "mapreduce_input_version")
+          : 0;
+  if (version < 1 || version > kInputVersion)
+    throw InputError("input '" + path + "' is of version " + std::to_string(version) +
+                     "; this version of mapreduce reads inputs of versions 1 to " +
+                     std::to_string(kInputVersion) + " (import the files again)");
+  in.data_ = open_dataset(in.file_, "data", Elem::u8);
+  in.size_ = dataset_length(in.data_);
   InputInfo &info = in.info_;
   const std::string format = H5Aexists(in.file_, "format") > 0
                                  ? read_string_attribute(in.file_, "format")
@@ -272,14 +268,9 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
   }
   if (!has_link(in.file_, "files"))
     throw InputError("input '" + path + "' has no /files table");
-  Handle group(check(H5Gopen2(in.file_, "files", H5P_DEFAULT), "H5Gopen2"), H5Gclose);
+  Handle group = open_group(in.file_, "files");
   if (has_link(group, "name_bytes")) {
-    Handle ds = open_dataset(group, "name_bytes");
-    try {
-      check_fits_in_file(ds, 1);
-    } catch (const H5Error &e) {
-      throw InputError("input '" + path + "': /files/name_bytes: " + e.what());
-    }
+    Handle ds = open_dataset(group, "name_bytes", Elem::u8);
     info.name_bytes.resize(dataset_length(ds));
     read_slab(ds, H5T_NATIVE_UINT8, 0, info.name_bytes.size(), info.name_bytes.data());
     info.name_offsets = read_u64s(group, "name_offsets");
@@ -301,7 +292,7 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
     if (chunk == 0 || chunk > (1ull << 30))
       throw InputError("input '" + path + "': its checksum chunk size (" +
                        std::to_string(chunk) + ") is not valid");
-    Handle ds = open_dataset(in.file_, "checksums");
+    Handle ds = open_dataset(in.file_, "checksums", Elem::u64);
     if (dataset_length(ds) != (in.size_ + chunk - 1) / chunk)
       throw InputError("input '" + path + "': its checksum table does not match /data");
     in.checksum_chunk_ = chunk;

@@ -132,7 +132,7 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
     write_slab(sums, H5T_NATIVE_UINT64, 0, root ? checksums.size() : 0, checksums.data(),
                true);
   }
-  write_attribute(file, "mapreduce_output_version", std::uint64_t{3});
+  write_attribute(file, "mapreduce_output_version", kOutputVersion);
   write_attribute(file, "checksum", std::string("xxh3-64"));
   write_attribute(file, "job", meta.job);
   write_attribute(file, "parameters", meta.parameters);
@@ -154,24 +154,19 @@ namespace {
 
 std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
                                      std::uint64_t at = 0, std::uint64_t n = ~0ull) {
-  Handle ds = open_dataset(file, name);
+  Handle ds = open_dataset(file, name, Elem::u64);
   const std::uint64_t len = dataset_length(ds);
   if (n == ~0ull)
     n = len - std::min(at, len);
   if (at > len || n > len - at)
     throw InputError("/" + name + " is shorter than its index says");
-  try {
-    check_fits_in_file(ds, 8);
-  } catch (const H5Error &e) {
-    throw InputError("/" + name + ": " + e.what());
-  }
   std::vector<std::uint64_t> v(n);
   read_slab(ds, H5T_NATIVE_UINT64, at, n, v.data());
   return v;
 }
 
 std::vector<char> read_bytes(hid_t file, const std::string &name) {
-  Handle ds = open_dataset(file, name);
+  Handle ds = open_dataset(file, name, Elem::u8);
   std::vector<char> v(dataset_length(ds));
   read_slab(ds, H5T_NATIVE_UINT8, 0, v.size(), v.data());
   return v;
@@ -194,11 +189,22 @@ Handle open_output(const std::string &path, OutputMeta &meta) {
     if (!has_link(file, name))
       throw InputError("'" + path + "' has no dataset /" + name +
                        ": it is not a mapreduce output");
+  const std::uint64_t version = H5Aexists(file, "mapreduce_output_version") > 0
+                                    ? read_u64_attribute(file, "mapreduce_output_version")
+                                    : 0;
+  if (version < 1 || version > kOutputVersion)
+    throw InputError("'" + path + "' is an output of version " + std::to_string(version) +
+                     "; this version of mapreduce reads outputs of versions 1 to " +
+                     std::to_string(kOutputVersion));
   meta.job = read_string_attribute(file, "job");
   meta.parameters = read_string_attribute(file, "parameters");
   meta.input = read_string_attribute(file, "input");
   meta.reducers = read_u64_attribute(file, "reducers");
-  meta.uint64_values = read_string_attribute(file, "value_type") == "uint64";
+  const std::string value_type = read_string_attribute(file, "value_type");
+  if (value_type != "uint64" && value_type != "bytes")
+    throw InputError("'" + path + "' has values of type '" + value_type +
+                     "', which this version does not know");
+  meta.uint64_values = value_type == "uint64";
   meta.export_format = string_attribute_or(file, "export_format", "key_tab_value");
   meta.partitioning = string_attribute_or(file, "partitioning", "hash");
   meta.fingerprint = string_attribute_or(file, "fingerprint", "");
@@ -253,8 +259,9 @@ struct OutputReader::Impl {
     std::vector<std::uint64_t> ko, vo; // offsets of the loaded rows (n+1)
     std::vector<char> k, v;
     std::size_t at = 0, n = 0; // current row within the loaded chunk
-    std::string_view key() const {
-      return {k.data() + (ko[at] - ko[0]), ko[at + 1] - ko[at]};
+    std::string_view key() const { return key_at(at); }
+    std::string_view key_at(std::size_t i) const {
+      return {k.data() + (ko[i] - ko[0]), ko[i + 1] - ko[i]};
     }
     std::string_view value() const {
       return {v.data() + (vo[at] - vo[0]), vo[at + 1] - vo[at]};
@@ -315,9 +322,42 @@ struct OutputReader::Impl {
     return true;
   }
 
-  /// Moves `c` to its next row; false when the partition is done.
-  bool advance(Cursor &c, std::uint64_t chunk_bytes) const {
-    return ++c.at < c.n || load(c, chunk_bytes);
+  /// Moves `c` to its next row; false when the partition is done. With
+  /// `in_order`, refuses rows out of key byte order (a run writes every
+  /// partition sorted: a merge of unsorted ones would print them unsorted).
+  bool advance(Cursor &c, std::uint64_t chunk_bytes, bool in_order = true) const {
+    if (!in_order)
+      return ++c.at < c.n || load(c, chunk_bytes);
+    if (++c.at < c.n) {
+      if (c.key() < c.key_at(c.at - 1))
+        out_of_order(c.row - c.n + c.at);
+      return true;
+    }
+    const std::string last(c.key_at(c.n - 1));
+    if (!load(c, chunk_bytes))
+      return false;
+    if (c.key() < std::string_view(last))
+      out_of_order(c.row - c.n);
+    return true;
+  }
+
+  /// The first row of a loaded chunk out of order (the first compared with
+  /// `last`, the key before the chunk, unless `first`), or ~0.
+  std::uint64_t unordered_row(const Cursor &c, std::string &last, bool first) const {
+    std::uint64_t bad = ~0ull;
+    for (std::size_t i = 0; i < c.n && bad == ~0ull; ++i) {
+      const std::string_view key = c.key_at(i);
+      if ((i > 0 && key < c.key_at(i - 1)) || (i == 0 && !first && key < last))
+        bad = c.row - c.n + i;
+    }
+    if (c.n > 0)
+      last.assign(c.key_at(c.n - 1));
+    return bad;
+  }
+
+  [[noreturn]] void out_of_order(std::uint64_t row) const {
+    throw InputError("'" + path + "' is damaged: row " + std::to_string(row) +
+                     " is out of order (its key sorts before the previous row's)");
   }
 };
 
@@ -327,9 +367,9 @@ OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
     m.path = path;
     m.file = open_output(path, meta_);
     m.uint64_values = meta_.uint64_values;
-    m.keys = open_dataset(m.file, "keys");
-    m.key_offsets = open_dataset(m.file, "key_offsets");
-    m.values = open_dataset(m.file, "values");
+    m.keys = open_dataset(m.file, "keys", Elem::u8);
+    m.key_offsets = open_dataset(m.file, "key_offsets", Elem::u64);
+    m.values = open_dataset(m.file, "values", m.uint64_values ? Elem::u64 : Elem::u8);
     m.key_bytes = dataset_length(m.keys);
     const std::uint64_t offsets_len = dataset_length(m.key_offsets);
     if (offsets_len == 0)
@@ -341,7 +381,7 @@ OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
     } else {
       if (!has_link(m.file, "value_offsets"))
         throw InputError("'" + path + "' has no dataset /value_offsets");
-      m.value_offsets = open_dataset(m.file, "value_offsets");
+      m.value_offsets = open_dataset(m.file, "value_offsets", Elem::u64);
       m.value_bytes = dataset_length(m.values);
       if (dataset_length(m.value_offsets) != rows_ + 1)
         m.fail("/value_offsets does not match /key_offsets");
@@ -350,6 +390,10 @@ OutputReader::OutputReader(const std::string &path) : impl_(new Impl) {
     if (partitions_.empty() || partitions_.front() != 0 || partitions_.back() != rows_ ||
         !std::is_sorted(partitions_.begin(), partitions_.end()))
       m.fail("/partition_offsets does not cover the rows");
+    if (partitions_.size() - 1 > kMaxPartitions)
+      m.fail(std::to_string(partitions_.size() - 1) +
+             " partitions, more than a run ever writes (" +
+             std::to_string(kMaxPartitions) + ")");
     if (has_link(m.file, "partition_checksums")) {
       m.checksums = read_u64s(m.file, "partition_checksums");
       if (m.checksums.size() != partitions_.size() - 1)
@@ -384,7 +428,10 @@ void OutputReader::verify(std::uint64_t budget) const {
     PartitionHasher h;
     bool first = true;
     std::uint64_t k0 = 0, v0 = 0;
+    std::string last;
+    std::uint64_t unordered = ~0ull; // reported once the checksum matches
     while (m.load(c, kChunkBytes)) {
+      unordered = std::min(unordered, m.unordered_row(c, last, first));
       if (first) {
         k0 = c.ko[0];
         v0 = c.vo[0];
@@ -406,6 +453,8 @@ void OutputReader::verify(std::uint64_t budget) const {
                        " (rows " + std::to_string(partitions_[p]) + ".." +
                        std::to_string(partitions_[p + 1]) +
                        ") does not match its checksum");
+    if (unordered != ~0ull)
+      m.out_of_order(unordered);
   }
 }
 
@@ -451,7 +500,10 @@ void OutputReader::for_each_stored_row(
   Impl::Cursor c;
   c.row = 0;
   c.end = rows_;
-  for (bool more = impl_->load(c, 1 << 20); more; more = impl_->advance(c, 1 << 20))
+  // Rows in stored order: across partitions (hash partitioning) keys may
+  // go back.
+  for (bool more = impl_->load(c, 1 << 20); more;
+       more = impl_->advance(c, 1 << 20, false))
     f(c.key(), c.value());
 }
 

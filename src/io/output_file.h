@@ -30,6 +30,11 @@
 
 namespace mr::io {
 
+/// What `run` writes; outputs of versions 1 to this one are read.
+constexpr std::uint64_t kOutputVersion = 3;
+/// The most partitions a run writes (--reducers): a file with more is not ours.
+constexpr std::uint64_t kMaxPartitions = 65536;
+
 /// Output rows of consecutive partitions, as one rank holds them.
 struct OutputRows {
   std::vector<char> keys;

@@ -73,6 +73,7 @@ expect_error() {
   "$@" >stdout.txt 2>stderr.txt || rc=$?
   [ "$rc" -ne 0 ] || fail "$name: exit code 0"
   [ "$rc" -ne 124 ] || fail "$name: timed out (a rank hung)"
+  [ "$rc" -lt 128 ] || { cat stderr.txt >&2; fail "$name: crashed (exit $rc)"; }
   local count
   count=$(grep -c -F -- "$phrase" stderr.txt || true)
   [ "$count" -eq 1 ] || { cat stderr.txt >&2; fail "$name: '$phrase' printed $count times"; }
