@@ -10,6 +10,7 @@
 
 #include "cli/export_rows.h"
 #include "cli/import_paths.h"
+#include "cli/numbers.h"
 #include "cli/validate_sort.h"
 #include "cli/verify.h"
 #include "comm/comm.h"
@@ -21,6 +22,15 @@
 namespace mr::cli {
 
 namespace {
+
+constexpr std::uint64_t KiB = 1024, MiB = KiB << 10, GiB = MiB << 10, PiB = GiB << 20;
+
+/// A size flag's check: a size within [min, max] (0 too with zero_ok);
+/// replaces the text by the byte count.
+CLI::Validator size_in(std::uint64_t min, std::uint64_t max, bool zero_ok = false) {
+  return CLI::Validator([=](std::string &v) { return check_size(v, min, max, zero_ok); },
+                        "SIZE", "size");
+}
 
 constexpr const char *kDescription =
     "MapReduce on MPI, with input and output in HDF5.\n\n"
@@ -100,8 +110,10 @@ int main(int argc, char **argv) {
                    "lines: a record is a line; records: fixed-size binary records")
       ->check(CLI::IsMember({"lines", "records"}))
       ->capture_default_str();
-  import->add_option("--record-size", import_opt.record_size,
-                     "Bytes per record, for --format records");
+  import
+      ->add_option("--record-size", import_opt.record_size,
+                   "Bytes per record, for --format records (1 to 1GiB)")
+      ->transform(size_in(1, GiB));
   import->add_option("-o,--output", import_opt.output, "HDF5 file to create")->required();
   import->add_flag("--overwrite", import_opt.overwrite,
                    "Replace the output if it exists");
@@ -130,51 +142,34 @@ int main(int argc, char **argv) {
   run->add_option("--reducers", opt.reducers,
                   "Reduce partitions (default: four per worker rank)")
       ->check(CLI::Range(1u, 1u << 16));
-  // CLI11 reads "-1" into an unsigned size as 2^64-1: refuse it first.
-  const CLI::Validator non_negative(
-      [](std::string &v) {
-        return v.find('-') == std::string::npos ? std::string()
-                                                : "must not be negative, got " + v;
-      },
-      "SIZE", "non-negative");
+  // Sizes are read by check_size, never by CLI11's unit transform (it
+  // read 99999999999999999999999 modulo 2^64); each has its range.
   run->add_option("--split-size", opt.split_size,
                   "Input bytes per map task, e.g. 32MiB (records are never cut); "
-                  "0 (default): input / (8 x workers), within 1MiB..32MiB")
-      ->check(non_negative)
-      ->transform(CLI::AsSizeValue(false))
+                  "0 (default): input / (8 x workers), within 1MiB..32MiB; at most 4GiB")
+      ->transform(size_in(1, 4 * GiB, true))
       ->capture_default_str();
   run->add_option("--round-size", opt.round_bytes,
-                  "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers)")
-      ->check(non_negative)
-      ->transform(CLI::AsSizeValue(false))
+                  "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers; "
+                  "1 to 1GiB)")
+      ->transform(size_in(1, GiB))
       ->capture_default_str();
   run->add_option("--combine-buffer", opt.combine_bytes,
                   "Memory for map-side combining per worker, e.g. 8MiB; when full, "
-                  "its pairs go to the shuffle and it starts again")
-      ->check(non_negative)
-      ->transform(CLI::AsSizeValue(false))
+                  "its pairs go to the shuffle and it starts again (0 to 1PiB)")
+      ->transform(size_in(0, PiB))
       ->capture_default_str();
   std::string memory_limit = "auto";
   run->add_option("--memory-limit", memory_limit,
                   "Memory per rank for what grows with the input (map output, received "
-                  "pairs, output rows), e.g. 2GiB; beyond it they spill to "
-                  "--scratch-dir. 'auto': half the node's memory shared by its ranks; "
+                  "pairs, output rows), e.g. 2GiB (4MiB to 1PiB); beyond it they spill "
+                  "to --scratch-dir. 'auto': half the node's memory shared by its ranks; "
                   "'none': no limit")
-      ->check(CLI::Validator(
+      ->transform(CLI::Validator(
           [](std::string &v) {
             if (v == "auto" || v == "none")
               return std::string();
-            if (v.find('-') != std::string::npos)
-              return "must not be negative, got " + v;
-            std::string bytes = v, error;
-            try {
-              error = CLI::AsSizeValue(false)(bytes);
-            } catch (const std::exception &) {
-              error = "not a size";
-            }
-            if (!error.empty())
-              return "expected a size (4GiB, 512MiB, ...), auto or none, got " + v;
-            return std::string();
+            return check_size(v, 4 * MiB, PiB);
           },
           "SIZE|auto|none", "memory limit"))
       ->capture_default_str();
@@ -198,7 +193,10 @@ int main(int argc, char **argv) {
   run->add_option("--task-timeout", opt.task_timeout,
                   "Seconds a rank may stay silent (per map task of up to 64 MiB, "
                   "longer for more) before the job is aborted as hung, exit code 4")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Validator(
+          // 30 days: a deadline beyond that overflowed (1e10 aborted at once).
+          [](std::string &v) { return check_seconds(v, 30 * 24 * 3600); }, "SECONDS",
+          "seconds"))
       ->capture_default_str();
   bool no_backups = false;
   run->add_flag("--no-backup-tasks", no_backups,
@@ -214,9 +212,9 @@ int main(int argc, char **argv) {
   exp->add_option("file", export_in, "Output file of 'mapreduce run'")->required();
   std::uint64_t export_budget = 64ull << 20;
   exp->add_option("--memory-limit", export_budget,
-                  "Memory for reading the file (merging its partitions), e.g. 16MiB")
-      ->check(non_negative)
-      ->transform(CLI::AsSizeValue(false))
+                  "Memory for reading the file (merging its partitions), e.g. 16MiB "
+                  "(64KiB to 1PiB)")
+      ->transform(size_in(64 * KiB, PiB))
       ->capture_default_str();
 
   // validate-sort
@@ -249,7 +247,11 @@ int main(int argc, char **argv) {
       auto eq = p.find('=');
       if (eq == std::string::npos || eq == 0)
         throw CLI::ValidationError("--param", "expected name=value, got '" + p + "'");
-      opt.params[p.substr(0, eq)] = p.substr(eq + 1);
+      const auto [at, fresh] = opt.params.emplace(p.substr(0, eq), p.substr(eq + 1));
+      if (!fresh)
+        throw CLI::ValidationError("--param", "'" + at->first + "' is given twice ('" +
+                                                  at->second + "' and '" +
+                                                  p.substr(eq + 1) + "'): give it once");
     }
     if (*import && import_paths.empty() && files_from.empty())
       throw CLI::ValidationError("import",
@@ -324,9 +326,7 @@ int main(int argc, char **argv) {
   if (memory_limit == "none") {
     opt.memory_limit = 0;
   } else if (memory_limit != "auto") {
-    std::string bytes = memory_limit;
-    CLI::AsSizeValue(false)(bytes);
-    opt.memory_limit = std::stoull(bytes);
+    opt.memory_limit = std::stoull(memory_limit); // check_size made it a byte count
   }
   comm::Runtime mpi(argc, argv); // only `run` needs MPI
   return engine::run_job(opt);
