@@ -103,6 +103,17 @@ std::string new_run_id() {
   return core::hex64(v).substr(0, 12);
 }
 
+/// Where the output is written until it is complete: beside it, as
+/// OUT.partial-<run id>, its name cut to 100 bytes. Open MPI 4.1's MPI-IO
+/// (its lockedfile component) aborted with "buffer overflow detected" on
+/// file names of 228-254 bytes, after all the work; the final name, given
+/// by link() or rename(), may be as long as the file system allows.
+std::string partial_name(const std::string &output, const std::string &run_id) {
+  const fs::path p(output);
+  std::string base = p.filename().string().substr(0, 100);
+  return (p.parent_path() / (base + ".partial-" + run_id)).string();
+}
+
 /// Refuses what would fail late or destroy data: an output that is the
 /// input, folders that cannot be written, a report that cannot be made.
 void check_paths(const RunOptions &o) {
@@ -295,7 +306,7 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
     plan.sample_seconds = seconds_since(t);
   }
   plan.run_id = new_run_id();
-  plan.partial_output = o.output + ".partial-" + plan.run_id;
+  plan.partial_output = partial_name(o.output, plan.run_id);
   const ckpt::Fingerprint fp = fingerprint(o, input, reducers, plan);
   plan.fingerprint = core::hex64(fp.digest());
   std::error_code ec;

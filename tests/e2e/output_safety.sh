@@ -83,3 +83,13 @@ for i in 1 2 3 4; do
   ! compgen -G "out.h5.partial*" >/dev/null || fail "exclusive run $i: partial file left"
   echo "ok: concurrent run $i without --overwrite: one result kept, the other refused: $msg"
 done
+
+# An output name of 250 bytes (legal on Linux): Open MPI's MPI-IO aborted
+# on names of 228-254 bytes, after all the work, when the partial file was
+# created under the output's name.
+long=$(printf 'n%.0s' $(seq 1 247)).h5
+mr 3 run wordcount -i a.h5 -o "$long" -q || fail "an output name of ${#long} bytes"
+"$MAPREDUCE" export "$long" >got.tsv
+same_file got.tsv a.tsv "an output name of ${#long} bytes"
+! compgen -G "nnnn*.partial*" >/dev/null || fail "long name: partial file left"
+echo "ok: an output name of ${#long} bytes"
