@@ -244,6 +244,26 @@ void check_memory_limit(const RunOptions &o, const MemoryBudget &budget,
         mib(budget.max_split) + " or a limit of at least " + mib(8 * split_size));
 }
 
+/// Records are never cut, so a record longer than a task makes its task
+/// longer: a task of more than a quarter of --memory-limit (twice the
+/// share of a task's input) is refused, naming where it is, rather than
+/// taking memory beyond the limit (a 2 GB line took 32x a 64 MiB limit).
+void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
+                        const std::vector<core::Split> &splits,
+                        const io::InputFile &input) {
+  if (budget.limit == 0)
+    return;
+  for (const core::Split &s : splits)
+    if (s.size() > budget.limit / 4)
+      throw io::InputError(
+          "input '" + o.input + "': a record longer than a task may be makes map task " +
+          std::to_string(s.id) + " (input bytes " + std::to_string(s.begin) + ".." +
+          std::to_string(s.end) + ", in " + input.files_between(s.begin, s.end) + ") " +
+          mib(s.size()) + " long, more than a quarter of --memory-limit " +
+          mib(budget.limit) + " (records are never cut): raise --memory-limit to at " +
+          "least " + mib(4 * s.size()) + ", or split that record");
+}
+
 /// Checks everything the user gave and cuts the input into tasks (rank 0).
 Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
               const MemoryBudget &budget) {
@@ -300,6 +320,7 @@ Plan plan_job(const RunOptions &o, int workers, std::uint32_t reducers,
     return core::next_line_start(pos, input.size(), read);
   });
   plan.split_seconds = seconds_since(t);
+  check_record_sizes(o, budget, plan.splits, input);
   if (job->partitioning() == Partitioning::range) {
     t = Clock::now();
     plan.split_points = sample_split_points(*job, input, reducers).split_points;

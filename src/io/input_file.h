@@ -67,9 +67,11 @@ public:
   void read_verified(std::uint64_t offset, std::uint64_t count, char *dst) const;
   /// False for inputs imported before checksums existed.
   bool verifiable() const { return checksum_chunk_ != 0; }
+  /// The names of the files that bytes [begin, end) hold, for messages:
+  /// "'a.txt', 'b.txt'" (at most 3, then "...").
+  std::string files_between(std::uint64_t begin, std::uint64_t end) const;
 
 private:
-  std::string files_between(std::uint64_t begin, std::uint64_t end) const;
   void verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const;
   void check_chunk(std::uint64_t k, std::uint64_t hash, std::uint64_t n) const;
 

@@ -88,10 +88,24 @@ mr 0 export ck.h5 | cmp -s - expected_wc || fail "resumed output differs"
 echo "ok: a resume under $limit streams committed map output from the checkpoint"
 
 # Refused before any work, with the numbers to use instead.
-expect_error "limit below the minimum" "at least 4 MiB" tiny_out2.h5 \
+expect_error "limit below the minimum" "must be 4MiB to 1PiB" tiny_out2.h5 \
   mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit 1MiB
 expect_error "split size over the limit" "split size of at most 0.5 MiB" tiny_out2.h5 \
   mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit $limit --split-size 8MiB
 expect_error "nonsense limit" "expected a size" tiny_out2.h5 \
   mr 3 run wordcount -i big.h5 -o tiny_out2.h5 --memory-limit lots
 echo "ok: impossible limits are refused up front"
+
+# A record longer than a task may be: refused before any work, naming the
+# file and the bytes, under a limit it would exceed; taken, exactly, under
+# a limit that holds it (a 2 GB line once took 32x a 64 MiB limit).
+{ head -c 12000000 /dev/zero | tr '\0' 'w'; printf ' tail\nshort words here\n'; } >long.txt
+mr 0 import -o long.h5 long.txt 2>/dev/null
+expect_error "a 12 MB record under a 32 MiB limit" "raise --memory-limit to at least" out.h5 \
+  mr 3 run wordcount -i long.h5 -o out.h5 --memory-limit 32MiB
+grep -q "'long.txt'" stderr.txt || fail "the long record's file is not named"
+mr 3 run wordcount -i long.h5 -o out.h5 --memory-limit 64MiB -q || fail "a 12 MB record under a 64 MiB limit"
+"$MAPREDUCE" export out.h5 >got.tsv
+oracle long.txt >long.tsv
+same_file got.tsv long.tsv "a 12 MB record under a 64 MiB limit"
+echo "ok: a 12 MB record refused under a 32 MiB limit, exact under 64 MiB"
