@@ -40,6 +40,12 @@ for n in 1 3; do
     mr "$n" run grep -i in.h5 -o out.h5
   expect_error "grep with an invalid regex, $n ranks" "invalid regular expression 'a(b'" out.h5 \
     mr "$n" run grep -i in.h5 -o out.h5 --param 'pattern=a(b'
+  # Patterns whose compilation or matching has no useful bound: refused
+  # (they took 24 GB, and 5 s on a 200-byte line growing exponentially).
+  expect_error "grep with (.*){1,32000}, $n ranks" "more copies than it is written with" out.h5 \
+    mr "$n" run grep -i in.h5 -o out.h5 --param 'pattern=(.*){1,32000}[bc]'
+  expect_error "grep with a back-reference, $n ranks" "holds a back-reference" out.h5 \
+    mr "$n" run grep -i in.h5 -o out.h5 --param 'pattern=(a*)*\1b'
   expect_error "clean without fields, $n ranks" "needs --param fields=VALUE" out.h5 \
     mr "$n" run clean -i csv.h5 -o out.h5
   expect_error "clean with fields=0, $n ranks" "'fields': 0 is not in range 1" out.h5 \
