@@ -156,3 +156,20 @@ TEST(Spill, UnsortedRowsThatWereSpilledAreRefusedClearly) {
 }
 
 } // namespace
+
+// Readers of small runs take what the runs hold, not the merge budget: with
+// 65,536 partitions under a 64 MiB limit, zero-filling a full buffer for each
+// run of each partition took 97 s of a 99 s sort.
+TEST(Spill, RunReadersOfSmallRunsTakeTheirRunsSize) {
+  core::SpillFile file(scratch(), "runs");
+  core::KvBuffer run;
+  run.append("key", "value");
+  file.append(run.bytes());
+  file.flush();
+  core::RunReader small(file, {0, run.bytes().size()}, 64 << 20);
+  EXPECT_LE(small.buffer_bytes(), 64u);
+  ASSERT_TRUE(small.next());
+  EXPECT_EQ(small.key(), "key");
+  EXPECT_EQ(small.value(), "value");
+  EXPECT_FALSE(small.next());
+}
