@@ -67,8 +67,8 @@ public:
   /// took 97 of a sort's 99 s.
   RunReader(SpillFile &file, RunExtent run, std::size_t buffer_bytes)
       : file_(&file), at_(run.offset), end_(run.offset + run.size),
-        buffer_(std::max<std::size_t>(
-            std::min<std::uint64_t>(buffer_bytes, run.size), 64)) {}
+        buffer_(
+            std::max<std::size_t>(std::min<std::uint64_t>(buffer_bytes, run.size), 64)) {}
 
   /// Moves to the next pair; false at the end of the run.
   bool next() {

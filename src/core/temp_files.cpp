@@ -21,8 +21,12 @@ void on_signal(int) {
   for (int i = 0; i < kSlots; ++i)
     if (used[i].load())
       ::unlink(paths[i]);
-  static const char msg[] = "mapreduce: stopped by a signal (SIGTERM or SIGINT); work "
-                            "committed so far is kept: continue with --resume\n";
+  // mpirun sends SIGTERM to every rank both when one rank failed (its error
+  // is printed above) and when the job is cancelled: say both.
+  static const char msg[] =
+      "mapreduce: stopped by SIGTERM or SIGINT: by mpirun because another rank "
+      "failed (see its error above), or by a cancel (Ctrl-C, scancel, a time limit); "
+      "work committed so far is kept: continue with --resume\n";
   if (announce_signal) {
     [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
   }

@@ -1,6 +1,8 @@
 // src/io/output_file.cpp: see output_file.h.
 #include "io/output_file.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -75,9 +77,45 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
   return write_output(comm, path, meta, spool);
 }
 
+namespace {
+
+/// HDF5 reports a failed write as "file write failed", without the
+/// system's reason: a full disk, the commonest, is told by the free space
+/// left where the file is.
+[[noreturn]] void rethrow_write_error(const std::string &path, const H5Error &e) {
+  struct statvfs fs {};
+  const auto parent = std::filesystem::path(path).parent_path();
+  const std::string folder = parent.empty() ? "." : parent.string();
+  if (::statvfs(folder.c_str(), &fs) == 0 &&
+      static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20))
+    throw H5Error("cannot write '" + path +
+                  "': No space left on device (its file system has less than 1 MiB "
+                  "free; HDF5 said: " +
+                  e.what() + ")");
+  throw H5Error("cannot write '" + path + "': " + e.what());
+}
+
+std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
+                         const OutputMeta &meta, const RowSpool &rows,
+                         std::uint64_t chunk_bytes);
+
+} // namespace
+
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const RowSpool &rows,
                            std::uint64_t chunk_bytes) {
+  try {
+    return write_rows(comm, path, meta, rows, chunk_bytes);
+  } catch (const H5Error &e) {
+    rethrow_write_error(path, e);
+  }
+}
+
+namespace {
+
+std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
+                         const OutputMeta &meta, const RowSpool &rows,
+                         std::uint64_t chunk_bytes) {
   const std::uint64_t n = rows.rows();
   const std::uint64_t row_start = comm.exclusive_prefix_sum(n);
   const std::uint64_t key_start = comm.exclusive_prefix_sum(rows.key_bytes());
@@ -149,6 +187,8 @@ std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
     write_attribute(file, "split_size", meta.split_size);
   return total_rows;
 }
+
+} // namespace
 
 namespace {
 
