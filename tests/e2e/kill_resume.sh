@@ -43,7 +43,7 @@ while [ "$trial" -lt "$TRIALS" ]; do
   [ $((trial % 4)) -eq 0 ] && victim=0 # the coordinator
   # 24 tasks; 6 partitions, so that the reduce phase commits several files.
   tasks=24
-  MAPREDUCE_TEST_SLOW_RANK=1:2 "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" run wordcount \
+  MAPREDUCE_TEST_SLOW_RANK=1:2 env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" run wordcount \
     -i in.h5 -o out.h5 --checkpoint-dir ck --split-size 250000 --reducers 6 -q \
     >log.txt 2>&1 &
   job=$!

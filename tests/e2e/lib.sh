@@ -9,10 +9,17 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-# Each test's mpiruns keep their session files in its own folder: two mpiruns
-# started at the same moment by parallel tests can otherwise collide in the
-# shared one (orte_init: session_dir "File exists"; seen under ctest -j3).
+# Each mpirun keeps its session files in a folder of its own: two mpiruns
+# started at the same moment (by parallel tests, or by one test that runs
+# several at once) can otherwise collide in a shared one (orte_init:
+# session_dir "File exists"; seen under ctest -j3 and in output_safety).
 export OMPI_MCA_orte_tmpdir_base="$WORK"
+# new_session: "OMPI_MCA_orte_tmpdir_base=<a fresh folder>", for
+# `env "$(new_session)" "$MPIEXEC" ...` (env execs mpirun: a background job's
+# $! stays mpirun's pid).
+new_session() {
+  echo "OMPI_MCA_orte_tmpdir_base=$(mktemp -d -p "$WORK" ompi-session.XXXXXX)"
+}
 
 fail() {
   echo "FAIL: $*" >&2
@@ -26,7 +33,7 @@ mr() {
   if [ "$n" -eq 0 ]; then
     timeout 120 "$MAPREDUCE" "$@"
   else
-    timeout 120 "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" "$@"
+    timeout 120 env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" "$@"
   fi
 }
 
