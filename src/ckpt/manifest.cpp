@@ -280,7 +280,10 @@ bool parse_commit(const std::string &kind, const std::string &text, Commit &out)
   if (!all_digits(id) || !all_digits(bytes, 19) || !all_hex(hash, 16))
     return false;
   try {
-    out.id = static_cast<std::uint32_t>(std::stoul(id));
+    const unsigned long long n = std::stoull(id);
+    if (n > UINT32_MAX) // a task or partition number never is
+      return false;
+    out.id = static_cast<std::uint32_t>(n);
     out.bytes = std::stoull(bytes);
     out.xxh3 = std::stoull(hash, nullptr, 16);
   } catch (const std::exception &) {

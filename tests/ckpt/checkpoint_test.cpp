@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include "ckpt/durable_file.h"
@@ -321,4 +322,60 @@ TEST_F(Scratch, RemovesOnlyWhatItMade) {
   EXPECT_FALSE(fs::exists(ck() + "/manifest"));
   EXPECT_EQ(slurp(ck() + "/map/0/notes.txt"), "the user's");
   EXPECT_EQ(slurp(ck() + "/lock"), "the user's");
+}
+
+// Forged manifest lines, sealed anew (an attacker can compute the line
+// checksum): whatever they say, a record the manifest keeps names a file
+// the engine makes for that very task or partition, inside the folder.
+TEST_F(Scratch, ForgedRecordsNeverNameAFileOutsideOurNames) {
+  { ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh); }
+  std::mt19937_64 rng(11);
+  const std::vector<std::string> files = {"map/0/t{id}-0123456789ab-r1",
+                                          "reduce/p{id}-0123456789ab-r1",
+                                          "../../etc/passwd",
+                                          "/etc/passwd",
+                                          "map/0/../../../etc/passwd",
+                                          "map/0/t{id}-0123456789ab-r1/../x",
+                                          "reduce/p{id}-../../x-r1",
+                                          "map/x/t{id}-0123456789ab-r1",
+                                          "reduce/p{id}",
+                                          "reduce/p{id}-0123456789AB-r1",
+                                          "map/0/t{id}-0123456789ab-r",
+                                          "lock",
+                                          "manifest",
+                                          "map/0/t99999999999-0123456789ab-r1",
+                                          "reduce/p{id}-0123456789ab-r1.tmp-0badf00d"};
+  std::string text = slurp(ck() + "/manifest");
+  int written = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string kind = rng() % 2 ? "map" : "reduce";
+    const std::string id = std::to_string(rng() % 5 ? rng() % 20 : rng());
+    std::string file = files[rng() % files.size()];
+    if (const auto at = file.find("{id}"); at != std::string::npos)
+      file.replace(at, 4, rng() % 4 ? id : std::to_string(rng() % 20));
+    const std::string bytes = rng() % 8 ? std::to_string(rng() % 1000) : "-5";
+    const std::string counters = rng() % 3 ? "-" : (rng() % 2 ? "00ff" : "0g");
+    std::string line = kind + " " + id + " " + file + " " + bytes + " " +
+                       core::hex64(rng()) + " " + counters;
+    if (rng() % 10 == 0)
+      line += " extra";
+    text += line + " ~" + core::hex64(core::xxh3(line)) + "\n";
+    ++written;
+  }
+  std::ofstream(ck() + "/manifest", std::ios::trunc | std::ios::binary) << text;
+  auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::resume);
+  std::size_t kept = 0;
+  for (const auto *commits : {&m.maps(), &m.partitions()})
+    for (const auto &[id, c] : *commits) {
+      const std::string kind = commits == &m.maps() ? "map" : "reduce";
+      EXPECT_TRUE(ckpt::is_commit_name(kind, c.file)) << c.file;
+      EXPECT_EQ(c.file.find(".."), std::string::npos) << c.file;
+      EXPECT_EQ(c.id, id);
+      const auto dash = c.file.find('-');
+      const auto start = c.file.rfind('/', dash) + 2; // after "t" or "p"
+      EXPECT_EQ(c.file.substr(start, dash - start), std::to_string(id)) << c.file;
+      ++kept;
+    }
+  EXPECT_GT(kept, 0u); // some forged records are well formed: they are kept,
+  EXPECT_GT(m.damaged_records(), static_cast<std::size_t>(written / 2)); // most not
 }
