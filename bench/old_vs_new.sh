@@ -18,14 +18,7 @@ dir=${BENCH_DIR:-/tmp/mr-bench}/realtext
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # bench only
 mkdir -p "$dir"
 cd "$dir"
-if [ ! -s c4.txt ]; then # the corpus of real_text.sh
-  set +o pipefail
-  (find /usr/share/doc -type f -name '*.gz' -print0 | sort -z | xargs -0 zcat -f) | head -c 40000000 >c1.txt
-  (find /usr/share/doc -type f ! -name '*.gz' -print0 | sort -z | xargs -0 cat) | head -c 30000000 >c2.txt
-  (find /usr/share/man -type f -name '*.gz' -print0 | sort -z | xargs -0 zcat -f) | head -c 40000000 >c3.txt
-  (find /usr/lib/python3* -name '*.py' -print0 | sort -z | xargs -0 cat) | head -c 12000000 >c4.txt
-  set -o pipefail
-fi
+real_text_corpus
 texts=(c1.txt c2.txt c3.txt c4.txt)
 "$old" import -o old.h5 --overwrite "${texts[@]}" >/dev/null 2>&1
 "$new" import -o new.h5 --overwrite "${texts[@]}" >/dev/null 2>&1

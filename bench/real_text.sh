@@ -26,14 +26,7 @@ cd "$dir"
 
 # The corpus: the first 40 MB of the gzipped docs, 30 MB of the others, 40 MB
 # of man pages, and the Python standard library's sources.
-if [ ! -s c4.txt ]; then
-  set +o pipefail # head ends each pipe early: zcat and cat get SIGPIPE
-  (find /usr/share/doc -type f -name '*.gz' -print0 | sort -z | xargs -0 zcat -f) | head -c 40000000 >c1.txt
-  (find /usr/share/doc -type f ! -name '*.gz' -print0 | sort -z | xargs -0 cat) | head -c 30000000 >c2.txt
-  (find /usr/share/man -type f -name '*.gz' -print0 | sort -z | xargs -0 zcat -f) | head -c 40000000 >c3.txt
-  (find /usr/lib/python3* -name '*.py' -print0 | sort -z | xargs -0 cat) | head -c 12000000 >c4.txt
-  set -o pipefail
-fi
+real_text_corpus
 texts=(c1.txt c2.txt c3.txt c4.txt)
 "$mr" import -o text.h5 --overwrite "${texts[@]}" >/dev/null
 printf 'a b\n' >tiny.txt

@@ -430,6 +430,20 @@ std::string host_name() {
   return name;
 }
 
+/// The run's shape for its report: options, ranks, partitions, input, tasks.
+JobSummary summary_of(const RunOptions &o, const Plan &plan, int ranks, int workers,
+                      std::uint32_t reducers) {
+  JobSummary s;
+  s.options = o;
+  s.options.split_size = plan.split_size;
+  s.ranks = ranks;
+  s.workers = workers;
+  s.reducers = reducers;
+  s.input_bytes = plan.input_bytes;
+  s.tasks = plan.splits.size();
+  return s;
+}
+
 /// Writes --report (if asked); false, having said why, when it cannot.
 bool write_report(const RunOptions &o, const JobSummary &summary) {
   if (o.report.empty())
@@ -561,14 +575,7 @@ int run_job(const RunOptions &o) {
                      "finished it); nothing to do\n",
                      o.output.c_str());
       // The report says so (its counters are the earlier run's to tell).
-      JobSummary summary;
-      summary.options = o;
-      summary.options.split_size = plan.split_size;
-      summary.ranks = world.size();
-      summary.workers = workers;
-      summary.reducers = reducers;
-      summary.input_bytes = plan.input_bytes;
-      summary.tasks = plan.splits.size();
+      JobSummary summary = summary_of(o, plan, world.size(), workers, reducers);
       summary.checkpointing = !o.checkpoint_dir.empty();
       summary.resumed = summary.already_complete = true;
       try {
@@ -602,7 +609,7 @@ int run_job(const RunOptions &o) {
 
   // 2. Map, shuffle, reduce, write. A failure here ends every rank at once.
   io::OutputMeta meta;
-  JobSummary summary;
+  JobSummary summary = summary_of(o, plan, world.size(), workers, reducers);
   CoordinatorReport coordinated;
   const double cpu_at_start = cpu_seconds();
   try {
@@ -776,13 +783,6 @@ int run_job(const RunOptions &o) {
   if (me == 0) {
     summary.timelines = timelines;
     summary.hosts = hosts;
-    summary.options = o;
-    summary.options.split_size = plan.split_size;
-    summary.ranks = world.size();
-    summary.workers = workers;
-    summary.reducers = reducers;
-    summary.input_bytes = plan.input_bytes;
-    summary.tasks = plan.splits.size();
     summary.split_seconds = plan.split_seconds;
     summary.sample_seconds = plan.sample_seconds;
     summary.tasks_reused = coordinated.tasks_reused;
