@@ -189,17 +189,27 @@ private:
 
   void check_deadlines() const {
     const auto now = Clock::now();
-    std::string silent;
-    for (int w = 1; w <= setup_.workers; ++w)
-      if (told_none_[w] && !finished_all_[w] && now > heard_[w] + rest_allowed_)
-        silent +=
-            (silent.empty() ? "" : ", ") + rank_name(setup_, w) + " in " + doing_[w];
+    std::string silent, others;
+    for (int w = 1; w <= setup_.workers; ++w) {
+      if (!told_none_[w] || finished_all_[w])
+        continue;
+      const std::string what = rank_name(setup_, w) + " in " + doing_[w];
+      if (now > heard_[w] + rest_allowed_)
+        silent += (silent.empty() ? "" : ", ") + what;
+      else // silent for less: in a collective, it may be waiting for the hung one
+        others += (others.empty() ? "" : ", ") + what + " (silent " +
+                  std::to_string(static_cast<long>(
+                      std::chrono::duration<double>(now - heard_[w]).count())) +
+                  " s)";
+    }
     if (!silent.empty())
       abort_hung("no word for " +
                  std::to_string(static_cast<long>(
                      std::chrono::duration<double>(rest_allowed_).count())) +
                  " s (--task-timeout) from " + silent +
-                 " (a rank that stops answering holds up the others' shuffle and write)");
+                 (others.empty() ? "" : "; not finished either: " + others) +
+                 " (a rank that stops answering holds up the others' shuffle and write: "
+                 "the one not in the shuffle or the write is the likely cause)");
     for (int w = 1; w <= setup_.workers; ++w) {
       const Copy &c = running_[w];
       if (c.task < 0 && !told_none_[w] && !is_idle(w) &&

@@ -127,5 +127,21 @@ wait_files() {
   done
 }
 
+# signal_when SIGNAL WHO PATTERN N: once ck holds N files named like PATTERN,
+# sends SIGNAL to WHO (a world rank of the background job $job, or "mpirun":
+# $job itself). Returns 1, without failing, when the job ended first (on a
+# busy machine the signal may come too late: the caller draws the case
+# again); 0 once the signal is sent.
+signal_when() {
+  local sig=$1 who=$2 deadline=$((SECONDS + 60)) pid
+  while [ "$(find ck -name "$3" 2>/dev/null | wc -l)" -lt "$4" ]; do
+    kill -0 "$job" 2>/dev/null || return 1
+    [ $SECONDS -lt $deadline ] || fail "waited 60 s for $4 file(s) $3 in ck"
+    sleep 0.05
+  done
+  if [ "$who" = mpirun ]; then pid=$job; else pid=$(pid_of_rank "$who") || return 1; fi
+  kill "-$sig" "$pid" 2>/dev/null || return 1
+}
+
 # Debian's python3 has h5py; a python3 earlier on PATH may not.
 PY=/usr/bin/python3
