@@ -170,7 +170,10 @@ template <class Keep> void remove_ours(const std::string &dir, Keep keep) {
   for (const char *kind : {"map", "reduce"})
     walk_checked(dir, kind, [&](const std::string &rel, bool folder) {
       const std::string path = dir + "/" + rel;
-      if (folder)
+      const bool our_folder =
+          rel == kind ||
+          (rel.starts_with("map/") && all_digits(std::string_view(rel).substr(4)));
+      if (folder && our_folder)
         ::rmdir(path.c_str()); // only when empty: a user's files keep it
       else if (is_commit_name(kind, rel, true) && !keep(rel))
         ::unlink(path.c_str());

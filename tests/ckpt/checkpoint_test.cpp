@@ -312,6 +312,8 @@ TEST_F(Scratch, RemovesOnlyWhatItMade) {
     std::ofstream(ck() + "/map/0/t1-0123456789ab-r1") << "ours";
     std::ofstream(ck() + "/map/0/t2-0123456789ab-r1.tmp-0badf00d") << "ours";
     std::ofstream(ck() + "/map/0/notes.txt") << "the user's";
+    fs::create_directories(ck() + "/map/mine"); // a user's empty folder
+    fs::create_directories(ck() + "/map/7");    // one of ours, empty
     std::ofstream(ck() + "/lock") << "the user's";
     std::ofstream(ck() + "/reduce/p1-0123456789ab-r1") << "ours";
     m.remove_all();
@@ -322,6 +324,8 @@ TEST_F(Scratch, RemovesOnlyWhatItMade) {
   EXPECT_FALSE(fs::exists(ck() + "/manifest"));
   EXPECT_EQ(slurp(ck() + "/map/0/notes.txt"), "the user's");
   EXPECT_EQ(slurp(ck() + "/lock"), "the user's");
+  EXPECT_TRUE(fs::is_directory(ck() + "/map/mine"));
+  EXPECT_FALSE(fs::exists(ck() + "/map/7"));
 }
 
 // Forged manifest lines, sealed anew (an attacker can compute the line
