@@ -473,7 +473,17 @@ void Manifest::remove_unreferenced() {
   remove_ours(dir_, [&](const std::string &rel) { return referenced.count(rel) > 0; });
 }
 
-void Manifest::append(const std::string &record) {
+void Manifest::append(const std::string &kind, const Commit &commit) {
+  const std::string text = commit.record();
+  Commit check;
+  if (!parse_commit(kind, text, check))
+    throw std::runtime_error("refusing to record " + kind + " " + std::to_string(commit.id) +
+                             " in the manifest of '" + dir_ + "': its file '" +
+                             commit.file + "' is not one the engine makes for it");
+  append_line(kind + " " + text);
+}
+
+void Manifest::append_line(const std::string &record) {
   const std::string line = sealed(record);
   std::string_view rest = line;
   while (!rest.empty()) {

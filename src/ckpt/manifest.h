@@ -87,8 +87,10 @@ public:
   Manifest &operator=(Manifest &&) = delete;
   ~Manifest();
 
-  /// Appends one record ("map ..." or "reduce ...") and flushes it.
-  void append(const std::string &record);
+  /// Appends the record of a commit of `kind` ("map" or "reduce") and
+  /// flushes it. Throws when the commit names a file the engine does not
+  /// make for that task or partition: a record is never taken verbatim.
+  void append(const std::string &kind, const Commit &commit);
 
   /// Removes every file the engine made in the checkpoint, then its
   /// folders when empty (a user's own files, and so their folders, stay).
@@ -111,6 +113,7 @@ private:
   Manifest() = default;
   void read_records(const std::string &text);
   void remove_unreferenced();
+  void append_line(const std::string &record);
 
   std::string dir_;
   int lock_fd_ = -1; // the folder itself, flock'ed

@@ -10,12 +10,26 @@
 #include <boost/serialization/string.hpp>
 
 namespace boost::serialization {
+template <class Archive> void serialize(Archive &ar, mr::ckpt::Commit &c, unsigned) {
+  ar &c.id &c.file &c.bytes &c.xxh3 &c.counters;
+}
+/// A std::optional as a flag and, when set, its value.
+template <class Archive, class T> void optional_field(Archive &ar, std::optional<T> &v) {
+  bool set = v.has_value();
+  ar &set;
+  if (set && !v)
+    v.emplace();
+  if (set)
+    ar &*v;
+}
 template <class Archive> void serialize(Archive &ar, mr::comm::Assignment &a, unsigned) {
-  ar &a.id &a.kind &a.begin &a.end &a.commit &a.accepted;
+  ar &a.id &a.kind &a.begin &a.end &a.accepted;
+  optional_field(ar, a.commit);
 }
 template <class Archive>
 void serialize(Archive &ar, mr::comm::WorkerMessage &m, unsigned) {
   ar &m.kind &m.task &m.outcome &m.text;
+  optional_field(ar, m.commit);
 }
 } // namespace boost::serialization
 
@@ -61,8 +75,7 @@ ControlServer::~ControlServer() {
   delete pending_; // a receive still posted is dropped with the job
 }
 
-std::optional<WorkerMessage>
-ControlServer::wait(std::chrono::steady_clock::time_point until) {
+std::optional<WorkerMessage> ControlServer::wait(Time until) {
   Pending &p = *pending_;
   if (!p.request)
     p.request = p.comm.irecv(boost::mpi::any_source, kTagMessage, p.message);
@@ -81,6 +94,38 @@ void ControlServer::assign(int worker, const Assignment &task) {
 
 void ControlServer::cancel(int worker, std::int64_t id) {
   pending_->comm.send(worker, kTagCancel, id);
+}
+
+std::optional<WorkerMessage> LocalChannel::wait(Time) {
+  if (inbox_.empty())
+    return std::nullopt;
+  WorkerMessage m = std::move(inbox_.front());
+  inbox_.pop_front();
+  return m;
+}
+
+void LocalChannel::assign(int worker, const Assignment &task) {
+  assigned_[worker].push_back(task);
+}
+
+void LocalChannel::cancel(int worker, std::int64_t id) { cancelled_[worker].push_back(id); }
+
+std::optional<Assignment> LocalChannel::take_assignment(int worker) {
+  auto &q = assigned_[worker];
+  if (q.empty())
+    return std::nullopt;
+  Assignment a = std::move(q.front());
+  q.pop_front();
+  return a;
+}
+
+std::optional<std::int64_t> LocalChannel::take_cancel(int worker) {
+  auto &q = cancelled_[worker];
+  if (q.empty())
+    return std::nullopt;
+  const std::int64_t id = q.front();
+  q.pop_front();
+  return id;
 }
 
 Assignment ControlClient::request(const WorkerMessage &m) {

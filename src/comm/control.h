@@ -4,18 +4,24 @@
 // the map phase is over. After the map phase, workers tell the coordinator
 // what they commit and how far they got, so that it can name a rank that
 // stops answering. The coordinator may cancel a task whose backup copy won.
-// Both sides wait without spinning (test, then sleep with backoff): ranks
-// often share cores with the workers that do the work.
+//
+// The coordinator's side is an interface, ControlChannel: over MPI
+// (ControlServer) between ranks, in process (LocalChannel) for a
+// single-rank run and for tests of the coordinator's policy.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <optional>
 #include <string>
 
-#include "comm/comm.h"
+#include "ckpt/manifest.h"
 
 namespace mr::comm {
+
+using Time = std::chrono::steady_clock::time_point;
 
 enum class TaskKind : int {
   none = 0, // no more tasks: the map phase is over for this worker
@@ -25,16 +31,16 @@ enum class TaskKind : int {
 
 struct Assignment {
   std::int64_t id = -1;
-  int kind = 0; // TaskKind
+  TaskKind kind = TaskKind::none;
   std::uint64_t begin = 0;
   std::uint64_t end = 0;
-  std::string commit;   // load: the task's manifest record
+  std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
   bool accepted = true; // was the output reported with the request kept?
 };
 
 enum class MessageKind : int {
-  request = 0,   // task: the one finished (or -1); outcome; text: its commit
-  committed = 1, // text: a manifest record ("reduce ...")
+  request = 0,   // task: the one finished (or -1); outcome; commit: its output
+  committed = 1, // commit: a reduce partition's committed file
   progress = 2,  // text: what the worker starts now ("shuffle", "reduce 3", ...)
   finished = 3,  // the worker's part is done
 };
@@ -48,30 +54,59 @@ enum class Outcome : int {
 };
 
 struct WorkerMessage {
-  int kind = 0; // MessageKind
+  MessageKind kind = MessageKind::request;
   std::int64_t task = -1;
-  int outcome = 0; // Outcome
-  std::string text;
-  int source = -1; // world rank of the sender (set on receipt)
+  Outcome outcome = Outcome::none;
+  std::string text;                   // failed, load_failed: why; progress: what
+  std::optional<ckpt::Commit> commit; // a mapped task's or a partition's commit
+  int source = -1;                    // world rank of the sender (set on receipt)
 };
 
-/// Coordinator side, on world rank 0.
-class ControlServer {
+/// The coordinator's side of the channel.
+class ControlChannel {
+public:
+  virtual ~ControlChannel() = default;
+  /// The next message from any worker, or nothing if none came by `until`.
+  virtual std::optional<WorkerMessage> wait(Time until) = 0;
+  virtual void assign(int worker, const Assignment &task) = 0;
+  /// Tells `worker` to drop task `id` (its backup copy won).
+  virtual void cancel(int worker, std::int64_t id) = 0;
+};
+
+/// Over MPI, on world rank 0. Waits without spinning (test, then sleep
+/// with backoff): ranks often share cores with the workers that do the work.
+class ControlServer : public ControlChannel {
 public:
   ControlServer();
-  ~ControlServer();
-  /// The next message from any worker, or nothing if none came by `until`.
-  std::optional<WorkerMessage> wait(std::chrono::steady_clock::time_point until);
-  void assign(int worker, const Assignment &task);
-  /// Tells `worker` to drop task `id` (its backup copy won).
-  void cancel(int worker, std::int64_t id);
+  ~ControlServer() override;
+  std::optional<WorkerMessage> wait(Time until) override;
+  void assign(int worker, const Assignment &task) override;
+  void cancel(int worker, std::int64_t id) override;
 
 private:
   struct Pending;
   Pending *pending_;
 };
 
-/// Worker side.
+/// In process: messages wait in queues. `wait` never sleeps: it returns the
+/// oldest message, or nothing at once.
+class LocalChannel : public ControlChannel {
+public:
+  void send(WorkerMessage m) { inbox_.push_back(std::move(m)); }
+  std::optional<WorkerMessage> wait(Time) override;
+  void assign(int worker, const Assignment &task) override;
+  void cancel(int worker, std::int64_t id) override;
+  /// What the coordinator sent `worker` since the last call, oldest first.
+  std::optional<Assignment> take_assignment(int worker);
+  std::optional<std::int64_t> take_cancel(int worker);
+
+private:
+  std::deque<WorkerMessage> inbox_;
+  std::map<int, std::deque<Assignment>> assigned_;
+  std::map<int, std::deque<std::int64_t>> cancelled_;
+};
+
+/// Worker side, over MPI.
 class ControlClient {
 public:
   /// Sends a request (with how the last task went) and waits for the answer.

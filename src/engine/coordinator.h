@@ -1,17 +1,26 @@
 // src/engine/coordinator.h: rank 0's part of a run. In the map phase it hands
 // tasks to the workers that ask (mapping, or taking a task's committed output
 // from the checkpoint), runs backup copies of the last tasks on idle workers,
-// records every commit in the manifest, and aborts the job, naming the rank,
+// records every commit in the manifest, and stops the job, naming the rank,
 // when a worker stops answering. After the map phase it records the workers'
 // committed partitions and watches them until all have written their rows.
+//
+// The policy (Coordinator) knows neither MPI nor the time: messages come
+// and go through a comm::ControlChannel, and every step is given the time
+// it happens at, so that tests drive it in process with a fake clock.
+// A single-rank run goes through the same policy (engine/worker.h).
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ckpt/manifest.h"
+#include "comm/control.h"
 #include "core/splitter.h"
 
 namespace mr::engine {
@@ -25,6 +34,7 @@ struct CoordinatorSetup {
   double task_timeout = 600;          // seconds, for a task of up to 64 MiB
   std::uint64_t bytes_per_worker = 0; // scales the deadline after the map phase
   bool backups = true;
+  bool deadlines = true; // off in a single-rank run: no other rank to watch
   bool quiet = false;
   ckpt::Manifest *manifest = nullptr; // when checkpointing
 };
@@ -38,12 +48,96 @@ struct CoordinatorReport {
   std::uint64_t partitions_committed = 0;
 };
 
-/// Serves the whole run until every worker said it has finished: the map
-/// phase, then the workers' partition commits and progress. `committed[t]`
-/// is task t's manifest record when its output can be taken from the
-/// checkpoint.
+/// A worker stopped answering, or did not finish a task in time: the job
+/// ends with kExitHung so that it can be restarted.
+struct JobHung : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A task cannot be done (its input is damaged): the job ends with exit 1,
+/// once, whichever worker found it.
+struct TaskFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Coordinator {
+public:
+  using Time = comm::Time;
+
+  /// `committed[t]` is task t's commit when its output can be taken from
+  /// the checkpoint. Sends through `channel`; `now` starts the map phase.
+  Coordinator(const std::vector<core::Split> &splits,
+              const std::vector<std::optional<ckpt::Commit>> &committed,
+              const CoordinatorSetup &setup, CoordinatorReport &report,
+              comm::ControlChannel &channel, Time now);
+
+  /// Takes a message that came (if any), checks deadlines, hands out work.
+  /// Throws JobHung or TaskFailed when the job must end.
+  void step(const std::optional<comm::WorkerMessage> &message, Time now);
+  /// When the next step is due if no message comes.
+  Time next_wakeup(Time now) const;
+  /// Every worker has said its part is done.
+  bool finished() const { return all_done_ == setup_.workers; }
+
+private:
+  enum class State : std::uint8_t { pending, running, done };
+  struct Copy { // one copy of a task running on a worker
+    std::int64_t task = -1;
+    bool load = false;
+    bool backup = false;
+    Time started, deadline;
+  };
+  struct Idle {
+    int worker;
+    bool accepted; // the answer owed for the copy it reported
+  };
+
+  void handle(const comm::WorkerMessage &m, Time now);
+  bool finish(int w, const Copy &copy, const comm::WorkerMessage &m, Time now);
+  void record(const std::string &kind, const comm::WorkerMessage &m, int w);
+  void progress();
+  bool is_idle(int w) const;
+  void check_deadlines(Time now) const;
+  void start(int w, std::int64_t t, bool backup, bool accepted, Time now);
+  std::int64_t backup_candidate(int w, Time now) const;
+  void dispatch(Time now);
+  std::string rank_name(int rank) const;
+
+  const std::vector<core::Split> &splits_;
+  const std::vector<std::optional<ckpt::Commit>> &committed_;
+  const CoordinatorSetup &setup_;
+  CoordinatorReport &report_;
+  comm::ControlChannel &channel_;
+  std::vector<State> state_;
+  std::vector<int> copies_;   // copies of each task running now
+  std::vector<Copy> running_; // by world rank
+  std::deque<std::int64_t> queue_;
+  std::vector<bool> damaged_; // by task: its checkpoint could not be loaded
+  std::vector<Idle> idle_;
+  std::vector<double> durations_; // seconds, of the map copies accepted
+  std::size_t done_ = 0, reported_tenths_ = 0;
+  Time phase_start_;
+  Time::duration rest_allowed_; // silence allowed after the map phase
+  // By world rank: told the map phase is over; when last heard of (after
+  // that); what it said it was doing; whether its part is done.
+  std::vector<bool> told_none_;
+  std::vector<Time> heard_;
+  std::vector<std::string> doing_;
+  std::vector<bool> finished_all_;
+  int all_done_ = 0;
+};
+
+/// Serves the whole run over `channel` until every worker said it has
+/// finished; `clock` tells the time. Throws as Coordinator::step does.
 void coordinate(const std::vector<core::Split> &splits,
                 const std::vector<std::optional<ckpt::Commit>> &committed,
-                const CoordinatorSetup &setup, CoordinatorReport &report);
+                const CoordinatorSetup &setup, CoordinatorReport &report,
+                comm::ControlChannel &channel, const std::function<comm::Time()> &clock);
+
+/// The same over MPI on world rank 0; ends the job (MPI_Abort) with
+/// kExitHung or exit 1 as the policy decides, after saying why.
+void coordinate_ranks(const std::vector<core::Split> &splits,
+                      const std::vector<std::optional<ckpt::Commit>> &committed,
+                      const CoordinatorSetup &setup, CoordinatorReport &report);
 
 } // namespace mr::engine

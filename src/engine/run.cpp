@@ -684,6 +684,15 @@ int run_job(const RunOptions &o) {
 
     WorkerStats mine;
     CounterSums counters;
+    CoordinatorSetup setup;
+    setup.workers = workers;
+    setup.hosts = hosts;
+    setup.task_timeout = o.task_timeout;
+    setup.bytes_per_worker = plan.input_bytes / workers;
+    setup.backups = o.backup_tasks && !single;
+    setup.deadlines = !single; // a single rank has no other to watch
+    setup.quiet = o.quiet;
+    setup.manifest = plan.manifest ? plan.manifest.get() : nullptr;
     if (is_worker) {
       t = Clock::now();
       io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
@@ -702,28 +711,18 @@ int run_job(const RunOptions &o) {
                                                    : ckpt::folder_of(o.output);
       wp.checkpoint = commit_names;
       if (single) {
-        LocalTaskSource source(tasks, committed_tasks,
-                               plan.manifest ? plan.manifest.get() : nullptr, o.quiet);
+        LocalTaskSource source(tasks, committed_tasks, setup);
         mine = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
                           counters);
-        coordinated.tasks_reused = source.reused;
-        coordinated.tasks_damaged = source.damaged;
+        coordinated = source.report();
       } else {
         RemoteTaskSource source;
         mine = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
                           counters);
       }
     } else {
-      CoordinatorSetup setup;
-      setup.workers = workers;
-      setup.hosts = hosts;
-      setup.task_timeout = o.task_timeout;
-      setup.bytes_per_worker = plan.input_bytes / workers;
-      setup.backups = o.backup_tasks;
-      setup.quiet = o.quiet;
-      setup.manifest = plan.manifest ? plan.manifest.get() : nullptr;
       t = Clock::now();
-      coordinate(tasks, committed_tasks, setup, coordinated);
+      coordinate_ranks(tasks, committed_tasks, setup, coordinated);
       timeline.add("coordinate", t);
     }
     t = Clock::now();

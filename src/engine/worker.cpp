@@ -38,7 +38,7 @@ int test_delay_ms(int world_rank) {
 
 comm::WorkerMessage message(MessageKind kind, std::string text = {}) {
   comm::WorkerMessage m;
-  m.kind = static_cast<int>(kind);
+  m.kind = kind;
   m.text = std::move(text);
   return m;
 }
@@ -49,10 +49,9 @@ std::optional<TaskToDo> RemoteTaskSource::next(const comm::WorkerMessage &report
                                                bool &accepted) {
   comm::Assignment a = client_.request(report);
   accepted = a.accepted;
-  if (a.kind == static_cast<int>(TaskKind::none))
+  if (a.kind == TaskKind::none)
     return std::nullopt;
-  return TaskToDo{static_cast<TaskKind>(a.kind),
-                  core::Split{static_cast<std::uint32_t>(a.id), a.begin, a.end},
+  return TaskToDo{a.kind, core::Split{static_cast<std::uint32_t>(a.id), a.begin, a.end},
                   std::move(a.commit)};
 }
 
@@ -68,8 +67,10 @@ void RemoteTaskSource::drain_cancellations() {
   }
 }
 
-void RemoteTaskSource::committed(const std::string &record) {
-  client_.tell(message(MessageKind::committed, record));
+void RemoteTaskSource::committed(const ckpt::Commit &partition) {
+  comm::WorkerMessage m = message(MessageKind::committed);
+  m.commit = partition;
+  client_.tell(m);
 }
 
 void RemoteTaskSource::progress(const std::string &what) {
@@ -80,38 +81,47 @@ void RemoteTaskSource::finished() {
   client_.tell(message(MessageKind::finished));
 }
 
-std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
-                                              bool &accepted) {
-  accepted = true;
-  const auto outcome = static_cast<Outcome>(report.outcome);
-  if (outcome == Outcome::failed)
-    throw io::InputError(report.text);
-  if (report.task >= 0 && outcome == Outcome::load_failed) {
-    if (!quiet_)
-      std::fprintf(stderr, "resume: task %lld: %s; mapping it again\n",
-                   static_cast<long long>(report.task), report.text.c_str());
-    ++damaged;
-    const auto t = static_cast<std::size_t>(report.task);
-    return TaskToDo{TaskKind::map, splits_[t], {}};
+LocalTaskSource::LocalTaskSource(const std::vector<core::Split> &splits,
+                                 const std::vector<std::optional<ckpt::Commit>> &committed,
+                                 const CoordinatorSetup &setup)
+    : coordinator_(splits, committed, setup, report_, channel_,
+                   std::chrono::steady_clock::now()) {}
+
+void LocalTaskSource::send(comm::WorkerMessage m) {
+  m.source = 1;
+  channel_.send(std::move(m));
+  try {
+    coordinator_.step(channel_.wait({}), std::chrono::steady_clock::now());
+  } catch (const TaskFailed &e) {
+    throw io::InputError(e.what()); // the input's fault, as over MPI: exit 1
   }
-  if (report.task >= 0 && outcome == Outcome::done) {
-    if (manifest_ && !report.text.empty())
-      manifest_->append(report.text);
-    else if (manifest_)
-      ++reused;
-  }
-  if (next_ == splits_.size())
-    return std::nullopt;
-  const std::size_t t = next_++;
-  if (committed_[t])
-    return TaskToDo{TaskKind::load, splits_[t], committed_[t]->record()};
-  return TaskToDo{TaskKind::map, splits_[t], {}};
 }
 
-void LocalTaskSource::committed(const std::string &record) {
-  if (manifest_)
-    manifest_->append(record);
+std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
+                                              bool &accepted) {
+  send(report);
+  // One worker: it always gets an answer (a task, or the end of the phase).
+  std::optional<comm::Assignment> a = channel_.take_assignment(1);
+  if (!a)
+    throw std::logic_error("the coordinator left the only worker without an answer");
+  accepted = a->accepted;
+  if (a->kind == TaskKind::none)
+    return std::nullopt;
+  return TaskToDo{a->kind, core::Split{static_cast<std::uint32_t>(a->id), a->begin, a->end},
+                  std::move(a->commit)};
 }
+
+void LocalTaskSource::committed(const ckpt::Commit &partition) {
+  comm::WorkerMessage m = message(MessageKind::committed);
+  m.commit = partition;
+  send(std::move(m));
+}
+
+void LocalTaskSource::progress(const std::string &what) {
+  send(message(MessageKind::progress, what));
+}
+
+void LocalTaskSource::finished() { send(message(MessageKind::finished)); }
 
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
@@ -173,19 +183,20 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
     std::string committed_path;
     TaskRuns committed_runs;
     if (task->kind == TaskKind::load) {
-      ckpt::Commit commit;
       try {
-        if (!ckpt::parse_commit("map", task->commit, commit))
-          throw DamagedCommit("unreadable manifest record");
-        committed_runs = locate_map_task(*plan.checkpoint, commit, R, reported_counters);
+        if (!task->commit)
+          throw DamagedCommit("no commit to load");
+        committed_runs =
+            locate_map_task(*plan.checkpoint, *task->commit, R, reported_counters);
       } catch (const DamagedCommit &e) {
-        report.outcome = static_cast<int>(Outcome::load_failed);
+        report.outcome = Outcome::load_failed;
         report.text = e.what();
         continue;
       }
-      outputs.add_committed(plan.checkpoint->dir + "/" + commit.file, committed_runs);
+      outputs.add_committed(plan.checkpoint->dir + "/" + task->commit->file,
+                            committed_runs);
       stats.tasks_loaded += 1;
-      report.outcome = static_cast<int>(Outcome::done);
+      report.outcome = Outcome::done;
       reported_output = true;
       continue;
     } else {
@@ -196,7 +207,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       } catch (const io::InputError &e) {
         // Damaged input: reported once, by the coordinator, which ends the
         // job (several workers may find the same damage at once).
-        report.outcome = static_cast<int>(Outcome::failed);
+        report.outcome = Outcome::failed;
         report.text = e.what();
         tasks.next(report, accepted); // does not return
         throw;
@@ -216,7 +227,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
                          *plan.partitioner, table, out, budget.combine, keep_going);
       } catch (const TaskCancelled &) {
         take_counters(job);
-        report.outcome = static_cast<int>(Outcome::abandoned);
+        report.outcome = Outcome::abandoned;
         stats.tasks_abandoned += 1;
         continue;
       }
@@ -226,7 +237,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
         const ckpt::Commit c = commit_map_task(*plan.checkpoint, out, reported_counters);
         stats.checkpoint_seconds += seconds_since(c0);
         stats.checkpoint_bytes += static_cast<double>(c.bytes);
-        report.text = "map " + c.record();
+        report.commit = c;
         reported_file = c.file;
         committed_path = plan.checkpoint->dir + "/" + c.file;
         committed_runs = map_task_runs(out, reported_counters.size());
@@ -238,7 +249,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       stats.map_pairs_out += s.pairs_out;
       stats.map_bytes_out += s.bytes_out;
     }
-    report.outcome = static_cast<int>(Outcome::done);
+    report.outcome = Outcome::done;
     outputs.add(std::move(out), committed_path, committed_runs);
     reported_output = true;
   }
@@ -336,7 +347,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
                            budget.copy_chunk ? budget.copy_chunk : 8 << 20);
       stats.checkpoint_seconds += seconds_since(c0);
       stats.checkpoint_bytes += static_cast<double>(c.bytes);
-      tasks.committed("reduce " + c.record());
+      tasks.committed(c);
     }
     stats.reduce_pairs_in += s.pairs_in;
     stats.reduce_keys += s.keys;

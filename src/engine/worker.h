@@ -17,6 +17,7 @@
 #include "core/partitioner.h"
 #include "core/splitter.h"
 #include "engine/commits.h"
+#include "engine/coordinator.h"
 #include "engine/counters.h"
 #include "engine/memory_budget.h"
 #include "engine/options.h"
@@ -30,7 +31,7 @@ namespace mr::engine {
 struct TaskToDo {
   comm::TaskKind kind = comm::TaskKind::map;
   core::Split split;
-  std::string commit; // load: the task's manifest record
+  std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
 };
 
 /// Where a worker gets its next map task from, and whom it tells what it
@@ -46,8 +47,8 @@ public:
                                        bool &accepted) = 0;
   /// Whether the task being mapped was cancelled (another copy won).
   virtual bool cancelled(std::uint32_t task) = 0;
-  /// A committed reduce partition's manifest record.
-  virtual void committed(const std::string &record) = 0;
+  /// A reduce partition was committed.
+  virtual void committed(const ckpt::Commit &partition) = 0;
   virtual void progress(const std::string &what) = 0;
   virtual void finished() = 0;
   /// Receives cancellations sent after this worker's last task ended.
@@ -60,7 +61,7 @@ public:
   std::optional<TaskToDo> next(const comm::WorkerMessage &report,
                                bool &accepted) override;
   bool cancelled(std::uint32_t task) override;
-  void committed(const std::string &record) override;
+  void committed(const ckpt::Commit &partition) override;
   void progress(const std::string &what) override;
   void finished() override;
   void drain_cancellations() override;
@@ -69,30 +70,27 @@ private:
   comm::ControlClient client_;
 };
 
-/// Tasks from a list, for a single-rank run, which also keeps the manifest.
+/// Tasks for a single-rank run: the same coordinator as over MPI, in
+/// process, with one worker and no deadlines.
 class LocalTaskSource : public TaskSource {
 public:
-  LocalTaskSource(std::vector<core::Split> splits,
-                  std::vector<std::optional<ckpt::Commit>> committed,
-                  ckpt::Manifest *manifest, bool quiet)
-      : splits_(std::move(splits)), committed_(std::move(committed)), manifest_(manifest),
-        quiet_(quiet) {}
+  LocalTaskSource(const std::vector<core::Split> &splits,
+                  const std::vector<std::optional<ckpt::Commit>> &committed,
+                  const CoordinatorSetup &setup);
   std::optional<TaskToDo> next(const comm::WorkerMessage &report,
                                bool &accepted) override;
   bool cancelled(std::uint32_t) override { return false; }
-  void committed(const std::string &record) override;
-  void progress(const std::string &) override {}
-  void finished() override {}
-
-  std::uint64_t reused = 0, damaged = 0;
+  void committed(const ckpt::Commit &partition) override;
+  void progress(const std::string &what) override;
+  void finished() override;
+  const CoordinatorReport &report() const { return report_; }
 
 private:
-  std::vector<core::Split> splits_;
-  std::vector<std::optional<ckpt::Commit>> committed_;
-  ckpt::Manifest *manifest_;
-  bool quiet_;
-  std::size_t next_ = 0;
-  std::optional<std::size_t> remap_; // a task whose checkpoint was damaged
+  void send(comm::WorkerMessage m);
+
+  CoordinatorReport report_;
+  comm::LocalChannel channel_;
+  Coordinator coordinator_;
 };
 
 struct WorkerPlan {

@@ -45,6 +45,16 @@ std::string slurp(const std::string &path) {
   return ckpt::read_whole_file(path);
 }
 
+ckpt::Commit commit(std::uint32_t id, std::string file, std::uint64_t bytes,
+                    std::uint64_t xxh3) {
+  ckpt::Commit c;
+  c.id = id;
+  c.file = std::move(file);
+  c.bytes = bytes;
+  c.xxh3 = xxh3;
+  return c;
+}
+
 } // namespace
 
 TEST(Checksum, IsXxh3OfKnownInput) {
@@ -71,8 +81,8 @@ TEST_F(Scratch, ManifestRecordsSurviveReopening) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
     EXPECT_FALSE(m.resumed());
-    m.append("map 3 map/0/t3-0123456789ab-r1 10 00000000000000ff -");
-    m.append("reduce 1 reduce/p1-0123456789ab-r1 20 0000000000000001 -");
+    m.append("map", commit(3, "map/0/t3-0123456789ab-r1", 10, 0xff));
+    m.append("reduce", commit(1, "reduce/p1-0123456789ab-r1", 20, 0x1));
   }
   auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::resume);
   EXPECT_TRUE(m.resumed());
@@ -87,12 +97,25 @@ TEST_F(Scratch, ManifestRecordsSurviveReopening) {
   EXPECT_EQ(*m.committed("input"), "/data/in put\nwith newline % and percent");
 }
 
+TEST_F(Scratch, AppendRefusesACommitNamingAFileNotMadeForIt) {
+  auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
+  EXPECT_THROW(m.append("map", commit(3, "map/0/t4-0123456789ab-r1", 10, 1)),
+               std::runtime_error); // another task's file
+  EXPECT_THROW(m.append("map", commit(3, "../../etc/passwd", 10, 1)), std::runtime_error);
+  EXPECT_THROW(m.append("reduce", commit(3, "map/0/t3-0123456789ab-r1", 10, 1)),
+               std::runtime_error); // a map file recorded as a partition
+  m.append("map", commit(3, "map/0/t3-0123456789ab-r1", 10, 1));
+  auto again = ckpt::Manifest::inspect(ck());
+  EXPECT_EQ(again.maps().size(), 1u);
+  EXPECT_EQ(again.partitions().size(), 0u);
+}
+
 TEST_F(Scratch, ACutOrAlteredRecordIsIgnored) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
-    m.append("map 1 map/0/t1-0123456789ab-r1 10 00000000000000ff -");
-    m.append("map 2 map/0/t2-0123456789ab-r1 10 00000000000000ff -");
-    m.append("map 3 map/0/t3-0123456789ab-r1 10 00000000000000ff -");
+    m.append("map", commit(1, "map/0/t1-0123456789ab-r1", 10, 0xff));
+    m.append("map", commit(2, "map/0/t2-0123456789ab-r1", 10, 0xff));
+    m.append("map", commit(3, "map/0/t3-0123456789ab-r1", 10, 0xff));
   }
   std::string text = slurp(ck() + "/manifest");
   const auto second = text.find("map 2");
@@ -124,7 +147,7 @@ TEST_F(Scratch, RefusesAnotherJobNamingTheDifference) {
 TEST_F(Scratch, AnExistingCheckpointNeedsResumeOrRestartFresh) {
   {
     auto m = ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh);
-    m.append("map 1 map/0/t1-0123456789ab-r1 10 00000000000000ff -");
+    m.append("map", commit(1, "map/0/t1-0123456789ab-r1", 10, 0xff));
   }
   EXPECT_THROW(ckpt::Manifest::open(ck(), fingerprint(), ckpt::OpenMode::fresh),
                ckpt::CheckpointRefused);
