@@ -477,9 +477,10 @@ void Manifest::append(const std::string &kind, const Commit &commit) {
   const std::string text = commit.record();
   Commit check;
   if (!parse_commit(kind, text, check))
-    throw std::runtime_error("refusing to record " + kind + " " + std::to_string(commit.id) +
-                             " in the manifest of '" + dir_ + "': its file '" +
-                             commit.file + "' is not one the engine makes for it");
+    throw std::runtime_error("refusing to record " + kind + " " +
+                             std::to_string(commit.id) + " in the manifest of '" + dir_ +
+                             "': its file '" + commit.file +
+                             "' is not one the engine makes for it");
   append_line(kind + " " + text);
 }
 

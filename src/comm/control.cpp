@@ -108,7 +108,9 @@ void LocalChannel::assign(int worker, const Assignment &task) {
   assigned_[worker].push_back(task);
 }
 
-void LocalChannel::cancel(int worker, std::int64_t id) { cancelled_[worker].push_back(id); }
+void LocalChannel::cancel(int worker, std::int64_t id) {
+  cancelled_[worker].push_back(id);
+}
 
 std::optional<Assignment> LocalChannel::take_assignment(int worker) {
   auto &q = assigned_[worker];

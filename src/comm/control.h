@@ -35,7 +35,7 @@ struct Assignment {
   std::uint64_t begin = 0;
   std::uint64_t end = 0;
   std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
-  bool accepted = true; // was the output reported with the request kept?
+  bool accepted = true;               // was the output reported with the request kept?
 };
 
 enum class MessageKind : int {

@@ -17,7 +17,9 @@ using comm::Outcome;
 using comm::TaskKind;
 using Time = comm::Time;
 
-double seconds(Time::duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(Time::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 /// The deadline for work of `bytes`: the timeout for every 64 MiB begun.
 Time::duration allowance(double task_timeout, std::uint64_t bytes) {
@@ -37,7 +39,8 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
       running_(setup.workers + 1), damaged_(splits.size(), false), phase_start_(now),
       rest_allowed_(allowance(setup.task_timeout, setup.bytes_per_worker)),
       told_none_(setup.workers + 1, false), heard_(setup.workers + 1, now),
-      doing_(setup.workers + 1, "the map phase"), finished_all_(setup.workers + 1, false) {
+      doing_(setup.workers + 1, "the map phase"),
+      finished_all_(setup.workers + 1, false) {
   for (std::size_t t = 0; t < splits.size(); ++t)
     queue_.push_back(static_cast<std::int64_t>(t));
 }
@@ -94,7 +97,8 @@ void Coordinator::handle(const comm::WorkerMessage &m, Time now) {
                              std::to_string(static_cast<int>(m.kind)));
   }
   if (told_none_[w])
-    throw std::runtime_error(rank_name(w) + " asked for a task after the map phase ended");
+    throw std::runtime_error(rank_name(w) +
+                             " asked for a task after the map phase ended");
   Copy &copy = running_.at(w);
   bool accepted = true;
   if (m.task >= 0) {
@@ -123,7 +127,8 @@ void Coordinator::record(const std::string &kind, const comm::WorkerMessage &m, 
 }
 
 /// A copy ended; returns whether its output is the one kept.
-bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m, Time now) {
+bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
+                         Time now) {
   const auto t = static_cast<std::size_t>(copy.task);
   --copies_[t];
   if (m.outcome == Outcome::failed)
@@ -185,7 +190,8 @@ void Coordinator::check_deadlines(Time now) const {
                 std::to_string(static_cast<long>(seconds(now - heard_[w]))) + " s)";
   }
   if (!silent.empty())
-    throw JobHung("no word for " + std::to_string(static_cast<long>(seconds(rest_allowed_))) +
+    throw JobHung("no word for " +
+                  std::to_string(static_cast<long>(seconds(rest_allowed_))) +
                   " s (--task-timeout) from " + silent +
                   (others.empty() ? "" : "; not finished either: " + others) +
                   " (a rank that stops answering holds up the others' shuffle and write: "
@@ -198,9 +204,9 @@ void Coordinator::check_deadlines(Time now) const {
                     std::to_string(static_cast<long>(seconds(now - phase_start_))) +
                     " s of the map phase's start (--task-timeout)");
     if (c.task >= 0 && now > c.deadline)
-      throw JobHung(rank_name(w) + " has not finished " + (c.load ? "loading" : "mapping") +
-                    " task " + std::to_string(c.task) + " (input bytes " +
-                    std::to_string(splits_[c.task].begin) + ".." +
+      throw JobHung(rank_name(w) + " has not finished " +
+                    (c.load ? "loading" : "mapping") + " task " + std::to_string(c.task) +
+                    " (input bytes " + std::to_string(splits_[c.task].begin) + ".." +
                     std::to_string(splits_[c.task].end) + ") within " +
                     std::to_string(static_cast<long>(seconds(now - c.started))) +
                     " s (--task-timeout)");

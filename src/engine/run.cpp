@@ -703,7 +703,6 @@ int run_job(const RunOptions &o) {
       wp.partitioner = &partitioner;
       wp.partial_output = shared.partial_output;
       wp.meta = meta;
-      wp.world_rank = me;
       wp.budget = budget;
       wp.timeline = &timeline;
       wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir

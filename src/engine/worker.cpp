@@ -3,12 +3,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <stdexcept>
-#include <thread>
 
 #include "comm/shuffle.h"
 #include "core/hash.h"
@@ -24,17 +22,6 @@ namespace {
 using comm::MessageKind;
 using comm::Outcome;
 using comm::TaskKind;
-
-/// Test-only: MAPREDUCE_TEST_SLOW_RANK=R:MS makes world rank R sleep MS
-/// milliseconds at the start of each map task, every few thousand records it
-/// maps, and before each partition it reduces (a straggler on demand).
-int test_delay_ms(int world_rank) {
-  const char *v = std::getenv("MAPREDUCE_TEST_SLOW_RANK");
-  int rank = -1, ms = 0;
-  if (v && std::sscanf(v, "%d:%d", &rank, &ms) == 2 && rank == world_rank)
-    return ms;
-  return 0;
-}
 
 comm::WorkerMessage message(MessageKind kind, std::string text = {}) {
   comm::WorkerMessage m;
@@ -81,9 +68,10 @@ void RemoteTaskSource::finished() {
   client_.tell(message(MessageKind::finished));
 }
 
-LocalTaskSource::LocalTaskSource(const std::vector<core::Split> &splits,
-                                 const std::vector<std::optional<ckpt::Commit>> &committed,
-                                 const CoordinatorSetup &setup)
+LocalTaskSource::LocalTaskSource(
+    const std::vector<core::Split> &splits,
+    const std::vector<std::optional<ckpt::Commit>> &committed,
+    const CoordinatorSetup &setup)
     : coordinator_(splits, committed, setup, report_, channel_,
                    std::chrono::steady_clock::now()) {}
 
@@ -107,7 +95,8 @@ std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
   accepted = a->accepted;
   if (a->kind == TaskKind::none)
     return std::nullopt;
-  return TaskToDo{a->kind, core::Split{static_cast<std::uint32_t>(a->id), a->begin, a->end},
+  return TaskToDo{a->kind,
+                  core::Split{static_cast<std::uint32_t>(a->id), a->begin, a->end},
                   std::move(a->commit)};
 }
 
@@ -121,7 +110,9 @@ void LocalTaskSource::progress(const std::string &what) {
   send(message(MessageKind::progress, what));
 }
 
-void LocalTaskSource::finished() { send(message(MessageKind::finished)); }
+void LocalTaskSource::finished() {
+  send(message(MessageKind::finished));
+}
 
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
@@ -155,7 +146,6 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   const MemoryBudget &budget = plan.budget;
   stats.memory_limit_bytes = static_cast<double>(budget.limit);
   core::CombineTable table;
-  const int delay_ms = test_delay_ms(plan.world_rank);
   take_counters(job); // what start() counted is not a task's
 
   // Map: pull tasks until the coordinator says the phase is over. A task's
@@ -213,15 +203,9 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
         throw;
       }
       out.task_id = split.id;
-      auto keep_going = [&] {
-        if (delay_ms)
-          std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-        return !tasks.cancelled(split.id);
-      };
+      auto keep_going = [&] { return !tasks.cancelled(split.id); };
       MapTaskStats s;
       try {
-        if (delay_ms && !keep_going()) // a straggler is slow from the start
-          throw TaskCancelled{};
         s = run_map_task(job,
                          {{buffer.data(), buffer.size()}, split.begin, &input.info()},
                          *plan.partitioner, table, out, budget.combine, keep_going);
@@ -327,8 +311,6 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
       continue;
     }
     tasks.progress("reducing partition " + std::to_string(p));
-    if (delay_ms)
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ReduceStats s;
     if (inbox.spilled(p)) {
       std::vector<core::RunReader> runs = inbox.sorted_runs(p, budget.merge);

@@ -99,10 +99,9 @@ struct WorkerPlan {
   std::string partial_output; // written here, renamed by rank 0 on success
   io::OutputMeta meta;
   std::optional<CommitNames> checkpoint; // when checkpointing
-  int world_rank = 0;
-  MemoryBudget budget;          // of --memory-limit
-  std::string scratch_dir;      // spill files go here
-  Timeline *timeline = nullptr; // phases are recorded here
+  MemoryBudget budget;                   // of --memory-limit
+  std::string scratch_dir;               // spill files go here
+  Timeline *timeline = nullptr;          // phases are recorded here
 };
 
 /// Partitions a worker takes from the checkpoint instead of reducing them

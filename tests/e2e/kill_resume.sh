@@ -13,7 +13,10 @@ TRIALS=${TRIALS:-12}
 "$GEN_TEXT" 6000000 11 400000 >text.txt
 oracle text.txt >expected.tsv
 mr 0 import -o in.h5 text.txt 2>/dev/null
-
+# Word count with rank 1 slowed a little (2 ms before each map task and
+# partition: the test job slowcount), so that every moment is reached.
+: "${MAPREDUCE_TEST_JOBS:?}"
+JOB=(run slowcount --param rank=1 --param ms=2)
 
 # count PATTERN: files in ck named like PATTERN (0 once the job removed ck:
 # a failing find must not end the test through pipefail and set -e, as it
@@ -46,7 +49,7 @@ while [ "$trial" -lt "$TRIALS" ]; do
   [ $((trial % 4)) -eq 0 ] && victim=0 # the coordinator
   # 24 tasks; 6 partitions, so that the reduce phase commits several files.
   tasks=24
-  MAPREDUCE_TEST_SLOW_RANK=1:2 env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" run wordcount \
+  env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE_TEST_JOBS" "${JOB[@]}" \
     -i in.h5 -o out.h5 --checkpoint-dir ck --split-size 250000 --reducers 6 -q \
     >log.txt 2>&1 &
   job=$!
@@ -70,7 +73,7 @@ while [ "$trial" -lt "$TRIALS" ]; do
   # Resume at the same rank count on odd trials, another on even ones.
   m=$n
   [ $((trial % 2)) -eq 0 ] && m=$((n == 3 ? 4 : 2))
-  mr "$m" run wordcount -i in.h5 -o out.h5 --checkpoint-dir ck --resume -q \
+  MAPREDUCE=$MAPREDUCE_TEST_JOBS mr "$m" "${JOB[@]}" -i in.h5 -o out.h5 --checkpoint-dir ck --resume -q \
     --report report.json >resume.txt 2>&1 || { cat log.txt resume.txt >&2; fail "trial $trial: resume failed"; }
   "$MAPREDUCE" export out.h5 >got.tsv
   same_file got.tsv expected.tsv "trial $trial"

@@ -9,6 +9,16 @@ oracle a.txt >a.tsv
 mr 0 import -o a.h5 a.txt 2>/dev/null
 mr 0 import -o b.h5 b.txt 2>/dev/null
 RUN=(run wordcount -i a.h5 -o out.h5 --split-size 200000 --reducers 4)
+# slow RANK MS ARGS...: the same word count with a straggler, the test job
+# slowcount (tests/tools/test_jobs.cpp): world rank RANK sleeps MS ms before
+# each map task and each partition it reduces.
+slow() {
+  local rank=$1 ms=$2
+  shift 2
+  echo run slowcount --param "rank=$rank" --param "ms=$ms" "$@"
+}
+: "${MAPREDUCE_TEST_JOBS:?}"
+mrt() { MAPREDUCE=$MAPREDUCE_TEST_JOBS mr "$@"; }
 
 check_output() { # WHAT
   "$MAPREDUCE" export out.h5 >got.tsv || fail "$1: export failed"
@@ -22,22 +32,22 @@ field() { # FILE SECTION KEY: a number from a JSON report
 # Rank 1 sleeps 1 s a task: rank 2 must run out of tasks while rank 1 is
 # still on its first, also under the sanitizers (there 300 ms was not
 # enough: rank 2's 19 tasks took as long as rank 1's one).
-MAPREDUCE_TEST_SLOW_RANK=1:1000 mr 3 "${RUN[@]}" -q --report r.json || fail "straggler run failed"
+SLOW=($(slow 1 1000 -i a.h5 -o out.h5 --split-size 200000 --reducers 4))
+mrt 3 "${SLOW[@]}" -q --report r.json || fail "straggler run failed"
 check_output "straggler run"
 started=$(field r.json backups started) won=$(field r.json backups won)
 [ "$started" -ge 1 ] && [ "$won" -ge 1 ] || fail "no backup won (started $started, won $won)"
 echo "ok: a slowed worker: $started backup(s) started, $won won, output correct"
-# Counters count each task once, whichever copy won.
-awk 'BEGIN { for (i = 0; i < 100000; i++) print i % 7000 "," (i % 13 ? "v" i : "bad\"x") }' >c.csv
+# Counters count each task once, whichever copy won: 100,000 lines.
+awk 'BEGIN { for (i = 0; i < 100000; i++) print i % 7000 "," (i % 13 ? "v" i : "") }' >c.csv
 mr 0 import -o csv.h5 c.csv 2>/dev/null
-CLEAN=(run clean -i csv.h5 --param fields=2 --split-size 100k -q)
-mr 1 "${CLEAN[@]}" -o c1.h5 --report c1.json
-MAPREDUCE_TEST_SLOW_RANK=1:300 mr 3 "${CLEAN[@]}" -o c3.h5 --report c3.json
-for c in read invalid duplicate; do
-  [ "$(field c1.json counters $c)" = "$(field c3.json counters $c)" ] ||
-    fail "counter $c: $(field c1.json counters $c) at 1 rank, $(field c3.json counters $c) with backups"
+mrt 1 $(slow 9 0 -i csv.h5 -o c1.h5 --split-size 100k -q --report c1.json)
+mrt 3 $(slow 1 300 -i csv.h5 -o c3.h5 --split-size 100k -q --report c3.json)
+for r in c1 c3; do
+  [ "$(field $r.json counters lines)" = 100000 ] ||
+    fail "counter lines: $(field $r.json counters lines) in $r.json, expected 100000"
 done
-echo "ok: counters with backups ($(field c3.json backups started) started) equal those of one rank"
+echo "ok: counters with backups ($(field c3.json backups started) started) count each line once"
 
 # --- A hung worker (SIGSTOP) in the map phase: named, the job aborted. ---
 # too_late WHAT ATTEMPT LOG: a case whose job ended before its signal is drawn
@@ -52,9 +62,10 @@ too_late() {
 # past its silence allowance is named instead (rank 2's hang cannot be told
 # from theirs in a collective). That case is drawn again: what is tested is
 # decided by what the coordinator saw, not by when the signal came.
+SLOW2=($(slow 2 1000 -i a.h5 -o out.h5 --split-size 200000 --reducers 4))
 for attempt in 1 2 3 4 5; do
   rm -rf ck out.h5
-  MAPREDUCE_TEST_SLOW_RANK=2:100 mr 3 "${RUN[@]}" --checkpoint-dir ck --task-timeout 2 \
+  mrt 3 "${SLOW2[@]}" --checkpoint-dir ck --task-timeout 2 \
     --no-backup-tasks -q >hung.txt 2>&1 &
   job=$!
   if ! signal_when STOP 2 't*-r*' 2; then
@@ -76,17 +87,17 @@ for attempt in 1 2 3 4 5; do
   [ "$attempt" -lt 5 ] || { cat hung.txt >&2; fail "hung worker: rank 2 never named in 5 trials"; }
   echo "retry: rank 2 was stopped between tasks; the coordinator named: $(grep -m1 -o 'from .*) in [a-z ]*' hung.txt)"
 done
-mr 2 "${RUN[@]}" --checkpoint-dir ck --resume -q || fail "resume after a hung worker failed"
+mrt 2 "${SLOW2[@]}" --checkpoint-dir ck --resume -q || fail "resume after a hung worker failed"
 check_output "resume after a hung worker"
 
 # --- A hung worker after the map phase: the others wait for it in the
 # shuffle or the write; the coordinator names it. ---
-RUN8=(run wordcount -i a.h5 -o out.h5 --split-size 200000 --reducers 8)
+SLOW8=($(slow 1 400 -i a.h5 -o out.h5 --split-size 200000 --reducers 8))
 # As above, a stop that lands as rank 1 leaves its last partition for the
 # write is drawn again.
 for attempt in 1 2 3 4 5; do
   rm -rf ck out.h5
-  MAPREDUCE_TEST_SLOW_RANK=1:400 mr 3 "${RUN8[@]}" --checkpoint-dir ck \
+  mrt 3 "${SLOW8[@]}" --checkpoint-dir ck \
     --task-timeout 2 -q >hung2.txt 2>&1 &
   job=$!
   # Rank 1 reduces a partition every 0.4 s; its first file says it is there.
@@ -105,17 +116,18 @@ for attempt in 1 2 3 4 5; do
   [ "$attempt" -lt 5 ] || { cat hung2.txt >&2; fail "hung worker (2): rank 1 never named reducing in 5 trials"; }
   echo "retry: rank 1 was stopped after its last partition: $(grep -m1 -o 'no word.*' hung2.txt | cut -c1-160)"
 done
-mr 3 "${RUN8[@]}" --checkpoint-dir ck --resume -q --report r.json ||
+mrt 3 "${SLOW8[@]}" --checkpoint-dir ck --resume -q --report r.json ||
   fail "resume after a hung reduce failed"
 check_output "resume after a hung reduce"
 echo "ok: resumed with $(field r.json checkpoint partitions_reused) of 8 partitions reused"
 
 # --- SIGTERM to mpirun (Ctrl-C, Slurm's time limit): temporary files go,
 # committed work stays, resume finishes the job. ---
+SLOW1=($(slow 1 1500 -i a.h5 -o out.h5 --split-size 200000 --reducers 4))
 for attempt in 1 2 3; do
   rm -rf ck out.h5
-  MAPREDUCE_TEST_SLOW_RANK=1:1500 env "$(new_session)" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" \
-    "$MAPREDUCE" "${RUN[@]}" --no-backup-tasks --checkpoint-dir ck -q >term.txt 2>&1 &
+  env "$(new_session)" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" \
+    "$MAPREDUCE_TEST_JOBS" "${SLOW1[@]}" --no-backup-tasks --checkpoint-dir ck -q >term.txt 2>&1 &
   job=$!
   signal_when TERM mpirun 't*-r*' 3 && break
   too_late "SIGTERM to mpirun" "$attempt" term.txt
@@ -126,13 +138,13 @@ wait $job || rc=$?
 [ "$(grep -c 'stopped by SIGTERM or SIGINT' term.txt)" -eq 1 ] || { cat term.txt >&2; fail "SIGTERM: message not printed once"; }
 [ -z "$(find ck -name '*.tmp-*')" ] || fail "SIGTERM: temporary checkpoint files left"
 ! compgen -G "out.h5*" >/dev/null || fail "SIGTERM: output or partial output left"
-mr 3 "${RUN[@]}" --checkpoint-dir ck --resume -q --report r.json || fail "resume after SIGTERM failed"
+mrt 3 "${SLOW1[@]}" --checkpoint-dir ck --resume -q --report r.json || fail "resume after SIGTERM failed"
 check_output "resume after SIGTERM"
 echo "ok: SIGTERM: exit $rc, no temporary files; resume reused $(field r.json checkpoint tasks_reused) task(s)"
 # One rank alone signalled: it exits 75, and the job with it.
 for attempt in 1 2 3; do
   rm -rf ck out.h5
-  MAPREDUCE_TEST_SLOW_RANK=1:1500 mr 3 "${RUN[@]}" --no-backup-tasks --checkpoint-dir ck -q \
+  mrt 3 "${SLOW1[@]}" --no-backup-tasks --checkpoint-dir ck -q \
     >term2.txt 2>&1 &
   job=$!
   signal_when TERM 1 't*-r*' 2 && break

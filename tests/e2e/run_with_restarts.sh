@@ -7,12 +7,16 @@ WRAP=$(cd "$(dirname "$0")/../../slurm" && pwd)/run-with-restarts
 oracle a.txt >expected.tsv
 mr 0 import -o a.h5 a.txt 2>/dev/null
 export MAPREDUCE
-ARGS=(--max-restarts 2 -n 3 --delay 0 --mpirun-arg --oversubscribe -- wordcount -i a.h5
-  -o out.h5 --split-size 150000 --checkpoint-dir ck --no-backup-tasks -q)
+# slowcount (tests/tools/test_jobs.cpp): word count whose rank 1 sleeps 0.8 s
+# before each map task, so that the job is still running when killed.
+: "${MAPREDUCE_TEST_JOBS:?}"
+ARGS=(--max-restarts 2 -n 3 --delay 0 --mpirun-arg --oversubscribe -- slowcount
+  --param rank=1 --param ms=800 -i a.h5 -o out.h5 --split-size 150000
+  --checkpoint-dir ck --no-backup-tasks -q)
 
 
 # A rank killed in the first attempt: the second resumes and succeeds.
-MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >wrap.txt 2>&1 &
+MAPREDUCE=$MAPREDUCE_TEST_JOBS "$WRAP" "${ARGS[@]}" >wrap.txt 2>&1 &
 wrapper=$!
 job=$wrapper
 wait_files 't*' 2
@@ -34,7 +38,7 @@ echo "ok: a missing input is not retried (exit 1)"
 
 # SIGTERM to the wrapper: the job stops, no further attempt, exit 75.
 rm -rf ck out.h5
-MAPREDUCE_TEST_SLOW_RANK=1:800 "$WRAP" "${ARGS[@]}" >term.txt 2>&1 &
+MAPREDUCE=$MAPREDUCE_TEST_JOBS "$WRAP" "${ARGS[@]}" >term.txt 2>&1 &
 wrapper=$!
 job=$wrapper
 wait_files 't*' 2

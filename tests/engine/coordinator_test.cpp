@@ -38,8 +38,8 @@ protected:
     setup.task_timeout = 10;
     setup.bytes_per_worker = kMiB;
     setup.quiet = true;
-    coordinator = std::make_unique<Coordinator>(splits, committed, setup, report, channel,
-                                                at(0s));
+    coordinator =
+        std::make_unique<Coordinator>(splits, committed, setup, report, channel, at(0s));
   }
 
   static Time at(std::chrono::milliseconds since_start) { return Time{} + since_start; }
@@ -63,7 +63,8 @@ protected:
     return channel.take_assignment(w);
   }
 
-  void tell(int w, MessageKind kind, std::chrono::milliseconds when, std::string text = {}) {
+  void tell(int w, MessageKind kind, std::chrono::milliseconds when,
+            std::string text = {}) {
     comm::WorkerMessage m;
     m.kind = kind;
     m.text = std::move(text);
@@ -302,7 +303,8 @@ TEST_F(Policy, RefusesReportsOfTasksAWorkerWasNotRunning) {
 class WithManifest : public Policy {
 protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("mr-coordinator-test-" + std::to_string(::getpid()));
+    dir =
+        fs::temp_directory_path() / ("mr-coordinator-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     ckpt::Fingerprint fp;
     fp.add("job", "test");

@@ -17,12 +17,15 @@ echo "ok: local Slurm up: $(sinfo -h -o '%P %T %c CPUs %N')"
 oracle a.txt >expected.tsv
 mr 0 import -o a.h5 a.txt 2>/dev/null
 
-# Rank 1 maps slowly (a test-only switch), so the job lasts long enough to be
-# killed in its map phase. Rank 0 coordinates: 3 tasks on 2 cores need
-# --overcommit, which the script asks for.
-MAPREDUCE=$MAPREDUCE MAPREDUCE_TEST_SLOW_RANK=1:1000 MR_CHECKPOINT_ROOT=$WORK \
+# Rank 1 maps slowly (the test job slowcount: word count whose rank 1 sleeps
+# 1 s before each task), so the job lasts long enough to be killed in its
+# map phase. Rank 0 coordinates: 3 tasks on 2 cores need --overcommit, which
+# the script asks for.
+: "${MAPREDUCE_TEST_JOBS:?}"
+MAPREDUCE=$MAPREDUCE_TEST_JOBS MR_CHECKPOINT_ROOT=$WORK \
   sbatch --export=ALL --output="$WORK/job.log" --job-name=wc "$SBATCH_SCRIPT" \
-  wordcount -i a.h5 -o out.h5 --split-size 200000 --no-backup-tasks >submit.txt ||
+  slowcount --param rank=1 --param ms=1000 -i a.h5 -o out.h5 --split-size 200000 \
+  --no-backup-tasks >submit.txt ||
   fail "sbatch failed: $(cat submit.txt)"
 job=$(grep -o '[0-9]*$' submit.txt)
 ckpt=$WORK/out.wc.checkpoint
@@ -35,7 +38,7 @@ for _ in $(seq 1 300); do
 done
 [ "$(find "$ckpt" -name 't*' 2>/dev/null | wc -l)" -ge 3 ] || { cat job.log; fail "no map task committed within 30 s"; }
 killed=""
-for p in $(pgrep -f "mapreduce run wordcount"); do
+for p in $(pgrep -f "run slowcount"); do
   [ "$(readlink -f "/proc/$p/cwd")" = "$(readlink -f "$WORK")" ] || continue
   if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_PROCID=2"; then
     kill -9 "$p" && killed=$p

@@ -1,10 +1,18 @@
 // tests/tools/test_jobs.cpp: jobs that misbehave on purpose, linked only into
 // `mr_with_test_jobs` (the `mapreduce` command plus these), for the tests of
 // how a run fails.
+#include <chrono>
 #include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <mpi.h>
 
 #include "mr/codec.h"
+#include "mr/count_job.h"
+#include "mr/params.h"
 #include "mr/registry.h"
+#include "mr/text.h"
 
 namespace {
 
@@ -51,8 +59,58 @@ public:
   mr::Partitioning partitioning() const override { return mr::Partitioning::range; }
 };
 
+/// Word count (the same output as `wordcount`) with a straggler on demand:
+/// world rank `rank` sleeps `ms` milliseconds before each map task and
+/// before the first key of each reduce partition it reduces. Counts lines
+/// and empty lines as counters, so that tests can check counters too. The
+/// end-to-end tests that need a slow rank (kill -9, SIGSTOP, SIGTERM,
+/// backups over MPI) use it; the engine itself has no hook for them.
+class SlowCount : public mr::CountJob {
+public:
+  static mr::ParamSpecs parameters() {
+    return {mr::required_param("rank", "the world rank to slow down"),
+            mr::required_param("ms", "milliseconds it sleeps each time")};
+  }
+  explicit SlowCount(const mr::Params &p)
+      : delay_(std::chrono::milliseconds(mr::param_u64(p, "ms", 0, 600000))) {
+    int me = -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    slow_ = me == static_cast<int>(mr::param_u64(p, "rank", 0, 1 << 20));
+  }
+  void start_task() override { nap(); }
+  void map(const mr::Record &record, mr::Emitter &out) override {
+    ++lines_;
+    if (record.bytes.empty())
+      ++empty_;
+    const mr::U64Bytes one = mr::u64_bytes(1);
+    mr::for_each_word(record.bytes, [&](std::string_view word) { out.emit(word, one); });
+  }
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    // Keys come in byte order within a partition: a key not after the last
+    // one starts a new partition (nearly always: hash partitions).
+    if (first_ || key <= last_)
+      nap();
+    first_ = false;
+    last_.assign(key);
+    mr::CountJob::reduce(key, values, out);
+  }
+
+private:
+  void nap() const {
+    if (slow_)
+      std::this_thread::sleep_for(delay_);
+  }
+  std::chrono::milliseconds delay_;
+  bool slow_ = false, first_ = true;
+  std::string last_;
+  std::uint64_t &lines_ = counter("lines");
+  std::uint64_t &empty_ = counter("empty_lines");
+};
+
 } // namespace
 
+MR_REGISTER_JOB("slowcount", SlowCount, "test job: wordcount with a slow rank");
 MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");
