@@ -9,27 +9,17 @@
 #include <boost/serialization/serialization.hpp>
 #include <boost/serialization/string.hpp>
 
+#include "comm/wire.h"
+
 namespace boost::serialization {
-template <class Archive> void serialize(Archive &ar, mr::ckpt::Commit &c, unsigned) {
-  ar &c.id &c.file &c.bytes &c.xxh3 &c.counters;
-}
-/// A std::optional as a flag and, when set, its value.
-template <class Archive, class T> void optional_field(Archive &ar, std::optional<T> &v) {
-  bool set = v.has_value();
-  ar &set;
-  if (set && !v)
-    v.emplace();
-  if (set)
-    ar &*v;
-}
 template <class Archive> void serialize(Archive &ar, mr::comm::Assignment &a, unsigned) {
   ar &a.id &a.kind &a.begin &a.end &a.accepted;
-  optional_field(ar, a.commit);
+  mr::comm::optional_field(ar, a.commit);
 }
 template <class Archive>
 void serialize(Archive &ar, mr::comm::WorkerMessage &m, unsigned) {
   ar &m.kind &m.task &m.outcome &m.text;
-  optional_field(ar, m.commit);
+  mr::comm::optional_field(ar, m.commit);
 }
 } // namespace boost::serialization
 

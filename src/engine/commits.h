@@ -29,6 +29,12 @@
 
 namespace mr::engine {
 
+/// The version of the checkpoint's file formats, part of its fingerprint: a
+/// checkpoint of another version is refused rather than misread.
+// 2: keys hashed with XXH3 (partitions of format 1 differ).
+// 3: files bound to their checkpoint's fingerprint; counters in records.
+inline constexpr const char *kCheckpointFormat = "3";
+
 /// A committed file that cannot be used: missing, cut, or its checksum is
 /// wrong. Its work is done again.
 struct DamagedCommit : std::runtime_error {

@@ -14,7 +14,7 @@ struct RunOptions {
   Params params;
   std::string input;
   std::string output;
-  std::uint32_t reducers = 0;                // 0: one per worker
+  std::uint32_t reducers = 0;                // 0: four per worker (run.cpp)
   std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto
   std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
   std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker

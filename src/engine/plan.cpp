@@ -1,0 +1,394 @@
+// src/engine/plan.cpp: see plan.h.
+#include "engine/plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ckpt/durable_file.h"
+#include "comm/wire.h"
+#include "core/checksum.h"
+#include "engine/commits.h"
+#include "engine/sample.h"
+#include "engine/stats.h"
+#include "io/input_file.h"
+#include "io/output_file.h"
+#include "mr/registry.h"
+
+namespace fs = std::filesystem;
+
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive &ar, mr::engine::SharedPlan &s, unsigned) {
+  ar &s.split_points &s.run_id &s.partial_output &s.fingerprint &s.checkpointing;
+  ar &s.reducers &s.split_size &s.partitions;
+}
+} // namespace boost::serialization
+
+namespace mr::engine {
+
+std::string describe_parameters(const Params &params, std::uint32_t reducers) {
+  std::ostringstream s;
+  s << "reducers=" << reducers;
+  for (const auto &[k, v] : params)
+    s << " " << k << "=" << v;
+  return s.str();
+}
+
+/// The job's declared parameters with defaults filled in; throws InputError
+/// for an unknown job or parameter.
+Params job_params(const RunOptions &o) {
+  const JobEntry *entry = find_job(o.job);
+  if (!entry)
+    throw io::InputError("unknown job '" + o.job + "' (see 'mapreduce jobs')");
+  try {
+    return resolve_params(*entry, o.params);
+  } catch (const std::invalid_argument &e) {
+    throw io::InputError(e.what());
+  }
+}
+
+std::unique_ptr<Job> make_job(const RunOptions &o) {
+  try {
+    return find_job(o.job)->make(job_params(o));
+  } catch (const std::invalid_argument &e) { // a job refusing a parameter value
+    throw io::InputError("job " + o.job + ": " + e.what());
+  }
+}
+
+namespace {
+
+/// With no --split-size: about 8 tasks a worker, so a fast worker can take
+/// more (load balance), within 1 MiB (per-task overhead) and 32 MiB (memory).
+std::uint64_t auto_split_size(std::uint64_t input_bytes, int workers) {
+  const std::uint64_t target = input_bytes / (8 * static_cast<std::uint64_t>(workers));
+  return std::clamp<std::uint64_t>(target, 1ull << 20, 32ull << 20);
+}
+
+/// A random id for this run's temporary names: two runs never share one.
+std::string new_run_id() {
+  std::random_device rd;
+  const std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                          static_cast<std::uint64_t>(::getpid());
+  return core::hex64(v).substr(0, 12);
+}
+
+/// Where the output is written until it is complete: beside it, as
+/// OUT.partial-<run id>, its name cut to 100 bytes. Open MPI 4.1's MPI-IO
+/// (its lockedfile component) aborted with "buffer overflow detected" on
+/// file names of 228-254 bytes, after all the work; the final name, given
+/// by link() or rename(), may be as long as the file system allows.
+std::string partial_name(const std::string &output, const std::string &run_id) {
+  const fs::path p(output);
+  std::string base = p.filename().string().substr(0, 100);
+  return (p.parent_path() / (base + ".partial-" + run_id)).string();
+}
+
+/// Refuses what would fail late or destroy data: an output that is the
+/// input, folders that cannot be written, a report that cannot be made.
+void check_paths(const RunOptions &o) {
+  std::error_code ec;
+  // Under --resume an existing output may be this job's, finished: checked
+  // against its fingerprint once that is known (plan_job).
+  io::check_output_path(o.output, o.overwrite || (o.resume && fs::exists(o.output, ec)));
+  if (fs::exists(o.output, ec) && fs::exists(o.input, ec) &&
+      fs::equivalent(o.input, o.output, ec))
+    throw io::InputError("output '" + o.output + "' is the input '" + o.input +
+                         "': writing it would destroy the input");
+  try {
+    ckpt::probe_writable(ckpt::folder_of(o.output));
+  } catch (const std::exception &e) {
+    throw io::InputError("output folder '" + ckpt::folder_of(o.output) +
+                         "' cannot be written: " + e.what());
+  }
+  if (!o.report.empty()) {
+    const std::string dir = ckpt::folder_of(o.report);
+    if (fs::is_directory(o.report, ec))
+      throw io::InputError("report '" + o.report + "' is a folder");
+    if (!fs::is_directory(dir, ec))
+      throw io::InputError("report folder '" + dir + "' does not exist");
+    try {
+      ckpt::probe_writable(dir);
+    } catch (const std::exception &e) {
+      throw io::InputError("report folder '" + dir + "' cannot be written: " + e.what());
+    }
+  }
+  if (!o.scratch_dir.empty()) {
+    if (!fs::is_directory(o.scratch_dir, ec))
+      throw io::InputError("--scratch-dir '" + o.scratch_dir + "' is not a folder");
+    try {
+      ckpt::probe_writable(o.scratch_dir);
+    } catch (const std::exception &e) {
+      throw io::InputError("--scratch-dir '" + o.scratch_dir +
+                           "' cannot be written: " + e.what());
+    }
+  }
+  if (o.checkpoint_dir.empty() && (o.resume || o.restart_fresh || o.keep_checkpoint))
+    throw io::InputError("--resume, --restart-fresh and --keep-checkpoint need "
+                         "--checkpoint-dir DIR");
+  if (o.resume && o.restart_fresh)
+    throw io::InputError("--resume and --restart-fresh contradict each other: pick one");
+  if (!(o.task_timeout > 0))
+    throw io::InputError("--task-timeout must be more than 0 seconds");
+}
+
+/// What identifies the job for its checkpoint (ckpt/manifest.h).
+ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
+                              const Plan &plan) {
+  const std::uint32_t reducers = plan.reducers;
+  ckpt::Fingerprint fp;
+  fp.add("checkpoint_format", kCheckpointFormat);
+  fp.add("job", o.job);
+  fp.add("parameters", describe_parameters(job_params(o), reducers));
+  fp.add("reducers", std::to_string(reducers));
+  std::error_code ec;
+  fp.add("input", fs::weakly_canonical(o.input, ec).string());
+  struct stat st {};
+  ::stat(o.input.c_str(), &st);
+  fp.add("input_size", std::to_string(st.st_size));
+  fp.add("input_modified",
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+  const InputInfo &info = input.info();
+  core::Hasher meta;
+  meta.update(io::format_name(info.format));
+  meta.update(std::to_string(info.record_size));
+  meta.update({info.name_bytes.data(), info.name_bytes.size()});
+  meta.update({reinterpret_cast<const char *>(info.name_offsets.data()),
+               info.name_offsets.size() * 8});
+  meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
+               info.file_offsets.size() * 8});
+  fp.add("input_metadata_xxh3", core::hex64(meta.digest()));
+  fp.add("split_size", std::to_string(plan.split_size));
+  fp.add("tasks", std::to_string(plan.splits.size()));
+  core::Hasher points;
+  for (const std::string &p : plan.split_points)
+    points.update(std::to_string(p.size()) + ":" + p);
+  fp.add("range_split_points_xxh3", core::hex64(points.digest()));
+  return fp;
+}
+
+/// The metadata of an existing output file, if it can be read.
+std::optional<io::OutputMeta> existing_output_meta(const std::string &path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    return std::nullopt;
+  try {
+    return io::OutputReader(path).meta();
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
+/// What an earlier run of this job fixed, for --resume: the checkpoint's
+/// reducers and split size or, with no checkpoint (a run killed after its
+/// output was in place and its checkpoint removed), those of that output.
+struct EarlierShape {
+  std::optional<std::uint32_t> reducers;
+  std::optional<std::uint64_t> split_size;
+};
+
+EarlierShape earlier_shape(const RunOptions &o) {
+  EarlierShape shape;
+  if (!o.resume)
+    return shape;
+  auto number = [](const std::string *text) -> std::optional<std::uint64_t> {
+    if (!text || text->empty() || text->size() > 19 ||
+        text->find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt; // damaged: the fingerprint check will say so
+    return std::stoull(*text);
+  };
+  if (const auto fp = ckpt::committed_fingerprint(o.checkpoint_dir)) {
+    if (const auto r = number(fp->find("reducers")); r && *r <= UINT32_MAX)
+      shape.reducers = static_cast<std::uint32_t>(*r);
+    shape.split_size = number(fp->find("split_size"));
+  } else if (const auto meta = existing_output_meta(o.output)) {
+    shape.reducers = static_cast<std::uint32_t>(meta->reducers);
+    if (meta->split_size)
+      shape.split_size = meta->split_size;
+  }
+  return shape;
+}
+
+} // namespace
+
+/// This rank's --memory-limit in bytes (0: none). Auto: half the node's
+/// memory, shared by the ranks on it.
+std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node) {
+  if (o.memory_limit)
+    return *o.memory_limit;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return 0;
+  const std::uint64_t half =
+      static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+  return std::max(kMinMemoryLimit, half / static_cast<std::uint64_t>(ranks_on_node));
+}
+
+namespace {
+
+std::string mib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
+}
+
+/// Refuses a limit too small to run, or tasks too large for it.
+void check_memory_limit(const RunOptions &o, const MemoryBudget &budget,
+                        std::uint64_t split_size) {
+  if (budget.limit == 0)
+    return;
+  if (budget.limit < kMinMemoryLimit)
+    throw io::InputError("--memory-limit " + mib(budget.limit) +
+                         " is too small: a rank needs at least " + mib(kMinMemoryLimit) +
+                         " (plus MPI's and HDF5's own memory)");
+  if (split_size > budget.max_split)
+    throw io::InputError(
+        std::string(o.split_size ? "--split-size " : "the checkpoint's split size ") +
+        mib(split_size) + " does not fit --memory-limit " + mib(budget.limit) +
+        ": a map task's input may take an eighth of it; use a split size of at most " +
+        mib(budget.max_split) + " or a limit of at least " + mib(8 * split_size));
+}
+
+/// Records are never cut, so a record longer than a task makes its task
+/// longer: a task of more than a quarter of --memory-limit (twice the
+/// share of a task's input) is refused, naming where it is, rather than
+/// taking memory beyond the limit (a 2 GB line took 32x a 64 MiB limit).
+void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
+                        const std::vector<core::Split> &splits,
+                        const io::InputFile &input) {
+  if (budget.limit == 0)
+    return;
+  for (const core::Split &s : splits)
+    if (s.size() > budget.limit / 4)
+      throw io::InputError(
+          "input '" + o.input + "': a record longer than a task may be makes map task " +
+          std::to_string(s.id) + " (input bytes " + std::to_string(s.begin) + ".." +
+          std::to_string(s.end) + ", in " + input.files_between(s.begin, s.end) + ") " +
+          mib(s.size()) + " long, more than a quarter of --memory-limit " +
+          mib(budget.limit) + " (records are never cut): raise --memory-limit to at " +
+          "least " + mib(4 * s.size()) + ", or split that record");
+}
+
+} // namespace
+
+/// Checks everything the user gave and cuts the input into tasks (rank 0).
+Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
+  std::unique_ptr<Job> job = make_job(o); // a job refuses bad parameters here
+  if (o.round_bytes == 0)
+    throw io::InputError("--round-size must be at least 1 byte");
+  check_paths(o);
+  io::InputFile input = io::InputFile::open(o.input);
+  if (!input.verifiable() && !o.quiet)
+    std::fprintf(
+        stderr,
+        "mapreduce: warning: input '%s' has no checksums (imported by an older "
+        "version): damage in it cannot be detected; import it again to add them\n",
+        o.input.c_str());
+  const InputInfo &info = input.info();
+  if (job->input_format() != info.format)
+    throw io::InputError("job " + o.job + " reads '" +
+                         io::format_name(job->input_format()) + "' input, but '" +
+                         o.input + "' holds '" + io::format_name(info.format) +
+                         "' (import it with 'mapreduce import --format " +
+                         io::format_name(job->input_format()) + "')");
+  job->start(info);
+  auto t = Clock::now();
+  Plan plan;
+  plan.input_bytes = input.size();
+  auto read = [&](std::uint64_t at, std::uint64_t n, char *dst) {
+    input.read(at, n, dst);
+  };
+  // A resumed job keeps the earlier run's tasks and partitions, whatever the
+  // rank count now (a node lost, or more of them).
+  const EarlierShape earlier = earlier_shape(o);
+  // Four partitions a worker by default: a worker's reduce then sorts four
+  // smaller tables that stay closer to its caches (real text, -n 3, medians
+  // of 7: reduce 0.20 -> 0.12 s, whole run 1.07 -> 0.97 s), and a partition
+  // is a quarter of what a worker receives (the unit that must fit memory
+  // when a reduce emits out of order, and that a resume reuses).
+  plan.reducers = o.reducers ? o.reducers
+                  : earlier.reducers
+                      ? *earlier.reducers
+                      : static_cast<std::uint32_t>(std::min(4 * workers, 1 << 16));
+  plan.split_size = o.split_size ? o.split_size : auto_split_size(input.size(), workers);
+  if (!o.split_size && budget.limit)
+    plan.split_size =
+        std::min(plan.split_size, std::max<std::uint64_t>(budget.max_split, 1));
+  if (!o.split_size && earlier.split_size)
+    plan.split_size = *earlier.split_size;
+  check_memory_limit(o, budget, plan.split_size);
+  if (info.format == InputFormat::records) // a task is whole records
+    plan.split_size =
+        std::max(plan.split_size / info.record_size, std::uint64_t{1}) * info.record_size;
+  plan.splits = core::split_input(input.size(), plan.split_size, [&](std::uint64_t pos) {
+    if (info.format == InputFormat::records)
+      return std::min(pos +
+                          (info.record_size - pos % info.record_size) % info.record_size,
+                      input.size());
+    return core::next_line_start(pos, input.size(), read);
+  });
+  plan.split_seconds = seconds_since(t);
+  check_record_sizes(o, budget, plan.splits, input);
+  if (job->partitioning() == Partitioning::range) {
+    t = Clock::now();
+    plan.split_points = sample_split_points(*job, input, plan.reducers).split_points;
+    plan.sample_seconds = seconds_since(t);
+  }
+  plan.run_id = new_run_id();
+  plan.partial_output = partial_name(o.output, plan.run_id);
+  const ckpt::Fingerprint fp = fingerprint(o, input, plan);
+  plan.fingerprint = core::hex64(fp.digest());
+  std::error_code ec;
+  if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
+    // A run that died after its output was in place (a rank killed while
+    // finishing) is retried: its output, if it is this job's, is the result.
+    const auto theirs = existing_output_meta(o.output);
+    if (!theirs || theirs->fingerprint != plan.fingerprint)
+      throw io::InputError("output '" + o.output +
+                           "' exists and is not this job's result; pass --overwrite to "
+                           "replace it");
+    plan.already_done = true;
+  }
+  if (!o.checkpoint_dir.empty()) {
+    const auto mode = o.resume          ? ckpt::OpenMode::resume
+                      : o.restart_fresh ? ckpt::OpenMode::restart_fresh
+                                        : ckpt::OpenMode::fresh;
+    try {
+      plan.manifest = std::make_unique<ckpt::Manifest>(
+          ckpt::Manifest::open(o.checkpoint_dir, fp, mode));
+    } catch (const ckpt::CheckpointRefused &e) {
+      throw io::InputError(e.what());
+    }
+  }
+  return plan;
+}
+
+SharedPlan SharedPlan::of(const Plan &plan) {
+  SharedPlan s;
+  s.split_points = plan.split_points;
+  s.run_id = plan.run_id;
+  s.partial_output = plan.partial_output;
+  s.fingerprint = plan.fingerprint;
+  s.checkpointing = plan.manifest != nullptr;
+  s.reducers = plan.reducers;
+  s.split_size = plan.split_size;
+  if (plan.manifest)
+    s.partitions = plan.manifest->partitions();
+  return s;
+}
+
+std::string SharedPlan::encode() const {
+  return comm::to_bytes(*this);
+}
+
+SharedPlan SharedPlan::decode(std::string_view bytes) {
+  return comm::from_bytes<SharedPlan>(bytes);
+}
+
+} // namespace mr::engine
