@@ -34,7 +34,9 @@ std::uint64_t hash_file(const std::string &path, std::uint64_t &size);
 std::string read_file_range(const std::string &path, std::uint64_t offset,
                             std::uint64_t n);
 
-/// The whole file; throws std::runtime_error when it cannot be read.
+/// The whole file; throws std::runtime_error when it cannot be opened or
+/// read. A file that shrinks while it is read gives what is there (shorter
+/// than its size was): callers check the size and checksum they expect.
 std::string read_whole_file(const std::string &path);
 
 /// The folder `path` is in ("." for a bare name).

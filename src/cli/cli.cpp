@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
   run->add_flag("--overwrite", opt.overwrite, "Replace the output if it exists");
   run->add_option("--checkpoint-dir", opt.checkpoint_dir,
                   "Commit finished map tasks and reduce partitions here, so that a "
-                  "failed run can be resumed (see README, 'Failures and restarts')");
+                  "failed run can be resumed (see docs/failures.md)");
   run->add_flag("--resume", opt.resume,
                 "Continue the checkpoint in --checkpoint-dir: redo only what is "
                 "missing or damaged (an empty or missing folder: run everything)");

@@ -1,5 +1,5 @@
 // src/engine/memory_budget.h: how a rank's --memory-limit is shared out
-// between the buffers that grow with the input (README, "Memory").
+// between the buffers that grow with the input (docs/performance.md, "Memory").
 //
 // Peak use is in the shuffle: map output still held (1/8), a round's send
 // and receive buffers (1/8 together), received pairs (1/4, plus their sort

@@ -18,7 +18,7 @@ struct RunOptions {
   std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto
   std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
   std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker
-  // Memory per rank for buffers that grow with the input (README, "Memory"):
+  // Memory per rank for buffers that grow with the input (docs/performance.md, "Memory"):
   // nullopt: auto (half the node's memory shared by its ranks); 0: no limit.
   std::optional<std::uint64_t> memory_limit;
   std::string scratch_dir; // spill files; empty: checkpoint or output folder
@@ -26,7 +26,7 @@ struct RunOptions {
   std::string report; // JSON report path, or empty
   bool quiet = false;
 
-  // Recovery (see README, "Failures and restarts").
+  // Recovery (see docs/failures.md).
   std::string checkpoint_dir; // commit work here; empty: no checkpoint
   bool resume = false;        // continue the checkpoint in checkpoint_dir
   bool restart_fresh = false; // discard the checkpoint in checkpoint_dir first
@@ -35,7 +35,7 @@ struct RunOptions {
   bool backup_tasks = true;  // run backup copies of the last map tasks
 };
 
-/// Exit codes of `mapreduce run` (README, "Exit codes").
+/// Exit codes of `mapreduce run` (docs/failures.md, "Exit codes").
 constexpr int kExitRefused = 1; // bad input or options: fix and run again
 constexpr int kExitFailed = 3;  // failed while working (I/O error, full disk)
 

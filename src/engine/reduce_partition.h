@@ -8,7 +8,6 @@
 
 #include "core/combine_table.h"
 #include "core/sorted_run.h"
-#include "io/output_file.h"
 #include "io/row_spool.h"
 #include "mr/job.h"
 

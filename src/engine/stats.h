@@ -74,7 +74,7 @@ struct JobSummary {
   std::vector<std::string> hosts;                // by world rank
   std::vector<std::string> timelines;            // Timeline::encode(), by world rank
 
-  // Recovery (see README, "Failures and restarts").
+  // Recovery (see docs/failures.md).
   bool checkpointing = false;
   bool resumed = false;
   bool already_complete = false; // --resume found the output finished: nothing ran
@@ -85,7 +85,7 @@ struct JobSummary {
   std::uint64_t backups_started = 0, backups_won = 0;
 };
 
-/// The report as JSON text (see README, "Job report").
+/// The report as JSON text (see docs/file-formats.md, "Job report").
 std::string report_json(const JobSummary &summary);
 
 /// Seconds elapsed since `t`.

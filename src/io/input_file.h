@@ -1,4 +1,4 @@
-// src/io/input_file.h: the HDF5 input format (see README, "Input file").
+// src/io/input_file.h: the HDF5 input format (see docs/file-formats.md, "Input").
 //
 //   /data                uint8[N], chunked: the imported files' bytes, one
 //                        after the other (lines: each file ends in '\n')

@@ -1,4 +1,4 @@
-// src/io/output_file.h: the HDF5 output format (see README, "Output file").
+// src/io/output_file.h: the HDF5 output format (see docs/file-formats.md, "Output").
 //
 //   /keys              uint8[K]     every row's key bytes, row after row
 //   /key_offsets       uint64[N+1]  row i's key is keys[key_offsets[i] :

@@ -1,5 +1,5 @@
 # tests/e2e/access_log_oracle.awk: the access-log jobs' oracle, written from
-# the README's definition with awk regexes. Prints one key per well-formed
+# docs/jobs.md's definition with awk regexes. Prints one key per well-formed
 # line (mode=url: the target; mode=status|host|urlstatus: status, "status
 # host", "status target" for lines with status >= min), and the number of
 # malformed lines to the file named by `bad`.

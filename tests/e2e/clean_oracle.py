@@ -1,4 +1,4 @@
-# tests/e2e/clean_oracle.py: the clean job's oracle, written from the README
+# tests/e2e/clean_oracle.py: the clean job's oracle, written from docs/jobs.md
 # with Python regexes. Usage: clean_oracle.py FIELDS KEY HEADER FILES...
 # Prints the kept records (canonical CSV) in byte order of their key, then
 # writes "read invalid duplicate" to counts.txt.

@@ -125,7 +125,7 @@ with h5py.File("unsorted.h5", "r+") as f:
     f["values"][:] = vals
     f["keys"][:] = np.frombuffer(b"".join(rows), "u1")
     f["key_offsets"][:] = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype("u8")
-    # Partition checksum as the engine defines it (README, "Output").
+    # Partition checksum as the engine defines it (docs/file-formats.md, "Output").
     def part(p):
         b, e = po[p], po[p + 1]
         kk = b"".join(rows[b:e])

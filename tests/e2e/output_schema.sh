@@ -65,3 +65,12 @@ for name, stat in r["per_worker"].items():
 assert sum(r["per_worker"]["tasks"]["values"]) == r["tasks"]
 print("ok: the report counts %d lines, %d words, %d distinct" % (lines, words, distinct))
 PY
+
+# scripts/timeline.py (docs/file-formats.md shows its output): one line a rank,
+# each worker through map, shuffle, reduce and write in that order.
+timeline=$(/usr/bin/python3 "$(dirname "$0")/../../scripts/timeline.py" report.json) ||
+  fail "timeline.py failed"
+[ "$(grep -c '^rank [0-3] (' <<<"$timeline")" = 4 ] || fail "timeline: not one line a rank: $timeline"
+grep '^rank 1 ' <<<"$timeline" | grep -q ' map .* shuffle .* reduce .* write ' ||
+  fail "timeline: rank 1's phases out of order: $timeline"
+echo "ok: timeline.py prints each rank's phases"

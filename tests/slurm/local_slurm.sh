@@ -1,6 +1,6 @@
 # tests/slurm/local_slurm.sh: a one-node Slurm of our own (munged, slurmctld,
 # slurmd) in a scratch folder, started and stopped by their PIDs. Sourced by
-# the Slurm tests; see ../../../shared notes in FACTS.md for what matters here.
+# the Slurm tests; see slurm/README.md for what matters here.
 #
 #   slurm_start DIR   starts it; exports SLURM_CONF; returns 77 (skip) when it
 #                     cannot run here (not root, packages missing)
