@@ -3,7 +3,7 @@
 // machines or builds, so that partitions are stable (checkpoints written by
 // one run are valid for the next): it is XXH3-64 with seed 0, a specified
 // hash (the one checksums use). Measured against the hand-written hash it
-// replaced, on 54 M words of real text (bench/hash_bench.cpp): 4.4-5.3 ns a
+// replaced, on 54 M words of real text (bench/programs/hash_bench.cpp): 4.4-5.3 ns a
 // word against 5.8-6.1, partitions as even (max/min 1.008 against 1.007 over
 // 1.7 M distinct words into 7).
 #pragma once

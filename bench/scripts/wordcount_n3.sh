@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# bench/wordcount_n3.sh [REPS]: the 1 GiB Zipf word count of bench/wordcount.sh,
+# bench/scripts/wordcount_n3.sh [REPS]: the 1 GiB Zipf word count of bench/scripts/wordcount.sh,
 # ours against MR-MPI at -n 3 only (that script's full table, with MR-MPI's
 # four variants, takes ~45 minutes here). Side by side, order alternating;
-# prints each run and the medians. Needs bench/wordcount.sh's corpus (run it
+# prints each run and the medians. Needs bench/scripts/wordcount.sh's corpus (run it
 # once) and a Release build in build/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 reps=${1:-3}
 dir=${BENCH_DIR:-/tmp/mr-bench}
 mrmpi=$root/build/bench/mrmpi_wordcount
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # bench only
-[ -s "$dir/corpus.h5" ] || { echo "run bench/wordcount.sh first (it makes the corpus)" >&2; exit 1; }
+[ -s "$dir/corpus.h5" ] || { echo "run bench/scripts/wordcount.sh first (it makes the corpus)" >&2; exit 1; }
 [ -x "$mrmpi" ] || { echo "no $mrmpi (MR-MPI is built with the benchmarks)" >&2; exit 1; }
 cd "$dir"
 texts=(part[1-8].txt)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/plot_scaling.py CSV OUTDIR: the plots of bench/scaling.sh.
+"""bench/scripts/plot_scaling.py CSV OUTDIR: the plots of bench/scaling.sh.
 
 scaling_strong.png: speed-up (T(1 worker) / T(w)) and parallel efficiency
 (speed-up / w) against workers, per job, with the ideal line.

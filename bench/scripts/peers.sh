@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/peers.sh [REPS]: word count side by side with the fastest peers we
+# bench/scripts/peers.sh [REPS]: word count side by side with the fastest peers we
 # know, built from their public sources when they are on this machine, and
 # skipped (saying so) when they are not. Nothing fetched enters this
 # repository: the sources are read from git repositories given by
@@ -13,10 +13,10 @@
 # and exported into $BENCH_DIR/peers. Blaze needs one change to build with
 # Open MPI: its MpiType constants become `static inline const` (MPI_CHAR and
 # friends are not constant expressions there). Thrill builds as it is, with
-# bench/peers/thrill_wordcount.cc added as one of its example programs (its
+# bench/programs/peers/thrill_wordcount.cc added as one of its example programs (its
 # library takes ~10 minutes to compile here, once).
 #
-# The corpus is bench/real_text.sh's (run it first) with NUL bytes removed
+# The corpus is bench/scripts/real_text.sh's (run it first) with NUL bytes removed
 # (Blaze loses words that hold them) and one newline after each file. Ours
 # at -n 3 (2 workers), Blaze at -n 2 (2 ranks, 1 OpenMP thread: 2 cores), the
 # sequential count, Thrill as one process with 2 workers (two processes
@@ -24,9 +24,9 @@
 # each output checked against
 # coreutils. Medians into bench/RESULTS.md (between the peers markers).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
-source "$root/bench/lib.sh"
+source "$root/bench/scripts/lib.sh"
 reps=${1:-5}
 dir=${BENCH_DIR:-/tmp/mr-bench}
 peers=$dir/peers
@@ -44,7 +44,7 @@ declare -A thrill_sub=([tlx]=${TLX_REPO:-$mirror/tlx+tlx/repo}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 # bench only
 fast=(--mca pml ob1 --mca btl self,vader)
 py=/usr/bin/python3
-[ -s "$dir/realtext/c4.txt" ] || { echo "run bench/real_text.sh first (it makes the corpus)" >&2; exit 1; }
+[ -s "$dir/realtext/c4.txt" ] || { echo "run bench/scripts/real_text.sh first (it makes the corpus)" >&2; exit 1; }
 mkdir -p "$peers"
 cd "$peers"
 
@@ -65,7 +65,7 @@ if [ -d "$blaze_repo" ] && [ -d "$hps_repo" ]; then
     sed -i 's/constexpr static MPI_Datatype value = /static inline const MPI_Datatype value = /' \
       src/blaze/src/internal/mpi_type.h
   fi
-  driver=$root/bench/peers/blaze_wordcount.cc
+  driver=$root/bench/programs/peers/blaze_wordcount.cc
   if [ ! -x blaze_wordcount ] || [ "$driver" -nt blaze_wordcount ] ||
     [ "$root/include/mr/text.h" -nt blaze_wordcount ]; then
     mpic++ -std=c++17 -O3 -fopenmp -w -isystem "$peers/src" -I "$root/include" "$driver" \
@@ -90,7 +90,7 @@ if [ -z "$thrill_missing" ]; then
       export_tree "${thrill_sub[$name]}" "$pinned" "src/thrill/extlib/$name"
     done
     mkdir -p "$example/mr"
-    cp -p "$root/bench/peers/thrill_wordcount.cc" "$example/thrill_wordcount.cpp"
+    cp -p "$root/bench/programs/peers/thrill_wordcount.cc" "$example/thrill_wordcount.cpp"
     cmake -S src/thrill -B thrill-build -DCMAKE_BUILD_TYPE=Release -DTHRILL_BUILD_EXAMPLES=ON \
       -DTHRILL_USE_MPI=OFF >thrill-cmake.log
   fi
@@ -102,7 +102,7 @@ if [ -z "$thrill_missing" ]; then
   grep -q '^target_compile_options(thrill_wordcount' "$cml" ||
     echo 'target_compile_options(thrill_wordcount PRIVATE -std=c++17)' >>"$cml"
   mkdir -p "$example/mr"
-  cp -p "$root/bench/peers/thrill_wordcount.cc" "$example/thrill_wordcount.cpp"
+  cp -p "$root/bench/programs/peers/thrill_wordcount.cc" "$example/thrill_wordcount.cpp"
   cp -p "$root/include/mr/text.h" "$example/mr/"
   make -C thrill-build -j"$(nproc)" thrill_wordcount >thrill-make.log
   thrill=$peers/thrill-build/examples/word_count/thrill_wordcount
@@ -146,7 +146,7 @@ fi
 
 "$py" - "$root" "$log" "$reps" "$(stat -c %s text.txt)" <<'PY'
 import os, statistics, subprocess, sys
-sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+sys.path.insert(0, os.path.join(sys.argv[1], "bench", "scripts"))
 from results_section import replace_section
 times = {}
 for line in open(sys.argv[2]):
@@ -160,9 +160,9 @@ labels = [("ours", "ours, `mpirun -n 3` (2 workers)"), ("blaze", "Blaze, `mpirun
 rows = "\n".join("| %s | %.2f | %.2fx | %s |" % (label, med[k], med[k] / med["ours"],
                  " ".join("%.2f" % t for t in times[k])) for k, label in labels if k in med)
 text = """<!-- peers:begin -->
-## Word count against the fastest peers, 2026-11-27
+## Word count against the fastest peers, @DATE@
 
-`bash bench/peers.sh %s`: the real-text corpus of bench/real_text.sh without NUL bytes (%.0f MB),
+`bash bench/scripts/peers.sh %s`: the real-text corpus of bench/scripts/real_text.sh without NUL bytes (%.0f MB),
 %s, 2 cores, ob1 + vader for all, whole process, medians, order reversed every other
 repetition; every output identical to coreutils.
 
@@ -170,5 +170,7 @@ repetition; every output identical to coreutils.
 |---|---|---|---|
 %s
 <!-- peers:end -->""" % (sys.argv[3], int(sys.argv[4]) / 1e6, cpu, rows)
+import datetime
+text = text.replace("@DATE@", str(datetime.date.today()))  # the day it ran
 replace_section(os.path.join(sys.argv[1], "bench", "RESULTS.md"), "peers", text)
 PY

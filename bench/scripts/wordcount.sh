@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# bench/wordcount.sh [BYTES] [REPS]: word count on generated Zipf text, ours
+# bench/scripts/wordcount.sh [BYTES] [REPS]: word count on generated Zipf text, ours
 # against MR-MPI and the coreutils pipeline, side by side in each repetition.
 # Writes the medians into bench/RESULTS.md (between the wordcount markers).
 #
-#   bash bench/wordcount.sh                 # ~1 GiB, 3 repetitions
-#   bash bench/wordcount.sh 100000000 5     # 100 MB, 5 repetitions
+#   bash bench/scripts/wordcount.sh                 # ~1 GiB, 3 repetitions
+#   bash bench/scripts/wordcount.sh 100000000 5     # 100 MB, 5 repetitions
 #
 # Data goes to $BENCH_DIR (default /tmp/mr-bench); needs a Release build in
 # build/ (scripts/build.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 bytes=${1:-1073741824}
 reps=${2:-3}
@@ -146,7 +146,7 @@ text = """<!-- wordcount:begin -->
 Machine: %s, %d cores, %.0f GiB RAM (shared, noisy: compare within a row set, not across days).
 Input: %d bytes of Zipf(1) text over a 1M-word vocabulary (`mr_gen_text`), %d files;
 %d words, %d distinct. Import into HDF5 took %.1f s (not counted below).
-Command: `bash bench/wordcount.sh %d %s`. Median of %s repetitions; in each repetition
+Command: `bash bench/scripts/wordcount.sh %d %s`. Median of %s repetitions; in each repetition
 every contender ran once, one after the other. Speed-up is against MR-MPI at 3 ranks.
 
 | program | ranks | median s | MB/s | speed-up | peak RSS MiB per rank | shuffled | result correct | notes |
@@ -159,7 +159,7 @@ All runs: %s
     os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
     total, 8, words, uniq, float(import_s), total, reps, reps, "\n".join(rows),
     "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v)) for k, v in sorted(runs.items())))
-sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(results)), "scripts"))
 from results_section import replace_section
 replace_section(results, 'wordcount', text)
 PY

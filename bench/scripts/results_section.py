@@ -1,4 +1,4 @@
-# bench/results_section.py: writes one benchmark's section into RESULTS.md,
+# bench/scripts/results_section.py: writes one benchmark's section into RESULTS.md,
 # between <!-- NAME:begin --> and <!-- NAME:end --> (appended if missing).
 import os
 import re

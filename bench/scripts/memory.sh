@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/memory.sh [LIMIT]: --memory-limit at scale. Word count on the ~1 GiB
-# corpus of bench/wordcount.sh and sort on 512 MB of records, at -n 3 (two
+# bench/scripts/memory.sh [LIMIT]: --memory-limit at scale. Word count on the ~1 GiB
+# corpus of bench/scripts/wordcount.sh and sort on 512 MB of records, at -n 3 (two
 # workers), each run with LIMIT per rank (default 32MiB: the inputs are 16x
 # and 8x the workers' limits together) and with no limit, side by side.
 # Records every worker's peak RSS, the fixed memory of the same command on
@@ -8,10 +8,10 @@
 # that limited and unlimited outputs are identical. Writes the figures into
 # bench/RESULTS.md (between the memory markers).
 #
-#   bash bench/wordcount.sh 1073741824 1      # makes the corpus, once
-#   bash bench/memory.sh 32MiB
+#   bash bench/scripts/wordcount.sh 1073741824 1      # makes the corpus, once
+#   bash bench/scripts/memory.sh 32MiB
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 limit=${1:-32MiB}
 dir=${BENCH_DIR:-/tmp/mr-bench}
@@ -19,7 +19,7 @@ mr=$root/build/mapreduce
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # bench only
 mpirun=(mpirun --oversubscribe -n 3)
 py=/usr/bin/python3
-[ -s "$dir/corpus.h5" ] || { echo "no $dir/corpus.h5: run bench/wordcount.sh first" >&2; exit 1; }
+[ -s "$dir/corpus.h5" ] || { echo "no $dir/corpus.h5: run bench/scripts/wordcount.sh first" >&2; exit 1; }
 cd "$dir"
 if [ ! -s records512.h5 ]; then
   "$root/build/mr_gen_data" records 5120000 --ascii >records512.txt
@@ -50,7 +50,7 @@ done
 
 "$py" - "$root" "$limit" <<'PY'
 import json, os, subprocess, sys
-sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+sys.path.insert(0, os.path.join(sys.argv[1], "bench", "scripts"))
 from results_section import replace_section
 limit = sys.argv[2]
 def rep(name):
@@ -73,9 +73,9 @@ for job, title, size in (("wc", "word count", "1 GiB Zipf text"), ("sort", "sort
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                      capture_output=True, text=True).stdout.strip()
 text = """<!-- memory:begin -->
-## Memory bounded by `--memory-limit`, 2026-11-27
+## Memory bounded by `--memory-limit`, @DATE@
 
-`bash bench/memory.sh %s`: `mpirun -n 3` (2 workers), %s, 2 cores. Each job once with the limit,
+`bash bench/scripts/memory.sh %s`: `mpirun -n 3` (2 workers), %s, 2 cores. Each job once with the limit,
 once with `--memory-limit none`, outputs compared equal. Fixed memory (the same command with the
 limit on a 4-byte input: MPI, HDF5, the program): **%.1f MiB** per worker. "(peak - fixed) / limit" is
 the worst worker's.
@@ -84,5 +84,7 @@ the worst worker's.
 |---|---|---|---|---|---|---|---|
 %s
 <!-- memory:end -->""" % (limit, cpu, mib(base), "\n".join(rows))
+import datetime
+text = text.replace("@DATE@", str(datetime.date.today()))  # the day it ran
 replace_section(os.path.join(sys.argv[1], "bench", "RESULTS.md"), "memory", text)
 PY

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# bench/old_vs_new.sh OLD_MAPREDUCE [REPS]: word count on the real-text
+# bench/scripts/old_vs_new.sh OLD_MAPREDUCE [REPS]: word count on the real-text
 # corpus of real_text.sh (made here if missing), an older build against this
 # one at -n 3, alternating which goes first, REPS times (default 7); prints
 # each run and the medians (whole process, map, reduce), and checks that
 # both outputs equal coreutils. For "never give speed back silently":
 #   git worktree add /tmp/old OLD && cmake -S /tmp/old -B /tmp/old/build \
 #     -DCMAKE_BUILD_TYPE=Release && cmake --build /tmp/old/build --target mapreduce
-#   bash bench/old_vs_new.sh /tmp/old/build/mapreduce 7
+#   bash bench/scripts/old_vs_new.sh /tmp/old/build/mapreduce 7
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
-source "$root/bench/lib.sh"
+source "$root/bench/scripts/lib.sh"
 old=${1:?usage: old_vs_new.sh OLD_MAPREDUCE [REPS]}
 reps=${2:-7}
 new=$root/build/mapreduce

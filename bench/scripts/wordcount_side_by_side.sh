@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bash bench/wordcount_side_by_side.sh, after bench/wordcount.sh made /tmp/mr-bench and an
+# Usage: bash bench/scripts/wordcount_side_by_side.sh, after bench/scripts/wordcount.sh made /tmp/mr-bench and an
 # older build of this repository is in /tmp/oldsrc/b (git clone; git checkout OLD; cmake; build).
 # old vs new word count side by side at -n 3 on the 1 GiB bench corpus, then MR-MPI once.
 set -euo pipefail

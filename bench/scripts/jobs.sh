@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# bench/jobs.sh [BYTES] [REPS]: every built-in job but word count (which has
-# bench/wordcount.sh) at -n 3 on ~BYTES of generated input each, and the sort
+# bench/scripts/jobs.sh [BYTES] [REPS]: every built-in job but word count (which has
+# bench/scripts/wordcount.sh) at -n 3 on ~BYTES of generated input each, and the sort
 # job side by side with `LC_ALL=C sort -S 2G --parallel=2` on the same records
 # (gensort's ASCII form: 100-byte lines ending in \r\n, so both sort the same
 # bytes). Checks each result against its oracle once, and writes the medians
 # into bench/RESULTS.md (between the jobs markers).
 #
-#   bash bench/jobs.sh                 # ~1 GiB each, 3 repetitions
-#   bash bench/jobs.sh 100000000 1     # 100 MB, 1 repetition
+#   bash bench/scripts/jobs.sh                 # ~1 GiB each, 3 repetitions
+#   bash bench/scripts/jobs.sh 100000000 1     # 100 MB, 1 repetition
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 bytes=${1:-1073741824}
 reps=${2:-3}
@@ -104,7 +104,7 @@ rows.append("| `LC_ALL=C sort -S 2G --parallel=2` | %d | %.2f | %.0f | - | - | -
 text = """<!-- jobs:begin -->
 ## The other jobs at `-n 3`, %s
 
-Command: `bash bench/jobs.sh %s %s` (same machine as word count). Inputs from `mr_gen_data` /
+Command: `bash bench/scripts/jobs.sh %s %s` (same machine as word count). Inputs from `mr_gen_data` /
 `mr_gen_text`: access logs (~3%% malformed lines), CSV (4 fields, quoting, ~10%% invalid,
 duplicate ids), 1024 documents of Zipf text (1M-word vocabulary), gensort ASCII records. Median of
 %s repetitions; whole `mpirun` process; phases are the slowest worker's.
@@ -121,7 +121,7 @@ All runs: %s
 <!-- jobs:end -->""" % (datetime.date.today().isoformat(), nbytes, reps, reps, "\n".join(rows),
     med["sort"], med["coreutils-sort"], med["coreutils-sort"] / med["sort"],
     "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v)) for k, v in sorted(runs.items())))
-sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(results)), "scripts"))
 from results_section import replace_section
 replace_section(results, 'jobs', text)
 PY

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/integrity.sh [REPS]: what checksums cost: import, word count at -n 3
+# bench/scripts/integrity.sh [REPS]: what checksums cost: import, word count at -n 3
 # and export of ~1 GiB, with this build (checksums written and verified)
 # against BEFORE_MAPREDUCE, a build from before checksums, side by side in
 # each repetition (order rotating). Also times `mapreduce verify` alone.
@@ -7,9 +7,9 @@
 #
 #   git worktree add /tmp/pre e0b233e && cmake -S /tmp/pre -B /tmp/pre-build \
 #     -DMR_BUILD_TESTS=OFF -DMR_BUILD_BENCH=OFF && cmake --build /tmp/pre-build --target mapreduce
-#   BEFORE_MAPREDUCE=/tmp/pre-build/mapreduce bash bench/integrity.sh 3
+#   BEFORE_MAPREDUCE=/tmp/pre-build/mapreduce bash bench/scripts/integrity.sh 3
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 reps=${1:-3}
 dir=${BENCH_DIR:-/tmp/mr-bench}/integrity
@@ -19,7 +19,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # bench only
 mkdir -p "$dir"
 cd "$dir"
 files=()
-for i in $(seq 1 8); do # 8 x 128 MiB of Zipf text, as bench/wordcount.sh
+for i in $(seq 1 8); do # 8 x 128 MiB of Zipf text, as bench/scripts/wordcount.sh
   [ -s part$i.txt ] || "$root/build/mr_gen_text" 134217728 "$i" 1000000 >part$i.txt
   files+=(part$i.txt)
 done
@@ -65,7 +65,7 @@ Word count's input of the word-count section (8 x 128 MiB of Zipf text), on 2 co
 the build from just before checksums existed; "with checksums" writes XXH3-64 of every 1 MiB of
 the input at import, checks every chunk a task reads, writes one XXH3-64 per output partition, and
 checks every partition before export prints. Command: `BEFORE_MAPREDUCE=... bash
-bench/integrity.sh %s`; median of %s repetitions, the two builds side by side in each (order
+bench/scripts/integrity.sh %s`; median of %s repetitions, the two builds side by side in each (order
 alternating).
 
 | step | before s | with checksums s | difference |
@@ -79,7 +79,7 @@ All runs: %s
                           m["verify-input"], m["verify-output"],
                           "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v))
                                     for k, v in sorted(runs.items())))
-sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(results)), "scripts"))
 from results_section import replace_section
 replace_section(results, "integrity", text)
 PY

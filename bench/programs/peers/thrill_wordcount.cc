@@ -1,5 +1,5 @@
-// bench/peers/thrill_wordcount.cc: word count written against Thrill
-// (github.com/thrill/thrill), for bench/peers.sh; built only there, from
+// bench/programs/peers/thrill_wordcount.cc: word count written against Thrill
+// (github.com/thrill/thrill), for bench/scripts/peers.sh; built only there, from
 // sources fetched outside this repository. Words are split by our own
 // mr::for_each_word (include/mr/text.h, copied beside this file by the
 // script), as our wordcount job splits them; the counts are written as lines

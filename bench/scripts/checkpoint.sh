@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/checkpoint.sh [REPS]: what checkpointing costs, and what a resume
-# saves, on word count over the ~1 GiB corpus of bench/wordcount.sh at -n 3.
+# bench/scripts/checkpoint.sh [REPS]: what checkpointing costs, and what a resume
+# saves, on word count over the ~1 GiB corpus of bench/scripts/wordcount.sh at -n 3.
 # In each repetition, one after the other: a run without checkpoint, a run
 # with --checkpoint-dir (beside the output), and (when OLD_MAPREDUCE names a
 # binary from before checkpointing) that binary, to show the hot path did not
@@ -8,10 +8,10 @@
 # rank 1) once 80% of its map tasks are committed, and the --resume after it.
 # Writes medians into bench/RESULTS.md (between the checkpoint markers).
 #
-#   bash bench/wordcount.sh 1073741824 1      # makes the corpus, once
-#   OLD_MAPREDUCE=/tmp/old-build/mapreduce bash bench/checkpoint.sh 3
+#   bash bench/scripts/wordcount.sh 1073741824 1      # makes the corpus, once
+#   OLD_MAPREDUCE=/tmp/old-build/mapreduce bash bench/scripts/checkpoint.sh 3
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 reps=${1:-3}
 dir=${BENCH_DIR:-/tmp/mr-bench}
@@ -19,7 +19,7 @@ mr=$root/build/mapreduce
 old=${OLD_MAPREDUCE:-}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # bench only
 mpirun=(mpirun --oversubscribe -n 3)
-[ -s "$dir/corpus.h5" ] || { echo "no $dir/corpus.h5: run bench/wordcount.sh first" >&2; exit 1; }
+[ -s "$dir/corpus.h5" ] || { echo "no $dir/corpus.h5: run bench/scripts/wordcount.sh first" >&2; exit 1; }
 cd "$dir"
 log=$dir/checkpoint-runs.tsv
 : >"$log"
@@ -105,7 +105,7 @@ text = """<!-- checkpoint:begin -->
 
 Word count on the corpus of the word-count section (`corpus.h5`, ~1 GiB, %s tasks) at `-n 3`, the
 checkpoint in a folder beside the output (same file system, `/tmp`). Command:
-`OLD_MAPREDUCE=<binary before checkpointing> bash bench/checkpoint.sh %s`. Median of %s repetitions,
+`OLD_MAPREDUCE=<binary before checkpointing> bash bench/scripts/checkpoint.sh %s`. Median of %s repetitions,
 the contenders one after the other in each, their order turning from one repetition to the next. The resume row: a checkpointed run is killed (kill -9
 of worker rank 1) once %s of %s map tasks are committed (80%%), then `--resume` is timed on its own.
 
@@ -118,7 +118,7 @@ All runs: %s
                            "\n".join(rows),
                            "; ".join("%s: %s" % (k, ", ".join("%.2f" % x for x in v))
                                      for k, v in sorted(runs.items())))
-sys.path.insert(0, os.path.dirname(os.path.abspath(results)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(results)), "scripts"))
 from results_section import replace_section
 replace_section(results, "checkpoint", text)
 PY

@@ -1,4 +1,4 @@
-// bench/mrmpi_wordcount.cpp: word count written with MR-MPI (Debian's
+// bench/programs/mrmpi_wordcount.cpp: word count written with MR-MPI (Debian's
 // libmrmpi-dev), the peer we compare against. Same word definition as
 // jobs/wordcount.cpp: runs of bytes that are not ASCII whitespace.
 //

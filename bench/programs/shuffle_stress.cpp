@@ -1,4 +1,4 @@
-// bench/shuffle_stress.cpp: checks that one shuffle moves more than 2 GiB
+// bench/programs/shuffle_stress.cpp: checks that one shuffle moves more than 2 GiB
 // between two ranks correctly (MPI counts are int: the rounds must keep every
 // call under 2 GiB). Too big for CI; run by hand:
 //

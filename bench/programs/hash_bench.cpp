@@ -1,4 +1,4 @@
-// bench/hash_bench.cpp: our key hash (core/hash.h) against XXH3-64 on the
+// bench/programs/hash_bench.cpp: our key hash (core/hash.h) against XXH3-64 on the
 // words of real files, as the map phase hashes them: one word at a time.
 // Prints ns per word for each (median of 5 passes) and checks that both
 // spread keys evenly over partitions.

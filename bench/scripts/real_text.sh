@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/real_text.sh [REPS]: word count on ~121 MB of real text (Debian's
+# bench/scripts/real_text.sh [REPS]: word count on ~121 MB of real text (Debian's
 # documentation, man pages and Python sources on this machine), whole
 # process, side by side in each repetition: ours at -n 3 with Open MPI's
 # default components and with `--mca pml ob1 --mca btl self,vader` (one
@@ -8,11 +8,11 @@
 # Every output is compared with coreutils once. Medians go into
 # bench/RESULTS.md (between the realtext markers).
 #
-#   bash bench/real_text.sh 5
+#   bash bench/scripts/real_text.sh 5
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
-source "$root/bench/lib.sh"
+source "$root/bench/scripts/lib.sh"
 reps=${1:-5}
 dir=${BENCH_DIR:-/tmp/mr-bench}/realtext
 mr=$root/build/mapreduce
@@ -61,7 +61,7 @@ cmp -s sequential.out oracle.tsv || { echo "sequential differs from coreutils" >
 
 "$py" - "$root" "$log" "$reps" <<'PY'
 import glob, json, os, statistics, subprocess, sys
-sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+sys.path.insert(0, os.path.join(sys.argv[1], "bench", "scripts"))
 from results_section import replace_section
 times = {}
 for line in open(sys.argv[2]):
@@ -84,9 +84,9 @@ rows = [("ours, `mpirun -n 3`", "ours"), ("ours, `-n 3 --mca pml ob1 --mca btl s
 table = "\n".join("| %s | %.2f | %s |" % (label, med[k], " ".join("%.2f" % t for t in times[k]))
                   for label, k in rows if k in med)
 text = """<!-- realtext:begin -->
-## Word count on real text, 2026-11-27
+## Word count on real text, @DATE@
 
-`bash bench/real_text.sh %d`: %.0f MB (Debian documentation, man pages, Python sources on this
+`bash bench/scripts/real_text.sh %d`: %.0f MB (Debian documentation, man pages, Python sources on this
 machine; %.1f M words, %.0f k distinct), %s, 2 cores, whole process (start to exit), medians of %d,
 order reversed every other repetition; all outputs identical to coreutils.
 
@@ -102,5 +102,7 @@ worker, medians): map %.3f s (%.0f ns a word of the input; %.0f ns a word of a w
     med["sequential"] / med["ours"], med["sequential"] / med["ours_fast"],
     ph["map"], ph["map"] / words * 1e9, ph["map"] / words_per_worker * 1e9, ph["shuffle"],
     ph["reduce"], ph["write"])
+import datetime
+text = text.replace("@DATE@", str(datetime.date.today()))  # the day it ran
 replace_section(os.path.join(sys.argv[1], "bench", "RESULTS.md"), "realtext", text)
 PY

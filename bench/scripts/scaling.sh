@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# bench/scaling.sh: strong and weak scaling of word count and sort.
+# bench/scripts/scaling.sh: strong and weak scaling of word count and sort.
 #   strong: a fixed input (WC_BYTES of Zipf text, SORT_BYTES of records) at
 #           1, 2, 4, ... workers (WORKERS);
 #   weak:   PER_WORKER bytes of input per worker.
 # Writes every run to $OUT/scaling.csv and draws $OUT/*.png with matplotlib
-# (bench/plot_scaling.py): speed-up and parallel efficiency against workers,
+# (bench/scripts/plot_scaling.py): speed-up and parallel efficiency against workers,
 # and seconds per phase. Outside Slurm, ranks are started with mpirun on this
 # node; inside an allocation (slurm/scaling.sbatch), with srun across it.
 #
-#   bash bench/scaling.sh                           # this machine, defaults
-#   WORKERS="1 2 4 8 16" WC_BYTES=4000000000 bash bench/scaling.sh
+#   bash bench/scripts/scaling.sh                           # this machine, defaults
+#   WORKERS="1 2 4 8 16" WC_BYTES=4000000000 bash bench/scripts/scaling.sh
 #
 # Environment: WORKERS ("1 2 4"), WC_BYTES (256000000), SORT_BYTES
 # (128000000), PER_WORKER (64000000), REPS (1: each point's median),
 # OUT ($BENCH_DIR/scaling, BENCH_DIR defaulting to /tmp/mr-bench),
 # MPI_FLAGS (extra flags for mpirun, e.g. "--mca pml ob1 --mca btl self,vader").
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 workers_list=${WORKERS:-1 2 4}
 wc_bytes=${WC_BYTES:-256000000}
@@ -99,5 +99,5 @@ PY
     done
   done
 done
-"$py" "$root/bench/plot_scaling.py" "$csv" "$out"
+"$py" "$root/bench/scripts/plot_scaling.py" "$csv" "$out"
 echo "scaling: $csv and $out/*.png"

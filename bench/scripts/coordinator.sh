@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# bench/coordinator.sh [REPS]: how many tasks a second rank 0 hands out, the
-# first limit on scaling (README, "How costs grow"). Word count on 16 MB cut
+# bench/scripts/coordinator.sh [REPS]: how many tasks a second rank 0 hands out, the
+# first limit on scaling (docs/performance.md, "How costs grow"). Word count on 16 MB cut
 # into 1 KiB tasks (about 16,000), so mapping a task costs almost nothing and
 # the request/assignment round trip is what is measured; at 2 workers (-n 3)
 # and 4 workers (-n 5, oversubscribed on 2 cores), with and without a
 # checkpoint (a manifest record per task). Medians into bench/RESULTS.md
 # (between the coordinator markers).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 reps=${1:-3}
 dir=${BENCH_DIR:-/tmp/mr-bench}/coordinator
@@ -39,7 +39,7 @@ print("%s\t%s\t%d\t%.4f\t%.0f" % (sys.argv[1], sys.argv[2], r["tasks"], s, r["ta
 done
 /usr/bin/python3 - "$root" "$reps" <<'PY'
 import os, statistics, sys
-sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+sys.path.insert(0, os.path.join(sys.argv[1], "bench", "scripts"))
 from results_section import replace_section
 runs = {}
 for line in open("runs.tsv"):
@@ -51,14 +51,16 @@ for (n, ck), v in sorted(runs.items()):
         n, n - 1, ck, v[0][0], statistics.median(x[1] for x in v),
         statistics.median(x[2] for x in v)))
 text = """<!-- coordinator:begin -->
-## Coordinator throughput, 2026-11-27
+## Coordinator throughput, @DATE@
 
-`bash bench/coordinator.sh %s`: word count on 16 MB cut into 1 KiB tasks, ob1 + vader, 2 cores; the
+`bash bench/scripts/coordinator.sh %s`: word count on 16 MB cut into 1 KiB tasks, ob1 + vader, 2 cores; the
 coordinator's phase from the report's timeline (first request to last task done); medians.
 
 | ranks | checkpoint | tasks | coordinate s | tasks per second |
 |---|---|---|---|---|
 %s
 <!-- coordinator:end -->""" % (sys.argv[2], "\n".join(rows))
+import datetime
+text = text.replace("@DATE@", str(datetime.date.today()))  # the day it ran
 replace_section(os.path.join(sys.argv[1], "bench", "RESULTS.md"), "coordinator", text)
 PY

@@ -1,5 +1,5 @@
-// bench/peers/blaze_wordcount.cc: word count written against Blaze
-// (github.com/junhao12131/blaze), for bench/peers.sh; built only there, from
+// bench/programs/peers/blaze_wordcount.cc: word count written against Blaze
+// (github.com/junhao12131/blaze), for bench/scripts/peers.sh; built only there, from
 // sources fetched outside this repository. Words are split by our own
 // mr::for_each_word (include/mr/text.h), as our wordcount job splits them;
 // each rank writes its share of the

@@ -1,4 +1,4 @@
-# bench/lib.sh: shared by the word count benchmarks (sourced, not run).
+# bench/scripts/lib.sh: shared by the word count benchmarks (sourced, not run).
 
 # word_oracle FILES...: word counts by coreutils, as word<TAB>count sorted by
 # bytes (what `mapreduce export` prints for word count).

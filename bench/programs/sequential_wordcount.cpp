@@ -1,4 +1,4 @@
-// bench/sequential_wordcount.cpp: the baseline any parallel word count must
+// bench/programs/sequential_wordcount.cpp: the baseline any parallel word count must
 // beat: one process, one std::unordered_map, no MPI. Reads the files named
 // on the command line, splits on the same six whitespace bytes as the
 // wordcount job, and prints word<TAB>count sorted by bytes (as

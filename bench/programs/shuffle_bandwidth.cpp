@@ -1,4 +1,4 @@
-// bench/shuffle_bandwidth.cpp: our shuffle (comm/shuffle.h) against a raw
+// bench/programs/shuffle_bandwidth.cpp: our shuffle (comm/shuffle.h) against a raw
 // MPI_Alltoallv of the same bytes between the same ranks, side by side.
 //
 //   mpirun -n 2 build/bench/shuffle_bandwidth [MIB] [REPS] [ROUND_MIB] [PIECE_KIB]
