@@ -19,7 +19,8 @@ packages=(
   gawk coreutils grep     # the word count oracle
   procps                  # ps, for peak-RSS figures in bench/
   iproute2                # ip netns: two emulated nodes in tests/e2e/two_nodes.sh
-  python3-matplotlib      # bench/scaling.sh draws its plots with it
+  python3-matplotlib      # bench/scripts/scaling.sh draws its plots with it
+  clang-format clang-tidy # the lint tests (.clang-format, .clang-tidy)
 )
 
 missing=()

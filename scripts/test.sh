@@ -20,7 +20,7 @@ if [ "${MR_SKIP_SANITIZE:-0}" != 1 ]; then
   # -O1 -g1 (line tables for stack traces): what ASan recommends; -O2 -g
   # compiled 2.5-4x slower (a minute for the report's JSON alone).
   if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
-    -DMR_SANITIZE=ON -DMR_BUILD_BENCH=OFF >/dev/null &&
+    -DMR_SANITIZE=ON -DMR_WERROR=ON -DMR_BUILD_BENCH=OFF >/dev/null &&
     cmake --build build-asan -j"$(nproc)" >/dev/null; then
     # Open MPI allocates for the process's life and frees little at
     # MPI_Finalize: LeakSanitizer would report those allocations in every MPI

@@ -65,9 +65,8 @@ private:
   core::SpillFile &file_;
 };
 
-MapOutputStore::MapOutputStore(std::uint32_t partitions, std::uint64_t budget,
-                               std::string scratch_dir)
-    : partitions_(partitions), budget_(budget), scratch_dir_(std::move(scratch_dir)) {}
+MapOutputStore::MapOutputStore(std::uint64_t budget, std::string scratch_dir)
+    : budget_(budget), scratch_dir_(std::move(scratch_dir)) {}
 
 MapOutputStore::~MapOutputStore() = default;
 

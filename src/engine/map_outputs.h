@@ -22,7 +22,7 @@ namespace mr::engine {
 class MapOutputStore {
 public:
   /// `budget`: bytes of map output kept in memory (0: no limit).
-  MapOutputStore(std::uint32_t partitions, std::uint64_t budget, std::string scratch_dir);
+  MapOutputStore(std::uint64_t budget, std::string scratch_dir);
   ~MapOutputStore();
 
   /// Keeps a task's output; `committed` is its file in the checkpoint
@@ -55,7 +55,6 @@ private:
   };
   void spill_oldest();
 
-  std::uint32_t partitions_;
   std::uint64_t budget_;
   std::string scratch_dir_;
   std::deque<Task> tasks_;

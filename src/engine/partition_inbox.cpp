@@ -40,7 +40,7 @@ char *PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
   // Else pairs are copied into per-partition buffers, which spill. Growing
   // them by doubling would hold up to twice the bytes received; a few
   // percent over an even share covers the imbalance of a hash.
-  fair_share_ = budget_ / 2 / (sources_ * count_);
+  fair_share_ = budget_ / 2 / (static_cast<std::uint64_t>(sources_) * count_);
   for (int s = 0; s < sources_; ++s) {
     std::uint64_t share = incoming[static_cast<std::size_t>(s)] / count_;
     share += share / 32 + 4096;

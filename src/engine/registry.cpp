@@ -36,7 +36,11 @@ const JobEntry *find_job(const std::string &name) {
 
 Params resolve_params(const JobEntry &job, const Params &given) {
   Params out;
-  for (const auto &[name, value] : given) {
+  for (const auto &entry : given) {
+    // (not a structured binding: clang 14, which clang-tidy uses, cannot
+    // capture one in the lambda below)
+    const std::string &name = entry.first;
+    const std::string &value = entry.second;
     auto spec = std::find_if(job.params.begin(), job.params.end(),
                              [&](const ParamSpec &s) { return s.name == name; });
     if (spec == job.params.end()) {

@@ -151,7 +151,7 @@ WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &worke
   // Map: pull tasks until the coordinator says the phase is over. A task's
   // output (and its counter increments) is kept only once it is accepted.
   auto t = Clock::now();
-  MapOutputStore outputs(R, budget.map_outputs, plan.scratch_dir);
+  MapOutputStore outputs(budget.map_outputs, plan.scratch_dir);
   std::vector<char> buffer;
   comm::WorkerMessage report = message(MessageKind::request);
   bool reported_output = false; // the last report carried an output

@@ -53,8 +53,9 @@ TEST(CheckSize, RandomDigitStringsNeverThrow) {
     std::string copy = v;
     std::string why;
     EXPECT_NO_THROW(why = check_size(copy, 1, 1ull << 40, true)) << v;
-    if (why.empty()) // accepted: the value is what parse_size read, in range
+    if (why.empty()) { // accepted: the value is what parse_size read, in range
       EXPECT_LE(std::stoull(copy), 1ull << 40) << v;
+    }
   }
 }
 
