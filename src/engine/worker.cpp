@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "comm/shuffle.h"
@@ -135,225 +136,317 @@ load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed
   return out;
 }
 
-WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
-                       TaskSource &tasks, const io::InputFile &input,
-                       const std::vector<bool> &reused, ReusedPartitions &mine_reused,
-                       CounterSums &counters) {
-  WorkerStats stats;
-  const std::uint32_t R = plan.partitioner->count();
-  const auto W = static_cast<std::uint32_t>(workers.size());
-  const auto me = static_cast<std::uint32_t>(workers.rank());
-  const MemoryBudget &budget = plan.budget;
-  stats.memory_limit_bytes = static_cast<double>(budget.limit);
-  core::CombineTable table;
-  take_counters(job); // what start() counted is not a task's
+namespace {
 
-  // Map: pull tasks until the coordinator says the phase is over. A task's
-  // output (and its counter increments) is kept only once it is accepted.
-  auto t = Clock::now();
-  MapOutputStore outputs(budget.map_outputs, plan.scratch_dir);
-  std::vector<char> buffer;
+/// One worker's run, phase by phase; the members are what one phase hands
+/// to the next (map output to the shuffle, received pairs to reduce, rows
+/// to the write).
+class WorkerRun {
+public:
+  WorkerRun(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
+            TaskSource &tasks, const io::InputFile &input, CounterSums &counters)
+      : job_(job), plan_(plan), workers_(workers), tasks_(tasks), input_(input),
+        counters_(counters), budget_(plan.budget), R_(plan.partitioner->count()),
+        W_(static_cast<std::uint32_t>(workers.size())),
+        mine_(core::partitions_of_worker(static_cast<std::uint32_t>(workers.rank()), W_,
+                                         R_)),
+        outputs_(budget_.map_outputs, plan.scratch_dir) {
+    stats.memory_limit_bytes = static_cast<double>(budget_.limit);
+    take_counters(job); // what start() counted is not a task's
+  }
+
+  void map_phase();
+  void shuffle_phase(const std::vector<bool> &reused);
+  void reduce_phase(const ReusedPartitions &mine_reused);
+  void write_phase();
+
+  WorkerStats stats;
+
+private:
+  /// A task's output reported to the coordinator, kept only once it is
+  /// accepted (another copy of the task may win).
+  struct Reported {
+    bool output = false;
+    std::string counters; // its counter increments
+    std::string file;     // its checkpoint file, if any
+  };
+  void settle(const Reported &last, bool accepted);
+  Reported load_task(const TaskToDo &task, comm::WorkerMessage &report);
+  Reported map_task(const TaskToDo &task, comm::WorkerMessage &report);
+  void read_task_input(const core::Split &split, comm::WorkerMessage &report);
+  std::vector<comm::Pieces> outgoing(const std::vector<bool> &reused,
+                                     std::deque<std::array<char, kFrameHeader>> &headers);
+  void load_partition(std::uint32_t p, const ckpt::Commit &commit);
+  void reduce_partition(std::uint32_t p);
+  void phase_done(const char *name, Clock::time_point begin, double &seconds) {
+    seconds = seconds_since(begin);
+    if (plan_.timeline)
+      plan_.timeline->add(name, begin);
+  }
+
+  Job &job_;
+  const WorkerPlan &plan_;
+  const comm::Comm &workers_;
+  TaskSource &tasks_;
+  const io::InputFile &input_;
+  CounterSums &counters_;
+  const MemoryBudget &budget_;
+  const std::uint32_t R_, W_;
+  const core::PartitionRange mine_; // the partitions this worker reduces
+  core::CombineTable table_;
+  std::vector<char> buffer_; // one task's input
+  MapOutputStore outputs_;
+  std::optional<PartitionInbox> inbox_;
+  std::optional<io::RowSpool> rows_;
+};
+
+// Map: pull tasks until the coordinator says the phase is over.
+void WorkerRun::map_phase() {
+  const auto begin = Clock::now();
   comm::WorkerMessage report = message(MessageKind::request);
-  bool reported_output = false; // the last report carried an output
-  std::string reported_counters, reported_file;
-  bool accepted = true;
-  while (auto task = tasks.next(report, accepted)) {
-    if (reported_output && accepted) {
-      add_counters(reported_counters, counters);
-    } else if (reported_output) { // another copy won: drop ours
-      outputs.drop_last();
-      if (!reported_file.empty())
-        std::filesystem::remove(plan.checkpoint->dir + "/" + reported_file);
-    }
+  Reported last;
+  bool accepted = true; // the coordinator's answer to the last report
+  while (auto task = tasks_.next(report, accepted)) {
+    settle(last, accepted);
     report = message(MessageKind::request);
     report.task = task->split.id;
-    reported_output = false;
-    reported_file.clear();
-    MapTaskOutput out;
-    std::string committed_path;
-    TaskRuns committed_runs;
-    if (task->kind == TaskKind::load) {
-      try {
-        if (!task->commit)
-          throw DamagedCommit("no commit to load");
-        committed_runs =
-            locate_map_task(*plan.checkpoint, *task->commit, R, reported_counters);
-      } catch (const DamagedCommit &e) {
-        report.outcome = Outcome::load_failed;
-        report.text = e.what();
-        continue;
-      }
-      outputs.add_committed(plan.checkpoint->dir + "/" + task->commit->file,
-                            committed_runs);
-      stats.tasks_loaded += 1;
-      report.outcome = Outcome::done;
-      reported_output = true;
-      continue;
-    } else {
-      const core::Split &split = task->split;
-      buffer.resize(split.size());
-      try {
-        input.read_verified(split.begin, split.size(), buffer.data());
-      } catch (const io::InputError &e) {
-        // Damaged input: reported once, by the coordinator, which ends the
-        // job (several workers may find the same damage at once).
-        report.outcome = Outcome::failed;
-        report.text = e.what();
-        tasks.next(report, accepted); // does not return
-        throw;
-      }
-      out.task_id = split.id;
-      auto keep_going = [&] { return !tasks.cancelled(split.id); };
-      MapTaskStats s;
-      try {
-        s = run_map_task(job,
-                         {{buffer.data(), buffer.size()}, split.begin, &input.info()},
-                         *plan.partitioner, table, out, budget.combine, keep_going);
-      } catch (const TaskCancelled &) {
-        take_counters(job);
-        report.outcome = Outcome::abandoned;
-        stats.tasks_abandoned += 1;
-        continue;
-      }
-      reported_counters = take_counters(job);
-      if (plan.checkpoint) {
-        const auto c0 = Clock::now();
-        const ckpt::Commit c = commit_map_task(*plan.checkpoint, out, reported_counters);
-        stats.checkpoint_seconds += seconds_since(c0);
-        stats.checkpoint_bytes += static_cast<double>(c.bytes);
-        report.commit = c;
-        reported_file = c.file;
-        committed_path = plan.checkpoint->dir + "/" + c.file;
-        committed_runs = map_task_runs(out, reported_counters.size());
-      }
-      stats.tasks += 1;
-      stats.records_in += s.records;
-      stats.bytes_in += s.bytes_in;
-      stats.pairs_emitted += s.pairs_emitted;
-      stats.map_pairs_out += s.pairs_out;
-      stats.map_bytes_out += s.bytes_out;
-    }
-    report.outcome = Outcome::done;
-    outputs.add(std::move(out), committed_path, committed_runs);
-    reported_output = true;
+    last =
+        task->kind == TaskKind::load ? load_task(*task, report) : map_task(*task, report);
   }
-  if (reported_output && accepted)
-    add_counters(reported_counters, counters);
-  else if (reported_output)
-    outputs.drop_last();
-  tasks.drain_cancellations();
-  buffer = std::vector<char>();
-  stats.map_seconds = seconds_since(t);
-  if (plan.timeline)
-    plan.timeline->add("map", t);
+  settle(last, accepted);
+  tasks_.drain_cancellations();
+  buffer_ = std::vector<char>();
+  phase_done("map", begin, stats.map_seconds);
+}
 
-  // Shuffle: every partition's runs go to the worker that owns it, except
-  // partitions taken from the checkpoint. Workers that finish mapping first
-  // wait here without spinning.
-  t = Clock::now();
-  tasks.progress("the shuffle");
-  workers.idle_barrier();
-  std::vector<std::uint32_t> owner(R);
-  for (std::uint32_t w = 0; w < W; ++w) {
-    auto range = core::partitions_of_worker(w, W, R);
-    for (std::uint32_t p = range.begin; p < range.end; ++p)
-      owner[p] = w;
+void WorkerRun::settle(const Reported &last, bool accepted) {
+  if (!last.output)
+    return;
+  if (accepted) {
+    add_counters(last.counters, counters_);
+    return;
   }
-  const core::PartitionRange mine = core::partitions_of_worker(me, W, R);
-  std::deque<std::array<char, kFrameHeader>> headers; // the views below stay valid
-  std::vector<comm::Pieces> to(W);
-  outputs.flush();
-  for (std::uint32_t p = 0; p < R; ++p) {
-    if (reused[p])
-      continue;
-    comm::Pieces &dest = to[owner[p]];
-    outputs.for_each_run(p, [&](const comm::Piece &run) {
-      headers.push_back(frame_header(p, run.size));
-      dest.emplace_back(std::string_view(headers.back().data(), kFrameHeader));
-      dest.push_back(run);
-    });
+  outputs_.drop_last(); // another copy won: drop ours
+  if (!last.file.empty())
+    std::filesystem::remove(plan_.checkpoint->dir + "/" + last.file);
+}
+
+WorkerRun::Reported WorkerRun::load_task(const TaskToDo &task,
+                                         comm::WorkerMessage &report) {
+  Reported done;
+  TaskRuns runs;
+  try {
+    if (!task.commit)
+      throw DamagedCommit("no commit to load");
+    runs = locate_map_task(*plan_.checkpoint, *task.commit, R_, done.counters);
+  } catch (const DamagedCommit &e) {
+    report.outcome = Outcome::load_failed;
+    report.text = e.what();
+    return {};
   }
-  PartitionInbox inbox(job, mine, static_cast<int>(W), budget.inbox, plan.scratch_dir);
+  outputs_.add_committed(plan_.checkpoint->dir + "/" + task.commit->file, runs);
+  stats.tasks_loaded += 1;
+  report.outcome = Outcome::done;
+  done.output = true;
+  return done;
+}
+
+WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
+                                        comm::WorkerMessage &report) {
+  const core::Split &split = task.split;
+  read_task_input(split, report);
+  MapTaskOutput out;
+  out.task_id = split.id;
+  auto keep_going = [&] { return !tasks_.cancelled(split.id); };
+  MapTaskStats s;
+  try {
+    s = run_map_task(job_,
+                     {{buffer_.data(), buffer_.size()}, split.begin, &input_.info()},
+                     *plan_.partitioner, table_, out, budget_.combine, keep_going);
+  } catch (const TaskCancelled &) {
+    take_counters(job_);
+    report.outcome = Outcome::abandoned;
+    stats.tasks_abandoned += 1;
+    return {};
+  }
+  Reported done;
+  done.output = true;
+  done.counters = take_counters(job_);
+  std::string committed_path;
+  TaskRuns committed_runs;
+  if (plan_.checkpoint) {
+    const auto c0 = Clock::now();
+    const ckpt::Commit c = commit_map_task(*plan_.checkpoint, out, done.counters);
+    stats.checkpoint_seconds += seconds_since(c0);
+    stats.checkpoint_bytes += static_cast<double>(c.bytes);
+    report.commit = c;
+    done.file = c.file;
+    committed_path = plan_.checkpoint->dir + "/" + c.file;
+    committed_runs = map_task_runs(out, done.counters.size());
+  }
+  stats.tasks += 1;
+  stats.records_in += s.records;
+  stats.bytes_in += s.bytes_in;
+  stats.pairs_emitted += s.pairs_emitted;
+  stats.map_pairs_out += s.pairs_out;
+  stats.map_bytes_out += s.bytes_out;
+  report.outcome = Outcome::done;
+  outputs_.add(std::move(out), committed_path, committed_runs);
+  return done;
+}
+
+void WorkerRun::read_task_input(const core::Split &split, comm::WorkerMessage &report) {
+  buffer_.resize(split.size());
+  try {
+    input_.read_verified(split.begin, split.size(), buffer_.data());
+  } catch (const io::InputError &e) {
+    // Damaged input: reported once, by the coordinator, which ends the job
+    // (several workers may find the same damage at once).
+    report.outcome = Outcome::failed;
+    report.text = e.what();
+    bool accepted = false;
+    tasks_.next(report, accepted); // does not return
+    throw;
+  }
+}
+
+// Shuffle: every partition's runs go to the worker that owns it, except
+// partitions taken from the checkpoint. Workers that finish mapping first
+// wait here without spinning.
+void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
+  const auto begin = Clock::now();
+  tasks_.progress("the shuffle");
+  workers_.idle_barrier();
+  std::deque<std::array<char, kFrameHeader>> headers; // the pieces point into it
+  std::vector<comm::Pieces> to = outgoing(reused, headers);
+  inbox_.emplace(job_, mine_, static_cast<int>(W_), budget_.inbox, plan_.scratch_dir);
+  PartitionInbox &inbox = *inbox_;
   const comm::ShuffleStats shuffled = comm::shuffle(
-      workers, to, budget.round,
+      workers_, to, budget_.round,
       [&](int source, std::string_view bytes) { inbox.receive(source, bytes); },
       [&](const std::vector<std::uint64_t> &incoming) { return inbox.expect(incoming); });
   inbox.finish();
   to.clear();
   headers.clear();
-  stats.map_spilled_bytes = static_cast<double>(outputs.spilled_bytes());
-  outputs.clear();
+  stats.map_spilled_bytes = static_cast<double>(outputs_.spilled_bytes());
+  outputs_.clear();
   stats.shuffle_bytes_sent = shuffled.bytes_sent;
   stats.shuffle_bytes_received = shuffled.bytes_received;
   stats.shuffle_rounds = shuffled.rounds;
-  stats.shuffle_seconds = seconds_since(t);
-  if (plan.timeline)
-    plan.timeline->add("shuffle", t);
+  phase_done("shuffle", begin, stats.shuffle_seconds);
+}
 
-  // Reduce each of this worker's partitions in partition order, or take it
-  // from the checkpoint; commit each one reduced.
-  t = Clock::now();
-  io::RowSpool rows(budget.rows, plan.scratch_dir);
-  for (std::uint32_t p = mine.begin; p < mine.end; ++p) {
-    const std::uint64_t before = rows.rows();
-    if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end()) {
-      std::string delta;
-      try {
-        load_partition(*plan.checkpoint, it->second, rows, delta);
-      } catch (const DamagedCommit &e) { // checked before the shuffle: changed since
-        throw std::runtime_error("checkpoint partition " + std::to_string(p) +
-                                 " changed while the job ran: " + e.what());
-      }
-      rows.end_partition();
-      add_counters(delta, counters);
-      stats.rows_out += static_cast<double>(rows.rows() - before);
-      stats.partitions_loaded += 1;
-      continue;
-    }
-    tasks.progress("reducing partition " + std::to_string(p));
-    ReduceStats s;
-    if (inbox.spilled(p)) {
-      std::vector<core::RunReader> runs = inbox.sorted_runs(p, budget.merge);
-      s = reduce_runs(job, runs, plan.meta.uint64_values, rows);
-    } else {
-      s = reduce_partition(job, inbox.pieces(p), plan.meta.uint64_values, table, rows);
-      inbox.release(p);
-    }
-    rows.end_partition();
-    const std::string delta = take_counters(job);
-    add_counters(delta, counters);
-    if (plan.checkpoint) {
-      const auto c0 = Clock::now();
-      const ckpt::Commit c =
-          commit_partition(*plan.checkpoint, p, rows, before, rows.rows(), delta,
-                           budget.copy_chunk ? budget.copy_chunk : 8 << 20);
-      stats.checkpoint_seconds += seconds_since(c0);
-      stats.checkpoint_bytes += static_cast<double>(c.bytes);
-      tasks.committed(c);
-    }
-    stats.reduce_pairs_in += s.pairs_in;
-    stats.reduce_keys += s.keys;
-    stats.rows_out += s.rows_out;
+/// The framed runs of map output for each worker, in partition order.
+std::vector<comm::Pieces>
+WorkerRun::outgoing(const std::vector<bool> &reused,
+                    std::deque<std::array<char, kFrameHeader>> &headers) {
+  std::vector<std::uint32_t> owner(R_);
+  for (std::uint32_t w = 0; w < W_; ++w) {
+    auto range = core::partitions_of_worker(w, W_, R_);
+    for (std::uint32_t p = range.begin; p < range.end; ++p)
+      owner[p] = w;
   }
-  stats.received_spilled_bytes = static_cast<double>(inbox.spilled_bytes());
-  stats.sorted_runs = static_cast<double>(inbox.spilled_runs());
-  inbox.clear();
-  stats.reduce_seconds = seconds_since(t);
-  if (plan.timeline)
-    plan.timeline->add("reduce", t);
+  std::vector<comm::Pieces> to(W_);
+  outputs_.flush();
+  for (std::uint32_t p = 0; p < R_; ++p) {
+    if (reused[p])
+      continue;
+    comm::Pieces &dest = to[owner[p]];
+    outputs_.for_each_run(p, [&](const comm::Piece &run) {
+      headers.push_back(frame_header(p, run.size));
+      dest.emplace_back(std::string_view(headers.back().data(), kFrameHeader));
+      dest.push_back(run);
+    });
+  }
+  return to;
+}
 
-  // Write: all workers into one file, collectively.
-  t = Clock::now();
-  tasks.progress("the output write");
-  io::write_output(workers, plan.partial_output, plan.meta, rows, budget.copy_chunk);
-  stats.output_bytes = static_cast<double>(rows.key_bytes() + rows.value_bytes());
-  stats.rows_spilled_bytes = static_cast<double>(rows.spilled_bytes());
-  stats.write_seconds = seconds_since(t);
-  if (plan.timeline)
-    plan.timeline->add("write", t);
+// Reduce each of this worker's partitions in partition order, or take it
+// from the checkpoint; commit each one reduced.
+void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
+  const auto begin = Clock::now();
+  rows_.emplace(budget_.rows, plan_.scratch_dir);
+  for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) {
+    if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end())
+      load_partition(p, it->second);
+    else
+      reduce_partition(p);
+  }
+  stats.received_spilled_bytes = static_cast<double>(inbox_->spilled_bytes());
+  stats.sorted_runs = static_cast<double>(inbox_->spilled_runs());
+  inbox_->clear();
+  phase_done("reduce", begin, stats.reduce_seconds);
+}
+
+void WorkerRun::load_partition(std::uint32_t p, const ckpt::Commit &commit) {
+  const std::uint64_t before = rows_->rows();
+  std::string delta;
+  try {
+    engine::load_partition(*plan_.checkpoint, commit, *rows_, delta);
+  } catch (const DamagedCommit &e) { // checked before the shuffle: changed since
+    throw std::runtime_error("checkpoint partition " + std::to_string(p) +
+                             " changed while the job ran: " + e.what());
+  }
+  rows_->end_partition();
+  add_counters(delta, counters_);
+  stats.rows_out += static_cast<double>(rows_->rows() - before);
+  stats.partitions_loaded += 1;
+}
+
+void WorkerRun::reduce_partition(std::uint32_t p) {
+  const std::uint64_t before = rows_->rows();
+  tasks_.progress("reducing partition " + std::to_string(p));
+  ReduceStats s;
+  if (inbox_->spilled(p)) {
+    std::vector<core::RunReader> runs = inbox_->sorted_runs(p, budget_.merge);
+    s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);
+  } else {
+    s = engine::reduce_partition(job_, inbox_->pieces(p), plan_.meta.uint64_values,
+                                 table_, *rows_);
+    inbox_->release(p);
+  }
+  rows_->end_partition();
+  const std::string delta = take_counters(job_);
+  add_counters(delta, counters_);
+  if (plan_.checkpoint) {
+    const auto c0 = Clock::now();
+    const ckpt::Commit c =
+        commit_partition(*plan_.checkpoint, p, *rows_, before, rows_->rows(), delta,
+                         budget_.copy_chunk ? budget_.copy_chunk : 8 << 20);
+    stats.checkpoint_seconds += seconds_since(c0);
+    stats.checkpoint_bytes += static_cast<double>(c.bytes);
+    tasks_.committed(c);
+  }
+  stats.reduce_pairs_in += s.pairs_in;
+  stats.reduce_keys += s.keys;
+  stats.rows_out += s.rows_out;
+}
+
+// Write: all workers into one file, collectively.
+void WorkerRun::write_phase() {
+  const auto begin = Clock::now();
+  tasks_.progress("the output write");
+  io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_,
+                   budget_.copy_chunk);
+  stats.output_bytes = static_cast<double>(rows_->key_bytes() + rows_->value_bytes());
+  stats.rows_spilled_bytes = static_cast<double>(rows_->spilled_bytes());
+  phase_done("write", begin, stats.write_seconds);
   stats.peak_rss_bytes = peak_rss_bytes();
+}
+
+} // namespace
+
+WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
+                       TaskSource &tasks, const io::InputFile &input,
+                       const std::vector<bool> &reused, ReusedPartitions &mine_reused,
+                       CounterSums &counters) {
+  WorkerRun run(job, plan, workers, tasks, input, counters);
+  run.map_phase();
+  run.shuffle_phase(reused);
+  run.reduce_phase(mine_reused);
+  run.write_phase();
   tasks.finished();
-  return stats;
+  return run.stats;
 }
 
 } // namespace mr::engine
