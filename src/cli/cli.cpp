@@ -85,86 +85,101 @@ std::string describe_params(const JobEntry &job, const char *indent) {
   return s;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  io::silence_hdf5_errors();
-  CLI::App app(kDescription, "mapreduce");
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "mapreduce 0.2");
-
+/// Every command's flags, as CLI11 fills them in.
+struct Commands {
+  CLI::App *import = nullptr, *run = nullptr, *exp = nullptr, *validate = nullptr,
+           *verify = nullptr, *jobs = nullptr;
   // import
   std::string format = "lines";
   io::ImportOptions import_opt;
   std::vector<std::string> import_paths;
   std::string files_from;
-  auto *import = app.add_subcommand(
+  // run
+  engine::RunOptions opt;
+  std::vector<std::string> params;
+  std::string memory_limit = "auto";
+  bool no_backups = false;
+  // export, validate-sort, verify
+  std::string export_in;
+  std::uint64_t export_budget = 64ull << 20;
+  std::string sorted_out, sorted_in;
+  std::string verify_target;
+};
+
+void add_import(CLI::App &app, Commands &c) {
+  c.import = app.add_subcommand(
       "import", "Store files as one HDF5 input file.\n"
                 "Examples: mapreduce import --format lines -o corpus.h5 docs/ notes.txt\n"
                 "          find docs -name '*.log' | mapreduce import -o logs.h5 "
                 "--files-from -\n"
                 "          mapreduce import --format records --record-size 100 -o "
                 "in.h5 data.bin");
-  import
-      ->add_option("--format", format,
+  c.import
+      ->add_option("--format", c.format,
                    "lines: a record is a line; records: fixed-size binary records")
       ->check(CLI::IsMember({"lines", "records"}))
       ->capture_default_str();
-  import
-      ->add_option("--record-size", import_opt.record_size,
+  c.import
+      ->add_option("--record-size", c.import_opt.record_size,
                    "Bytes per record, for --format records (1 to 1GiB)")
       ->transform(size_in(1, GiB));
-  import->add_option("-o,--output", import_opt.output, "HDF5 file to create")->required();
-  import->add_flag("--overwrite", import_opt.overwrite,
-                   "Replace the output if it exists");
-  import->add_option("--files-from", files_from,
-                     "Read more paths from this file, one per line ('-': standard "
-                     "input), after those on the command line");
-  import->add_option("paths", import_paths,
-                     "Files and folders, in this order (a folder: its regular files, "
-                     "recursively, in byte order of their paths)");
+  c.import->add_option("-o,--output", c.import_opt.output, "HDF5 file to create")
+      ->required();
+  c.import->add_flag("--overwrite", c.import_opt.overwrite,
+                     "Replace the output if it exists");
+  c.import->add_option("--files-from", c.files_from,
+                       "Read more paths from this file, one per line ('-': standard "
+                       "input), after those on the command line");
+  c.import->add_option("paths", c.import_paths,
+                       "Files and folders, in this order (a folder: its regular files, "
+                       "recursively, in byte order of their paths)");
+}
 
-  // run
-  engine::RunOptions opt;
-  std::vector<std::string> params;
-  auto *run = app.add_subcommand(
+void add_run(CLI::App &app, Commands &c) {
+  c.run = app.add_subcommand(
       "run", "Run a job on an imported input.\n"
              "Example: mpirun -n 4 mapreduce run wordcount -i corpus.h5 -o counts.h5\n"
              "'mapreduce run JOB --help' also lists JOB's parameters.");
-  run->add_option("job", opt.job, "Job to run (see 'mapreduce jobs')")
+  c.run->add_option("job", c.opt.job, "Job to run (see 'mapreduce jobs')")
       ->required()
       ->check(CLI::IsMember(job_names()));
-  run->add_option("-i,--input", opt.input, "Input file made by 'mapreduce import'")
+  c.run->add_option("-i,--input", c.opt.input, "Input file made by 'mapreduce import'")
       ->required();
-  run->add_option("-o,--output", opt.output,
-                  "HDF5 file to write; it appears only when the job has succeeded")
+  c.run
+      ->add_option("-o,--output", c.opt.output,
+                   "HDF5 file to write; it appears only when the job has succeeded")
       ->required();
-  run->add_option("--reducers", opt.reducers,
-                  "Reduce partitions (default: four per worker rank)")
+  c.run
+      ->add_option("--reducers", c.opt.reducers,
+                   "Reduce partitions (default: four per worker rank)")
       ->check(CLI::Range(1u, 1u << 16));
   // Sizes are read by check_size, never by CLI11's unit transform (it
   // read 99999999999999999999999 modulo 2^64); each has its range.
-  run->add_option("--split-size", opt.split_size,
-                  "Input bytes per map task, e.g. 32MiB (records are never cut); "
-                  "0 (default): input / (8 x workers), within 1MiB..32MiB; at most 4GiB")
+  c.run
+      ->add_option("--split-size", c.opt.split_size,
+                   "Input bytes per map task, e.g. 32MiB (records are never cut); "
+                   "0 (default): input / (8 x workers), within 1MiB..32MiB; at most 4GiB")
       ->transform(size_in(1, 4 * GiB, true))
       ->capture_default_str();
-  run->add_option("--round-size", opt.round_bytes,
-                  "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers; "
-                  "1 to 1GiB)")
+  c.run
+      ->add_option("--round-size", c.opt.round_bytes,
+                   "Shuffle bytes a rank sends per round, e.g. 64MiB (bounds buffers; "
+                   "1 to 1GiB)")
       ->transform(size_in(1, GiB))
       ->capture_default_str();
-  run->add_option("--combine-buffer", opt.combine_bytes,
-                  "Memory for map-side combining per worker, e.g. 8MiB; when full, "
-                  "its pairs go to the shuffle and it starts again (0 to 1PiB)")
+  c.run
+      ->add_option("--combine-buffer", c.opt.combine_bytes,
+                   "Memory for map-side combining per worker, e.g. 8MiB; when full, "
+                   "its pairs go to the shuffle and it starts again (0 to 1PiB)")
       ->transform(size_in(0, PiB))
       ->capture_default_str();
-  std::string memory_limit = "auto";
-  run->add_option("--memory-limit", memory_limit,
-                  "Memory per rank for what grows with the input (map output, received "
-                  "pairs, output rows), e.g. 2GiB (4MiB to 1PiB); beyond it they spill "
-                  "to --scratch-dir. 'auto': half the node's memory shared by its ranks; "
-                  "'none': no limit")
+  c.run
+      ->add_option(
+          "--memory-limit", c.memory_limit,
+          "Memory per rank for what grows with the input (map output, received "
+          "pairs, output rows), e.g. 2GiB (4MiB to 1PiB); beyond it they spill "
+          "to --scratch-dir. 'auto': half the node's memory shared by its ranks; "
+          "'none': no limit")
       ->transform(CLI::Validator(
           [](std::string &v) {
             if (v == "auto" || v == "none")
@@ -173,163 +188,189 @@ int main(int argc, char **argv) {
           },
           "SIZE|auto|none", "memory limit"))
       ->capture_default_str();
-  run->add_option("--scratch-dir", opt.scratch_dir,
-                  "Folder for spill files (deleted as they are made, freed at exit); "
-                  "default: --checkpoint-dir, else the output's folder");
-  run->add_option("--param", params,
-                  "Job parameter name=value (repeatable; see 'mapreduce jobs')");
-  run->add_option("--report", opt.report, "Write a JSON report of the run here");
-  run->add_flag("--overwrite", opt.overwrite, "Replace the output if it exists");
-  run->add_option("--checkpoint-dir", opt.checkpoint_dir,
-                  "Commit finished map tasks and reduce partitions here, so that a "
-                  "failed run can be resumed (see docs/failures.md)");
-  run->add_flag("--resume", opt.resume,
-                "Continue the checkpoint in --checkpoint-dir: redo only what is "
-                "missing or damaged (an empty or missing folder: run everything)");
-  run->add_flag("--restart-fresh", opt.restart_fresh,
-                "Discard the checkpoint in --checkpoint-dir and start again");
-  run->add_flag("--keep-checkpoint", opt.keep_checkpoint,
-                "Keep the checkpoint after success (it is removed by default)");
-  run->add_option("--task-timeout", opt.task_timeout,
-                  "Seconds a rank may stay silent (per map task of up to 64 MiB, "
-                  "longer for more) before the job is aborted as hung, exit code 4")
+  c.run->add_option("--scratch-dir", c.opt.scratch_dir,
+                    "Folder for spill files (deleted as they are made, freed at exit); "
+                    "default: --checkpoint-dir, else the output's folder");
+  c.run->add_option("--param", c.params,
+                    "Job parameter name=value (repeatable; see 'mapreduce jobs')");
+  c.run->add_option("--report", c.opt.report, "Write a JSON report of the run here");
+  c.run->add_flag("--overwrite", c.opt.overwrite, "Replace the output if it exists");
+  c.run->add_option("--checkpoint-dir", c.opt.checkpoint_dir,
+                    "Commit finished map tasks and reduce partitions here, so that a "
+                    "failed run can be resumed (see docs/failures.md)");
+  c.run->add_flag("--resume", c.opt.resume,
+                  "Continue the checkpoint in --checkpoint-dir: redo only what is "
+                  "missing or damaged (an empty or missing folder: run everything)");
+  c.run->add_flag("--restart-fresh", c.opt.restart_fresh,
+                  "Discard the checkpoint in --checkpoint-dir and start again");
+  c.run->add_flag("--keep-checkpoint", c.opt.keep_checkpoint,
+                  "Keep the checkpoint after success (it is removed by default)");
+  c.run
+      ->add_option("--task-timeout", c.opt.task_timeout,
+                   "Seconds a rank may stay silent (per map task of up to 64 MiB, "
+                   "longer for more) before the job is aborted as hung, exit code 4")
       ->check(CLI::Validator(
           // 30 days: a deadline beyond that overflowed (1e10 aborted at once).
           [](std::string &v) { return check_seconds(v, 30 * 24 * 3600); }, "SECONDS",
           "seconds"))
       ->capture_default_str();
-  bool no_backups = false;
-  run->add_flag("--no-backup-tasks", no_backups,
-                "Do not run backup copies of the last map tasks on idle workers");
-  run->add_flag("-q,--quiet", opt.quiet, "Print nothing but errors");
+  c.run->add_flag("--no-backup-tasks", c.no_backups,
+                  "Do not run backup copies of the last map tasks on idle workers");
+  c.run->add_flag("-q,--quiet", c.opt.quiet, "Print nothing but errors");
+}
 
-  // export
-  std::string export_in;
-  auto *exp = app.add_subcommand(
+void add_export_and_checks(CLI::App &app, Commands &c) {
+  c.exp = app.add_subcommand(
       "export", "Print an output file as text, in key order, in its job's format "
                 "(word count: word<TAB>count).\n"
                 "Example: mapreduce export counts.h5 > counts.tsv");
-  exp->add_option("file", export_in, "Output file of 'mapreduce run'")->required();
-  std::uint64_t export_budget = 64ull << 20;
-  exp->add_option("--memory-limit", export_budget,
-                  "Memory for reading the file (merging its partitions), e.g. 16MiB "
-                  "(64KiB to 1PiB)")
+  c.exp->add_option("file", c.export_in, "Output file of 'mapreduce run'")->required();
+  c.exp
+      ->add_option("--memory-limit", c.export_budget,
+                   "Memory for reading the file (merging its partitions), e.g. 16MiB "
+                   "(64KiB to 1PiB)")
       ->transform(size_in(64 * KiB, PiB))
       ->capture_default_str();
 
-  // validate-sort
-  std::string sorted_out, sorted_in;
-  auto *validate = app.add_subcommand(
+  c.validate = app.add_subcommand(
       "validate-sort",
       "Check that an output of the sort job is in global order; print its record "
       "count and checksum (sum of CRC-32s), and the input's with --input.\n"
       "Example: mapreduce validate-sort sorted.h5 --input records.h5");
-  validate->add_option("file", sorted_out, "Output file of 'mapreduce run sort'")
+  c.validate->add_option("file", c.sorted_out, "Output file of 'mapreduce run sort'")
       ->required();
-  validate->add_option("--input", sorted_in, "The input it was sorted from");
+  c.validate->add_option("--input", c.sorted_in, "The input it was sorted from");
 
-  // verify
-  std::string verify_target;
-  auto *verify = app.add_subcommand(
+  c.verify = app.add_subcommand(
       "verify", "Check an input, an output or a checkpoint folder completely against "
                 "its checksums; print what was checked. Exit 0 only when all is good.\n"
                 "Example: mapreduce verify corpus.h5");
-  verify->add_option("path", verify_target, "Input or output file, or checkpoint folder")
+  c.verify
+      ->add_option("path", c.verify_target, "Input or output file, or checkpoint folder")
       ->required();
 
-  auto *jobs = app.add_subcommand("jobs", "List the jobs 'mapreduce run' knows, with "
-                                          "their parameters");
+  c.jobs = app.add_subcommand("jobs", "List the jobs 'mapreduce run' knows, with "
+                                      "their parameters");
+}
 
-  const bool root = launcher_rank() == 0;
+/// What CLI11 cannot check by itself: --param's form and repeats, and
+/// import's flags that go together. Throws CLI::ValidationError.
+void check_words(Commands &c) {
+  for (const auto &p : c.params) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw CLI::ValidationError("--param", "expected name=value, got '" + p + "'");
+    const auto [at, fresh] = c.opt.params.emplace(p.substr(0, eq), p.substr(eq + 1));
+    if (!fresh)
+      throw CLI::ValidationError("--param", "'" + at->first + "' is given twice ('" +
+                                                at->second + "' and '" +
+                                                p.substr(eq + 1) + "'): give it once");
+  }
+  if (*c.import && c.import_paths.empty() && c.files_from.empty())
+    throw CLI::ValidationError("import", "needs files or folders, or --files-from LIST");
+  if (*c.import && c.format == "records" && c.import_opt.record_size == 0)
+    throw CLI::ValidationError("--format records", "needs --record-size N (N > 0)");
+  if (*c.import && c.format == "lines" && c.import_opt.record_size != 0)
+    throw CLI::ValidationError("--record-size", "only goes with --format records");
+}
+
+/// A bad command line: every rank parsed the same words; one prints, all
+/// stop with one code. `run` is an MPI job: its ranks meet once rank 0 has
+/// printed, or mpirun would kill rank 0 as soon as another rank exits
+/// non-zero. The other commands are started once (or by mpirun, when rank 0
+/// alone answers).
+int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int argc,
+                 char **argv) {
+  const bool mpi_job = c.run->parsed() || (argc > 1 && std::string(argv[1]) == "run");
+  std::optional<comm::Runtime> mpi;
+  if (mpi_job)
+    mpi.emplace(argc, argv);
+  const bool printer = mpi_job ? comm::Comm::world().rank() == 0 : launcher_rank() == 0;
+  int code = e.get_exit_code();
+  if (printer) {
+    code = app.exit(e);
+    auto job = c.run->get_option("job");
+    if (e.get_name() == "CallForHelp" && *c.run && job->count() == 1)
+      if (const JobEntry *j = find_job(job->as<std::string>()))
+        std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
+                    j->params.empty() ? "  (no parameters)\n"
+                                      : describe_params(*j, "  ").c_str());
+    std::fflush(stdout);
+    std::fflush(stderr);
+  }
+  if (mpi_job)
+    comm::Comm::world().barrier();
+  return mpi_job || printer ? code : 0;
+}
+
+int run_import(Commands &c) {
+  return plain([&] {
+    c.import_opt.format =
+        c.format == "records" ? InputFormat::records : InputFormat::lines;
+    ImportPaths paths = collect_import_paths(c.import_paths, c.files_from);
+    auto s = io::import_files(paths.files, c.import_opt);
+    std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",
+                 static_cast<unsigned long long>(s.files),
+                 static_cast<unsigned long long>(s.bytes), c.import_opt.output.c_str());
+    if (paths.skipped_links || paths.skipped_special)
+      std::fprintf(stderr,
+                   " (skipped inside folders: %llu symbolic link(s), %llu "
+                   "special file(s))",
+                   static_cast<unsigned long long>(paths.skipped_links),
+                   static_cast<unsigned long long>(paths.skipped_special));
+    std::fprintf(stderr, "\n");
+  });
+}
+
+/// A command whose own exit code says what it found (0: all good).
+int run_checking(const std::function<int()> &command) {
+  int code = 0;
+  const int failed = plain([&] { code = command(); });
+  return failed ? failed : code;
+}
+
+int start_job(Commands &c, int argc, char **argv) {
+  c.opt.backup_tasks = !c.no_backups;
+  if (c.memory_limit == "none")
+    c.opt.memory_limit = 0;
+  else if (c.memory_limit != "auto")
+    c.opt.memory_limit = std::stoull(c.memory_limit); // check_size made it a byte count
+  comm::Runtime mpi(argc, argv);                      // only `run` needs MPI
+  return engine::run_job(c.opt);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  io::silence_hdf5_errors();
+  CLI::App app(kDescription, "mapreduce");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mapreduce 0.2");
+  Commands c;
+  add_import(app, c);
+  add_run(app, c);
+  add_export_and_checks(app, c);
   try {
     app.parse(argc, argv);
-    for (const auto &p : params) {
-      auto eq = p.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw CLI::ValidationError("--param", "expected name=value, got '" + p + "'");
-      const auto [at, fresh] = opt.params.emplace(p.substr(0, eq), p.substr(eq + 1));
-      if (!fresh)
-        throw CLI::ValidationError("--param", "'" + at->first + "' is given twice ('" +
-                                                  at->second + "' and '" +
-                                                  p.substr(eq + 1) + "'): give it once");
-    }
-    if (*import && import_paths.empty() && files_from.empty())
-      throw CLI::ValidationError("import",
-                                 "needs files or folders, or --files-from LIST");
-    if (*import && format == "records" && import_opt.record_size == 0)
-      throw CLI::ValidationError("--format records", "needs --record-size N (N > 0)");
-    if (*import && format == "lines" && import_opt.record_size != 0)
-      throw CLI::ValidationError("--record-size", "only goes with --format records");
+    check_words(c);
   } catch (const CLI::ParseError &e) {
-    // Every rank parsed the same words; one prints, all stop with one code.
-    // `run` is an MPI job: its ranks meet once rank 0 has printed, or mpirun
-    // would kill rank 0 as soon as another rank exits non-zero. The other
-    // commands are started once (or by mpirun, when rank 0 alone answers).
-    const bool mpi_job = run->parsed() || (argc > 1 && std::string(argv[1]) == "run");
-    std::optional<comm::Runtime> mpi;
-    if (mpi_job)
-      mpi.emplace(argc, argv);
-    const bool printer = mpi_job ? comm::Comm::world().rank() == 0 : root;
-    int code = e.get_exit_code();
-    if (printer) {
-      code = app.exit(e);
-      auto job = run->get_option("job");
-      if (e.get_name() == "CallForHelp" && *run && job->count() == 1)
-        if (const JobEntry *j = find_job(job->as<std::string>()))
-          std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
-                      j->params.empty() ? "  (no parameters)\n"
-                                        : describe_params(*j, "  ").c_str());
-      std::fflush(stdout);
-      std::fflush(stderr);
-    }
-    if (mpi_job)
-      comm::Comm::world().barrier();
-    return mpi_job || printer ? code : 0;
+    return refuse_words(app, c, e, argc, argv);
   }
-
-  if (*import)
-    return plain([&] {
-      import_opt.format = format == "records" ? InputFormat::records : InputFormat::lines;
-      ImportPaths paths = collect_import_paths(import_paths, files_from);
-      auto s = io::import_files(paths.files, import_opt);
-      std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",
-                   static_cast<unsigned long long>(s.files),
-                   static_cast<unsigned long long>(s.bytes), import_opt.output.c_str());
-      if (paths.skipped_links || paths.skipped_special)
-        std::fprintf(stderr,
-                     " (skipped inside folders: %llu symbolic link(s), %llu "
-                     "special file(s))",
-                     static_cast<unsigned long long>(paths.skipped_links),
-                     static_cast<unsigned long long>(paths.skipped_special));
-      std::fprintf(stderr, "\n");
-    });
-  if (*exp)
-    return plain([&] { export_rows(export_in, stdout, export_budget); });
-  if (*validate) {
-    int code = 0;
-    const int failed =
-        plain([&] { code = validate_sort(sorted_out, sorted_in, stdout); });
-    return failed ? failed : code;
-  }
-  if (*verify) {
-    int code = 0;
-    const int failed = plain([&] { code = verify_path(verify_target, stdout); });
-    return failed ? failed : code;
-  }
-  if (*jobs)
+  if (*c.import)
+    return run_import(c);
+  if (*c.exp)
+    return plain([&] { export_rows(c.export_in, stdout, c.export_budget); });
+  if (*c.validate)
+    return run_checking([&] { return validate_sort(c.sorted_out, c.sorted_in, stdout); });
+  if (*c.verify)
+    return run_checking([&] { return verify_path(c.verify_target, stdout); });
+  if (*c.jobs)
     return plain([&] {
       for (const auto *j : registered_jobs())
         std::printf("%-15s %s\n%s", j->name.c_str(), j->description.c_str(),
                     describe_params(*j, "    ").c_str());
     });
-  opt.backup_tasks = !no_backups;
-  if (memory_limit == "none") {
-    opt.memory_limit = 0;
-  } else if (memory_limit != "auto") {
-    opt.memory_limit = std::stoull(memory_limit); // check_size made it a byte count
-  }
-  comm::Runtime mpi(argc, argv); // only `run` needs MPI
-  return engine::run_job(opt);
+  return start_job(c, argc, argv);
 }
 
 } // namespace mr::cli
