@@ -275,14 +275,8 @@ void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
           "least " + mib(4 * s.size()) + ", or split that record");
 }
 
-} // namespace
-
-/// Checks everything the user gave and cuts the input into tasks (rank 0).
-Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
-  std::unique_ptr<Job> job = make_job(o); // a job refuses bad parameters here
-  if (o.round_bytes == 0)
-    throw io::InputError("--round-size must be at least 1 byte");
-  check_paths(o);
+/// The input, opened and checked against what the job reads.
+io::InputFile open_input_for(const RunOptions &o, const Job &job) {
   io::InputFile input = io::InputFile::open(o.input);
   if (!input.verifiable() && !o.quiet)
     std::fprintf(
@@ -291,21 +285,21 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
         "version): damage in it cannot be detected; import it again to add them\n",
         o.input.c_str());
   const InputInfo &info = input.info();
-  if (job->input_format() != info.format)
+  if (job.input_format() != info.format)
     throw io::InputError("job " + o.job + " reads '" +
-                         io::format_name(job->input_format()) + "' input, but '" +
+                         io::format_name(job.input_format()) + "' input, but '" +
                          o.input + "' holds '" + io::format_name(info.format) +
                          "' (import it with 'mapreduce import --format " +
-                         io::format_name(job->input_format()) + "')");
-  job->start(info);
-  auto t = Clock::now();
-  Plan plan;
-  plan.input_bytes = input.size();
-  auto read = [&](std::uint64_t at, std::uint64_t n, char *dst) {
-    input.read(at, n, dst);
-  };
-  // A resumed job keeps the earlier run's tasks and partitions, whatever the
-  // rank count now (a node lost, or more of them).
+                         io::format_name(job.input_format()) + "')");
+  return input;
+}
+
+/// Partitions, split size and the tasks themselves. A resumed job keeps the
+/// earlier run's tasks and partitions, whatever the rank count now (a node
+/// lost, or more of them).
+void cut_into_tasks(const RunOptions &o, int workers, const MemoryBudget &budget,
+                    const io::InputFile &input, Plan &plan) {
+  const InputInfo &info = input.info();
   const EarlierShape earlier = earlier_shape(o);
   // Four partitions a worker by default: a worker's reduce then sorts four
   // smaller tables that stay closer to its caches (real text, -n 3, medians
@@ -326,6 +320,9 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
   if (info.format == InputFormat::records) // a task is whole records
     plan.split_size =
         std::max(plan.split_size / info.record_size, std::uint64_t{1}) * info.record_size;
+  auto read = [&](std::uint64_t at, std::uint64_t n, char *dst) {
+    input.read(at, n, dst);
+  };
   plan.splits = core::split_input(input.size(), plan.split_size, [&](std::uint64_t pos) {
     if (info.format == InputFormat::records)
       return std::min(pos +
@@ -333,6 +330,50 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
                       input.size());
     return core::next_line_start(pos, input.size(), read);
   });
+}
+
+/// With --resume, an output already in place is this job's finished result
+/// (a run that died after putting it there, say a rank killed while
+/// finishing), or it is refused.
+void check_existing_output(const RunOptions &o, Plan &plan) {
+  std::error_code ec;
+  if (!o.resume || o.overwrite || !fs::exists(o.output, ec))
+    return;
+  const auto theirs = existing_output_meta(o.output);
+  if (!theirs || theirs->fingerprint != plan.fingerprint)
+    throw io::InputError("output '" + o.output +
+                         "' exists and is not this job's result; pass --overwrite to "
+                         "replace it");
+  plan.already_done = true;
+}
+
+std::unique_ptr<ckpt::Manifest> open_checkpoint(const RunOptions &o,
+                                                const ckpt::Fingerprint &fp) {
+  const auto mode = o.resume          ? ckpt::OpenMode::resume
+                    : o.restart_fresh ? ckpt::OpenMode::restart_fresh
+                                      : ckpt::OpenMode::fresh;
+  try {
+    return std::make_unique<ckpt::Manifest>(
+        ckpt::Manifest::open(o.checkpoint_dir, fp, mode));
+  } catch (const ckpt::CheckpointRefused &e) {
+    throw io::InputError(e.what());
+  }
+}
+
+} // namespace
+
+/// Checks everything the user gave and cuts the input into tasks (rank 0).
+Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
+  std::unique_ptr<Job> job = make_job(o); // a job refuses bad parameters here
+  if (o.round_bytes == 0)
+    throw io::InputError("--round-size must be at least 1 byte");
+  check_paths(o);
+  io::InputFile input = open_input_for(o, *job);
+  job->start(input.info());
+  auto t = Clock::now();
+  Plan plan;
+  plan.input_bytes = input.size();
+  cut_into_tasks(o, workers, budget, input, plan);
   plan.split_seconds = seconds_since(t);
   check_record_sizes(o, budget, plan.splits, input);
   if (job->partitioning() == Partitioning::range) {
@@ -344,28 +385,9 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
   plan.partial_output = partial_name(o.output, plan.run_id);
   const ckpt::Fingerprint fp = fingerprint(o, input, plan);
   plan.fingerprint = core::hex64(fp.digest());
-  std::error_code ec;
-  if (o.resume && !o.overwrite && fs::exists(o.output, ec)) {
-    // A run that died after its output was in place (a rank killed while
-    // finishing) is retried: its output, if it is this job's, is the result.
-    const auto theirs = existing_output_meta(o.output);
-    if (!theirs || theirs->fingerprint != plan.fingerprint)
-      throw io::InputError("output '" + o.output +
-                           "' exists and is not this job's result; pass --overwrite to "
-                           "replace it");
-    plan.already_done = true;
-  }
-  if (!o.checkpoint_dir.empty()) {
-    const auto mode = o.resume          ? ckpt::OpenMode::resume
-                      : o.restart_fresh ? ckpt::OpenMode::restart_fresh
-                                        : ckpt::OpenMode::fresh;
-    try {
-      plan.manifest = std::make_unique<ckpt::Manifest>(
-          ckpt::Manifest::open(o.checkpoint_dir, fp, mode));
-    } catch (const ckpt::CheckpointRefused &e) {
-      throw io::InputError(e.what());
-    }
-  }
+  check_existing_output(o, plan);
+  if (!o.checkpoint_dir.empty())
+    plan.manifest = open_checkpoint(o, fp);
   return plan;
 }
 

@@ -71,57 +71,43 @@ void tell_resume(const RunOptions &o, const Plan &plan,
                  plan.manifest->damaged_records());
 }
 
-} // namespace
-
-StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
-                      const MemoryBudget &budget, const std::vector<std::string> &hosts,
-                      const comm::Comm &world, Timeline &timeline) {
-  const int me = world.rank();
-  const bool single = world.size() == 1;
-  const int workers = single ? 1 : world.size() - 1;
-  const std::uint32_t reducers = shared.reducers;
-  std::unique_ptr<Job> job = make_job(o);
-  const core::Partitioner partitioner = job->partitioning() == Partitioning::range
-                                            ? core::Partitioner(shared.split_points)
-                                            : core::Partitioner(reducers);
-  const bool is_worker = single || me != 0;
-  const comm::Comm worker_comm = world.subset(is_worker);
-  StageResult result;
-
-  // Partitions committed by an earlier run: their owners check them now,
-  // and every rank learns which ones need no shuffle or reduce.
-  std::optional<CommitNames> commit_names;
-  if (shared.checkpointing)
-    commit_names =
-        CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
-                    std::stoull(shared.fingerprint, nullptr, 16)};
-  ReusedPartitions reused_here;
-  if (is_worker && commit_names)
-    reused_here = load_committed_partitions(
-        shared.partitions, *commit_names,
-        core::partitions_of_worker(worker_comm.rank(), worker_comm.size(), reducers),
-        o.quiet);
+/// Partitions committed by an earlier run: their owners check them now, and
+/// every rank learns which ones need no shuffle or reduce.
+struct Reused {
+  ReusedPartitions here;   // this worker's, checked
+  std::vector<bool> every; // by partition, over all workers
+};
+Reused reused_partitions(const RunOptions &o, const SharedPlan &shared,
+                         const std::optional<CommitNames> &names, bool is_worker,
+                         const comm::Comm &world, const comm::Comm &worker_comm) {
+  Reused r;
+  if (is_worker && names)
+    r.here = load_committed_partitions(shared.partitions, *names,
+                                       core::partitions_of_worker(worker_comm.rank(),
+                                                                  worker_comm.size(),
+                                                                  shared.reducers),
+                                       o.quiet);
   std::vector<std::uint64_t> ids;
-  for (const auto &[p, commit] : reused_here.commits)
+  for (const auto &[p, commit] : r.here.commits)
     ids.push_back(p);
-  std::vector<bool> reused(reducers, false);
+  r.every.assign(shared.reducers, false);
   for (std::uint64_t p : world.all_gather(ids))
-    reused[p] = true;
-  result.partitions_reused =
-      static_cast<std::uint64_t>(std::count(reused.begin(), reused.end(), true));
-  result.map_needed = result.partitions_reused < reducers;
+    r.every[p] = true;
+  return r;
+}
 
-  // Map tasks committed by an earlier run: handed out to be loaded.
-  std::vector<std::optional<ckpt::Commit>> committed_tasks(plan.splits.size());
+/// Map tasks committed by an earlier run, by task id: handed out to be loaded.
+std::vector<std::optional<ckpt::Commit>> committed_map_tasks(const Plan &plan) {
+  std::vector<std::optional<ckpt::Commit>> committed(plan.splits.size());
   if (plan.manifest)
     for (const auto &[t, c] : plan.manifest->maps())
-      if (t < committed_tasks.size())
-        committed_tasks[t] = c;
-  if (me == 0)
-    tell_resume(o, plan, committed_tasks, result.partitions_reused, result.map_needed);
-  const std::vector<core::Split> no_tasks;
-  const std::vector<core::Split> &tasks = result.map_needed ? plan.splits : no_tasks;
+      if (t < committed.size())
+        committed[t] = c;
+  return committed;
+}
 
+CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int workers,
+                                   const std::vector<std::string> &hosts, bool single) {
   CoordinatorSetup setup;
   setup.workers = workers;
   setup.hosts = hosts;
@@ -131,6 +117,58 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
   setup.manifest = plan.manifest.get();
+  return setup;
+}
+
+WorkerPlan worker_plan(const RunOptions &o, const Job &job, const SharedPlan &shared,
+                       const core::Partitioner &partitioner, const MemoryBudget &budget,
+                       Timeline &timeline, const std::optional<CommitNames> &names) {
+  WorkerPlan wp;
+  wp.options = &o;
+  wp.partitioner = &partitioner;
+  wp.partial_output = shared.partial_output;
+  wp.meta = output_meta(o, job, shared);
+  wp.budget = budget;
+  wp.timeline = &timeline;
+  wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
+                   : !o.checkpoint_dir.empty() ? o.checkpoint_dir
+                                               : ckpt::folder_of(o.output);
+  wp.checkpoint = names;
+  return wp;
+}
+
+} // namespace
+
+StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
+                      const MemoryBudget &budget, const std::vector<std::string> &hosts,
+                      const comm::Comm &world, Timeline &timeline) {
+  const int me = world.rank();
+  const bool single = world.size() == 1;
+  const int workers = single ? 1 : world.size() - 1;
+  std::unique_ptr<Job> job = make_job(o);
+  const core::Partitioner partitioner = job->partitioning() == Partitioning::range
+                                            ? core::Partitioner(shared.split_points)
+                                            : core::Partitioner(shared.reducers);
+  const bool is_worker = single || me != 0;
+  const comm::Comm worker_comm = world.subset(is_worker);
+  StageResult result;
+
+  std::optional<CommitNames> names;
+  if (shared.checkpointing)
+    names = CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
+                        std::stoull(shared.fingerprint, nullptr, 16)};
+  Reused reused = reused_partitions(o, shared, names, is_worker, world, worker_comm);
+  result.partitions_reused = static_cast<std::uint64_t>(
+      std::count(reused.every.begin(), reused.every.end(), true));
+  result.map_needed = result.partitions_reused < shared.reducers;
+
+  const std::vector<std::optional<ckpt::Commit>> committed_tasks =
+      committed_map_tasks(plan);
+  if (me == 0)
+    tell_resume(o, plan, committed_tasks, result.partitions_reused, result.map_needed);
+  const std::vector<core::Split> no_tasks;
+  const std::vector<core::Split> &tasks = result.map_needed ? plan.splits : no_tasks;
+  const CoordinatorSetup setup = coordinator_setup(o, plan, workers, hosts, single);
   if (!is_worker) {
     const auto t = Clock::now();
     coordinate_ranks(tasks, committed_tasks, setup, result.coordinated);
@@ -138,30 +176,21 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
     return result;
   }
 
-  auto t = Clock::now();
+  const auto t = Clock::now();
   io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
   job->start(input.info());
   timeline.add("open input", t);
-  WorkerPlan wp;
-  wp.options = &o;
-  wp.partitioner = &partitioner;
-  wp.partial_output = shared.partial_output;
-  wp.meta = output_meta(o, *job, shared);
-  wp.budget = budget;
-  wp.timeline = &timeline;
-  wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
-                   : !o.checkpoint_dir.empty() ? o.checkpoint_dir
-                                               : ckpt::folder_of(o.output);
-  wp.checkpoint = commit_names;
+  const WorkerPlan wp =
+      worker_plan(o, *job, shared, partitioner, budget, timeline, names);
   if (single) {
     LocalTaskSource source(tasks, committed_tasks, setup);
-    result.stats = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
-                              result.counters);
+    result.stats = run_worker(*job, wp, worker_comm, source, input, reused.every,
+                              reused.here, result.counters);
     result.coordinated = source.report();
   } else {
     RemoteTaskSource source;
-    result.stats = run_worker(*job, wp, worker_comm, source, input, reused, reused_here,
-                              result.counters);
+    result.stats = run_worker(*job, wp, worker_comm, source, input, reused.every,
+                              reused.here, result.counters);
   }
   return result;
 }
