@@ -82,6 +82,10 @@ private:
 
 } // namespace
 
+// Longer than 80 lines on purpose: one round's datatypes, the
+// MPI_Alltoallw and the hand-over to `receive` share buffers whose lifetimes
+// must be read together, and this is the hot path whose speed
+// bench/programs/shuffle_bandwidth.cpp measures against a raw MPI_Alltoallv.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
                      const Expect &expect) {

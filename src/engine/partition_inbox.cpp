@@ -147,6 +147,9 @@ void PartitionInbox::spill_all() {
     spill_partition(p);
 }
 
+// About 90 lines on purpose: reassembling pairs cut by rounds, sorting,
+// combining and writing one run share the partition's buffers; split, the
+// hand-offs would hide which buffer is alive when (the memory limit's point).
 void PartitionInbox::spill_partition(std::uint32_t p) {
   // Whole pairs only: a frame may be cut anywhere by the rounds, and the
   // rest of a pair arrives later.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -98,24 +99,12 @@ const std::vector<std::string> &WorkerStats::field_names() {
   return names;
 }
 
-std::string report_json(const JobSummary &s) {
-  const auto &w = s.workers_stats;
-  auto sum = [&](double WorkerStats::*m) { return num(sum_of(w, m)); };
-  auto max = [&](double WorkerStats::*m) { return num(max_of(w, m)); };
-  Json r;
-  r["job"] = s.options.job;
-  r["input"] = s.options.input;
-  r["output"] = s.options.output;
-  r["ranks"] = s.ranks;
-  r["workers"] = s.workers;
-  r["reducers"] = s.reducers;
-  r["split_size"] = s.options.split_size;
-  r["round_bytes"] = s.options.round_bytes;
-  r["tasks"] = s.tasks;
-  r["wall_seconds"] = num(s.wall_seconds);
-  r["coordinator_cpu_seconds"] = num(s.coordinator_cpu_seconds);
-  r["coordinator_peak_rss_bytes"] = num(s.coordinator_peak_rss_bytes);
-  Json &phases = r["phases"];
+namespace {
+
+using SumOrMax = std::function<Json(double WorkerStats::*)>;
+
+Json phases_json(const JobSummary &s, const SumOrMax &sum, const SumOrMax &max) {
+  Json phases;
   phases["split"] = {{"seconds", num(s.split_seconds)},
                      {"bytes_in", s.input_bytes},
                      {"tasks_out", s.tasks}};
@@ -139,6 +128,67 @@ std::string report_json(const JobSummary &s) {
                      {"rows_in", sum(&WorkerStats::rows_out)},
                      {"bytes_in", sum(&WorkerStats::output_bytes)},
                      {"file_bytes", s.output_file_bytes}};
+  return phases;
+}
+
+/// Every worker figure as min, median, max and the list by worker.
+Json per_worker_json(const std::vector<WorkerStats> &w) {
+  Json per_worker;
+  const auto &names = WorkerStats::field_names();
+  for (std::size_t f = 0; f < names.size(); ++f) {
+    std::vector<double> values;
+    for (const auto &x : w)
+      values.push_back(x.to_vector()[f]);
+    std::vector<double> v = values;
+    std::sort(v.begin(), v.end());
+    const double median = v.empty()      ? 0
+                          : v.size() % 2 ? v[v.size() / 2]
+                                         : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    Json list = Json::array();
+    for (double x : values)
+      list.push_back(num(x));
+    per_worker[names[f]] = {{"min", num(v.empty() ? 0 : v.front())},
+                            {"median", num(median)},
+                            {"max", num(v.empty() ? 0 : v.back())},
+                            {"values", list}};
+  }
+  return per_worker;
+}
+
+/// Each rank's phases with their begin and end (scripts/timeline.py prints them).
+Json timeline_json(const JobSummary &s) {
+  Json timeline = Json::array();
+  for (std::size_t rank = 0; rank < s.timelines.size(); ++rank) {
+    Json ph = Json::array();
+    for (const Timeline::Phase &p : Timeline::decode(s.timelines[rank]))
+      ph.push_back({{"name", p.name}, {"begin", p.begin}, {"end", p.end}});
+    timeline.push_back({{"rank", rank},
+                        {"host", rank < s.hosts.size() ? s.hosts[rank] : std::string()},
+                        {"phases", ph}});
+  }
+  return timeline;
+}
+
+} // namespace
+
+std::string report_json(const JobSummary &s) {
+  const auto &w = s.workers_stats;
+  const SumOrMax sum = [&](double WorkerStats::*m) { return num(sum_of(w, m)); };
+  const SumOrMax max = [&](double WorkerStats::*m) { return num(max_of(w, m)); };
+  Json r;
+  r["job"] = s.options.job;
+  r["input"] = s.options.input;
+  r["output"] = s.options.output;
+  r["ranks"] = s.ranks;
+  r["workers"] = s.workers;
+  r["reducers"] = s.reducers;
+  r["split_size"] = s.options.split_size;
+  r["round_bytes"] = s.options.round_bytes;
+  r["tasks"] = s.tasks;
+  r["wall_seconds"] = num(s.wall_seconds);
+  r["coordinator_cpu_seconds"] = num(s.coordinator_cpu_seconds);
+  r["coordinator_peak_rss_bytes"] = num(s.coordinator_peak_rss_bytes);
+  r["phases"] = phases_json(s, sum, max);
   r["sample_seconds"] = num(s.sample_seconds);
   r["checkpoint"] = {{"enabled", s.checkpointing},
                      {"resumed", s.resumed},
@@ -168,35 +218,8 @@ std::string report_json(const JobSummary &s) {
   r["counters"] = Json::object();
   for (const auto &[name, value] : s.counters)
     r["counters"][name] = value;
-  Json &per_worker = r["per_worker"];
-  const auto &names = WorkerStats::field_names();
-  for (std::size_t f = 0; f < names.size(); ++f) {
-    std::vector<double> values;
-    for (const auto &x : w)
-      values.push_back(x.to_vector()[f]);
-    std::vector<double> v = values;
-    std::sort(v.begin(), v.end());
-    const double median = v.empty()      ? 0
-                          : v.size() % 2 ? v[v.size() / 2]
-                                         : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    Json list = Json::array();
-    for (double x : values)
-      list.push_back(num(x));
-    per_worker[names[f]] = {{"min", num(v.empty() ? 0 : v.front())},
-                            {"median", num(median)},
-                            {"max", num(v.empty() ? 0 : v.back())},
-                            {"values", list}};
-  }
-  Json &timeline = r["timeline"];
-  timeline = Json::array();
-  for (std::size_t rank = 0; rank < s.timelines.size(); ++rank) {
-    Json ph = Json::array();
-    for (const Timeline::Phase &p : Timeline::decode(s.timelines[rank]))
-      ph.push_back({{"name", p.name}, {"begin", p.begin}, {"end", p.end}});
-    timeline.push_back({{"rank", rank},
-                        {"host", rank < s.hosts.size() ? s.hosts[rank] : std::string()},
-                        {"phases", ph}});
-  }
+  r["per_worker"] = per_worker_json(w);
+  r["timeline"] = timeline_json(s);
   return r.dump(2) + "\n";
 }
 
