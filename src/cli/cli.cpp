@@ -135,6 +135,8 @@ void add_import(CLI::App &app, Commands &c) {
                        "recursively, in byte order of their paths)");
 }
 
+// Over 80 lines on purpose: one declaration per flag of `run`, in --help
+// order; it reads as the flag table of docs/running.md.
 void add_run(CLI::App &app, Commands &c) {
   c.run = app.add_subcommand(
       "run", "Run a job on an imported input.\n"
