@@ -103,21 +103,16 @@ JobSummary summary_of(const RunOptions &o, const Plan &plan, int ranks, int work
   return s;
 }
 
-void finish_output(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
-                   const StageResult &stage, const MemoryBudget &budget,
-                   const comm::Comm &world, JobSummary &summary, Timeline &timeline) {
+void gather_results(const StageResult &stage, const comm::Comm &world,
+                    JobSummary &summary, Timeline &timeline) {
   const bool is_worker = world.size() == 1 || world.rank() != 0;
-  auto t = Clock::now();
+  const auto t = Clock::now();
   world.idle_barrier(); // every worker has written its rows
   timeline.add("wait for the others", t);
   const std::string mine =
       is_worker ? comm::to_bytes(WorkerResult{stage.stats.to_vector(), stage.counters})
                 : std::string();
   const std::vector<std::string> results = world.gather_bytes(mine, 0);
-  if (world.rank() != 0)
-    return;
-
-  t = Clock::now();
   for (const std::string &bytes : results) {
     if (bytes.empty()) // the coordinator
       continue;
@@ -126,6 +121,12 @@ void finish_output(const RunOptions &o, const Plan &plan, const SharedPlan &shar
     for (const auto &[name, value] : r.counters)
       summary.counters[name] += value;
   }
+}
+
+void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
+                   const StageResult &stage, const MemoryBudget &budget,
+                   JobSummary &summary, Timeline &timeline) {
+  const auto t = Clock::now();
   if (!stage.map_needed && plan.manifest)
     add_map_counters(*plan.manifest, plan.splits.size(), summary.counters, o.quiet);
   read_back(o, shared.partial_output, budget, summary);

@@ -19,10 +19,16 @@ namespace mr::engine {
 JobSummary summary_of(const RunOptions &o, const Plan &plan, int ranks, int workers);
 
 /// Collective: gathers every worker's figures and counters into `summary`
-/// on rank 0, which then commits the output (see above). Throws on failure.
-void finish_output(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
+/// on rank 0. Throws on failure.
+void gather_results(const StageResult &stage, const comm::Comm &world,
+                    JobSummary &summary, Timeline &timeline);
+
+/// Rank 0, after gather_results: reads the partial output back, puts it
+/// under its final name, removes the checkpoint (see above). Throws on
+/// failure (an output that appeared meanwhile, a damaged partial file).
+void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
                    const StageResult &stage, const MemoryBudget &budget,
-                   const comm::Comm &world, JobSummary &summary, Timeline &timeline);
+                   JobSummary &summary, Timeline &timeline);
 
 /// Rank 0: the report (--report) and the closing lines on stderr; returns
 /// the exit code (kExitFailed when the report cannot be written).

@@ -31,6 +31,13 @@ int code_of_failure(const std::exception &e) {
              : kExitFailed;
 }
 
+/// The one message of a failed run, and its partial output removed.
+void say_failure(int rank, const std::exception &e, const std::string &partial) {
+  std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", rank, e.what());
+  std::fflush(stderr);
+  ::unlink(partial.c_str());
+}
+
 std::string host_name() {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
@@ -91,6 +98,27 @@ int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
   return write_report(o, summary) ? 0 : kExitFailed;
 }
 
+/// Rank 0 commits the output while the others wait; returns, on every
+/// rank, 0 or the exit code of its failure (an output that appeared
+/// meanwhile). No MPI_Abort here: nothing is in flight, and an aborted
+/// mpirun (Open MPI 4.1.4, PMIx 4.2.2) now and then hung in its own shutdown
+/// (PMIx_server_finalize), deaf to SIGTERM, under load.
+int commit_on_rank0(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
+                    const StageResult &stage, const MemoryBudget &budget,
+                    const comm::Comm &world, JobSummary &summary, Timeline &timeline) {
+  int code = 0;
+  std::string none_said;
+  if (world.rank() == 0)
+    try {
+      commit_result(o, plan, shared, stage, budget, summary, timeline);
+    } catch (const std::exception &e) {
+      say_failure(0, e, shared.partial_output);
+      code = code_of_failure(e);
+    }
+  world.broadcast(code, none_said, 0);
+  return code;
+}
+
 } // namespace
 
 int run_job(const RunOptions &o) {
@@ -128,15 +156,17 @@ int run_job(const RunOptions &o) {
 
   JobSummary summary = summary_of(o, plan, world.size(), workers);
   const double cpu_at_start = cpu_seconds();
+  StageResult stage;
   try {
-    const StageResult stage = run_stage(o, plan, shared, budget, hosts, world, timeline);
-    finish_output(o, plan, shared, stage, budget, world, summary, timeline);
+    stage = run_stage(o, plan, shared, budget, hosts, world, timeline);
+    gather_results(stage, world, summary, timeline);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", me, e.what());
-    std::fflush(stderr);
-    ::unlink(shared.partial_output.c_str());
+    say_failure(me, e, shared.partial_output);
     world.abort(code_of_failure(e));
   }
+  if (const int code =
+          commit_on_rank0(o, plan, shared, stage, budget, world, summary, timeline))
+    return code;
 
   // Every rank's timeline (the others wait here while rank 0 commits).
   const std::vector<std::string> timelines = world.gather_bytes(timeline.encode(), 0);

@@ -26,14 +26,30 @@ fail() {
   exit 1
 }
 
+# bounded COMMAND...: COMMAND, ended if it runs past 120 s: SIGTERM, then
+# SIGKILL 10 s later (to its whole process group). A TERM alone once left an
+# mpirun running until ctest's 600 s guard, with nothing said about which
+# command hung. A command that had to be ended says so, with what was left.
+bounded() {
+  local rc=0
+  timeout -k 10 120 "$@" || rc=$?
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    {
+      echo "HUNG?: exit $rc (timed out after 120 s, or killed): $*"
+      ps -eo pid,ppid,pgid,stat,etime,args | grep -E '[m]pi(run|exec)|[o]rted|[m]apreduce|[m]r_with' || true
+    } >&2
+  fi
+  return $rc
+}
+
 # mr N ARGS...: `mapreduce ARGS` on N ranks (a plain process for N=0).
 mr() {
   local n=$1
   shift
   if [ "$n" -eq 0 ]; then
-    timeout 120 "$MAPREDUCE" "$@"
+    bounded "$MAPREDUCE" "$@"
   else
-    timeout 120 env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" "$@"
+    bounded env "$(new_session)" "$MPIEXEC" -n "$n" "${MPI_FLAGS[@]}" "$MAPREDUCE" "$@"
   fi
 }
 

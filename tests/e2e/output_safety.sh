@@ -84,6 +84,38 @@ for i in 1 2 3 4; do
   echo "ok: concurrent run $i without --overwrite: one result kept, the other refused: $msg"
 done
 
+# Another program makes the output while a run works: the run keeps its
+# result out, says so once, and every rank ends with exit 1: no MPI_Abort,
+# whose mpirun now and then hung in its own shutdown under load (Open MPI
+# 4.1.4 with PMIx 4.2.2: PMIx_server_finalize, deaf to SIGTERM). One slowed
+# worker; the output appears once the first map task is committed. A run
+# that finished first tested nothing: drawn again with slower tasks.
+: "${MAPREDUCE_TEST_JOBS:?}"
+cp a.h5 foreign.h5
+ms=40
+for attempt in 1 2 3 4 5 6; do
+  rm -rf ck out.h5 out.h5.partial*
+  rc=0
+  bounded env "$(new_session)" "$MPIEXEC" -n 2 "${MPI_FLAGS[@]}" "$MAPREDUCE_TEST_JOBS" \
+    run slowcount --param rank=1 --param ms=$ms -i a.h5 -o out.h5 --checkpoint-dir ck \
+    --split-size 64k -q 2>err.txt &
+  job=$!
+  until [ -n "$(find ck -name 't*-r*' 2>/dev/null | head -1)" ] || ! kill -0 $job 2>/dev/null; do
+    sleep 0.05
+  done
+  cp foreign.h5 out.h5.new && mv -n out.h5.new out.h5
+  wait $job || rc=$?
+  [ $rc -eq 0 ] || break
+  echo "retry: the run finished before the output appeared; tasks $ms ms slower"
+  ms=$((ms * 3))
+done
+[ $rc -eq 1 ] || { cat err.txt >&2; fail "output made meanwhile: exit $rc, not 1"; }
+[ "$(grep -c "appeared while this job ran" err.txt)" -eq 1 ] || { cat err.txt >&2; fail "output made meanwhile: not said once"; }
+! grep -q "MPI_ABORT" err.txt || { cat err.txt >&2; fail "output made meanwhile: ended by MPI_Abort"; }
+cmp -s out.h5 foreign.h5 || fail "output made meanwhile: it was replaced"
+! compgen -G "out.h5.partial*" >/dev/null || fail "output made meanwhile: partial file left"
+echo "ok: an output made while the run worked is kept; the run says so and exits 1 on every rank"
+
 # An output name of 250 bytes (legal on Linux): Open MPI's MPI-IO aborted
 # on names of 228-254 bytes, after all the work, when the partial file was
 # created under the output's name.

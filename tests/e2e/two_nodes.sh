@@ -73,16 +73,16 @@ tcp=(--hostfile hosts --mca plm_rsh_agent "$WORK/agent.sh" --mca btl tcp,self --
 two() {
   local n=$1
   shift
-  timeout 120 "$MPIEXEC" "${tcp[@]}" -n "$n" --oversubscribe --wdir "$WORK" "$MAPREDUCE" "$@"
+  bounded "$MPIEXEC" "${tcp[@]}" -n "$n" --oversubscribe --wdir "$WORK" "$MAPREDUCE" "$@"
 }
 
 # Where the ranks run: 0-1 on the first node, 2-3 on the second.
-timeout 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_COMM_WORLD_RANK $(ip netns identify $$)"' |
+timeout -k 10 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_COMM_WORLD_RANK $(ip netns identify $$)"' |
   sort >placement.txt || skip "Open MPI cannot start ranks in the namespaces"
 cat placement.txt
 grep -q "^0 $ns1\$" placement.txt && grep -q "^3 $ns2\$" placement.txt ||
   fail "ranks are not spread over the two nodes"
-timeout 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_FILE_LOCATION"' >sessions.txt
+timeout -k 10 60 "$MPIEXEC" "${tcp[@]}" -n 4 /bin/sh -c 'echo "$OMPI_FILE_LOCATION"' >sessions.txt
 cat sessions.txt
 [ "$(grep -c "^$WORK/tmp-$ns1/" sessions.txt)" -eq 2 ] && [ "$(grep -c "^$WORK/tmp-$ns2/" sessions.txt)" -eq 2 ] ||
   fail "the ranks did not take their node's own session folder"
@@ -130,7 +130,7 @@ wait "$job" || rc=$?
 echo "ok: losing node 2 when $at_kill map task(s) were committed ended the run (exit $rc)"
 
 # Resume on the node that is left (its 2 cores: 3 ranks, shared memory).
-timeout 120 ip netns exec "$ns1" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" --wdir "$WORK" \
+bounded ip netns exec "$ns1" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" --wdir "$WORK" \
   "$MAPREDUCE_TEST_JOBS" "${SLOW[@]}" -i big.h5 -o lost.h5 --checkpoint-dir ck --resume \
   --report resume.json 2>resume.err || { cat resume.err; fail "resume on the remaining node"; }
 mr 0 export lost.h5 >got_big
