@@ -23,7 +23,7 @@ namespace {
 
 /// What each worker sends rank 0 at the end.
 struct WorkerResult {
-  std::vector<double> stats; // WorkerStats::to_vector()
+  WorkerStats stats;
   CounterSums counters;
 
   template <class Archive> void serialize(Archive &ar, unsigned) { ar &stats &counters; }
@@ -109,15 +109,15 @@ void gather_results(const StageResult &stage, const comm::Comm &world,
   const auto t = Clock::now();
   world.idle_barrier(); // every worker has written its rows
   timeline.add("wait for the others", t);
-  const std::string mine =
-      is_worker ? comm::to_bytes(WorkerResult{stage.stats.to_vector(), stage.counters})
-                : std::string();
+  const std::string mine = is_worker
+                               ? comm::to_bytes(WorkerResult{stage.stats, stage.counters})
+                               : std::string();
   const std::vector<std::string> results = world.gather_bytes(mine, 0);
   for (const std::string &bytes : results) {
     if (bytes.empty()) // the coordinator
       continue;
     const auto r = comm::from_bytes<WorkerResult>(bytes);
-    summary.workers_stats.push_back(WorkerStats::from_vector(r.stats.data()));
+    summary.workers_stats.push_back(r.stats);
     for (const auto &[name, value] : r.counters)
       summary.counters[name] += value;
   }
@@ -149,7 +149,7 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
   summary.backups_started = stage.coordinated.backups_started;
   summary.backups_won = stage.coordinated.backups_won;
   for (const auto &w : summary.workers_stats)
-    summary.output_rows += static_cast<std::uint64_t>(w.rows_out);
+    summary.output_rows += w.rows_out;
   timeline.add("read back and commit the output", t);
 }
 

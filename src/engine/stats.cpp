@@ -5,50 +5,15 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
+#include <cstring>
 #include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
 namespace mr::engine {
 
 namespace {
-
-// Pointers to members in wire order; names as they appear in the report.
-struct Field {
-  const char *name;
-  double WorkerStats::*member;
-};
-const Field kFields[] = {
-    {"map_seconds", &WorkerStats::map_seconds},
-    {"shuffle_seconds", &WorkerStats::shuffle_seconds},
-    {"reduce_seconds", &WorkerStats::reduce_seconds},
-    {"write_seconds", &WorkerStats::write_seconds},
-    {"tasks", &WorkerStats::tasks},
-    {"records_in", &WorkerStats::records_in},
-    {"bytes_in", &WorkerStats::bytes_in},
-    {"pairs_emitted", &WorkerStats::pairs_emitted},
-    {"map_pairs_out", &WorkerStats::map_pairs_out},
-    {"map_bytes_out", &WorkerStats::map_bytes_out},
-    {"shuffle_bytes_sent", &WorkerStats::shuffle_bytes_sent},
-    {"shuffle_bytes_received", &WorkerStats::shuffle_bytes_received},
-    {"shuffle_rounds", &WorkerStats::shuffle_rounds},
-    {"reduce_pairs_in", &WorkerStats::reduce_pairs_in},
-    {"reduce_keys", &WorkerStats::reduce_keys},
-    {"rows_out", &WorkerStats::rows_out},
-    {"output_bytes", &WorkerStats::output_bytes},
-    {"peak_rss_bytes", &WorkerStats::peak_rss_bytes},
-    {"tasks_loaded", &WorkerStats::tasks_loaded},
-    {"tasks_abandoned", &WorkerStats::tasks_abandoned},
-    {"partitions_loaded", &WorkerStats::partitions_loaded},
-    {"checkpoint_seconds", &WorkerStats::checkpoint_seconds},
-    {"checkpoint_bytes", &WorkerStats::checkpoint_bytes},
-    {"memory_limit_bytes", &WorkerStats::memory_limit_bytes},
-    {"map_spilled_bytes", &WorkerStats::map_spilled_bytes},
-    {"received_spilled_bytes", &WorkerStats::received_spilled_bytes},
-    {"sorted_runs", &WorkerStats::sorted_runs},
-    {"rows_spilled_bytes", &WorkerStats::rows_spilled_bytes},
-};
 
 using Json = nlohmann::ordered_json;
 
@@ -58,75 +23,75 @@ Json num(double v) {
     return static_cast<long long>(v);
   return v;
 }
-
-double sum_of(const std::vector<WorkerStats> &w, double WorkerStats::*m) {
-  double s = 0;
-  for (const auto &x : w)
-    s += x.*m;
-  return s;
-}
-
-double max_of(const std::vector<WorkerStats> &w, double WorkerStats::*m) {
-  double s = 0;
-  for (const auto &x : w)
-    s = std::max(s, x.*m);
-  return s;
-}
-
-} // namespace
-
-std::vector<double> WorkerStats::to_vector() const {
-  std::vector<double> v;
-  for (const Field &f : kFields)
-    v.push_back(this->*f.member);
+Json num(std::uint64_t v) {
   return v;
 }
 
-WorkerStats WorkerStats::from_vector(const double *v) {
-  WorkerStats s;
-  for (const Field &f : kFields)
-    s.*f.member = *v++;
-  return s;
+/// Sums and maxima of one field over the workers.
+class Over {
+public:
+  explicit Over(const std::vector<WorkerStats> &w) : w_(w) {}
+  template <class T> T total(T WorkerStats::*m) const {
+    T s = 0;
+    for (const auto &x : w_)
+      s += x.*m;
+    return s;
+  }
+  template <class T> Json sum(T WorkerStats::*m) const { return num(total(m)); }
+  template <class T> Json max(T WorkerStats::*m) const {
+    T s = 0;
+    for (const auto &x : w_)
+      s = std::max(s, x.*m);
+    return num(s);
+  }
+
+private:
+  const std::vector<WorkerStats> &w_;
+};
+
+/// min, median, max and the list by worker of one field's values.
+template <class T> Json spread(const std::vector<T> &values) {
+  std::vector<T> v = values;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  const double median =
+      n == 0 ? 0
+      : n % 2 == 1
+          ? static_cast<double>(v[n / 2])
+          : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
+  Json list = Json::array();
+  for (const T &x : values)
+    list.push_back(num(x));
+  return {{"min", num(n ? v.front() : T{})},
+          {"median", num(median)},
+          {"max", num(n ? v.back() : T{})},
+          {"values", list}};
 }
 
-const std::vector<std::string> &WorkerStats::field_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const Field &f : kFields)
-      n.push_back(f.name);
-    return n;
-  }();
-  return names;
-}
-
-namespace {
-
-using SumOrMax = std::function<Json(double WorkerStats::*)>;
-
-Json phases_json(const JobSummary &s, const SumOrMax &sum, const SumOrMax &max) {
+Json phases_json(const JobSummary &s, const Over &w) {
   Json phases;
   phases["split"] = {{"seconds", num(s.split_seconds)},
                      {"bytes_in", s.input_bytes},
                      {"tasks_out", s.tasks}};
-  phases["map"] = {{"seconds", max(&WorkerStats::map_seconds)},
-                   {"records_in", sum(&WorkerStats::records_in)},
-                   {"bytes_in", sum(&WorkerStats::bytes_in)},
-                   {"pairs_emitted", sum(&WorkerStats::pairs_emitted)},
-                   {"pairs_out", sum(&WorkerStats::map_pairs_out)},
-                   {"bytes_out", sum(&WorkerStats::map_bytes_out)}};
-  phases["shuffle"] = {{"seconds", max(&WorkerStats::shuffle_seconds)},
-                       {"bytes_in", sum(&WorkerStats::shuffle_bytes_sent)},
-                       {"bytes_out", sum(&WorkerStats::shuffle_bytes_received)},
-                       {"rounds", max(&WorkerStats::shuffle_rounds)}};
-  phases["reduce"] = {{"seconds", max(&WorkerStats::reduce_seconds)},
-                      {"bytes_in", sum(&WorkerStats::shuffle_bytes_received)},
-                      {"pairs_in", sum(&WorkerStats::reduce_pairs_in)},
-                      {"keys", sum(&WorkerStats::reduce_keys)},
-                      {"rows_out", sum(&WorkerStats::rows_out)},
-                      {"bytes_out", sum(&WorkerStats::output_bytes)}};
-  phases["write"] = {{"seconds", max(&WorkerStats::write_seconds)},
-                     {"rows_in", sum(&WorkerStats::rows_out)},
-                     {"bytes_in", sum(&WorkerStats::output_bytes)},
+  phases["map"] = {{"seconds", w.max(&WorkerStats::map_seconds)},
+                   {"records_in", w.sum(&WorkerStats::records_in)},
+                   {"bytes_in", w.sum(&WorkerStats::bytes_in)},
+                   {"pairs_emitted", w.sum(&WorkerStats::pairs_emitted)},
+                   {"pairs_out", w.sum(&WorkerStats::map_pairs_out)},
+                   {"bytes_out", w.sum(&WorkerStats::map_bytes_out)}};
+  phases["shuffle"] = {{"seconds", w.max(&WorkerStats::shuffle_seconds)},
+                       {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_sent)},
+                       {"bytes_out", w.sum(&WorkerStats::shuffle_bytes_received)},
+                       {"rounds", w.max(&WorkerStats::shuffle_rounds)}};
+  phases["reduce"] = {{"seconds", w.max(&WorkerStats::reduce_seconds)},
+                      {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_received)},
+                      {"pairs_in", w.sum(&WorkerStats::reduce_pairs_in)},
+                      {"keys", w.sum(&WorkerStats::reduce_keys)},
+                      {"rows_out", w.sum(&WorkerStats::rows_out)},
+                      {"bytes_out", w.sum(&WorkerStats::output_bytes)}};
+  phases["write"] = {{"seconds", w.max(&WorkerStats::write_seconds)},
+                     {"rows_in", w.sum(&WorkerStats::rows_out)},
+                     {"bytes_in", w.sum(&WorkerStats::output_bytes)},
                      {"file_bytes", s.output_file_bytes}};
   return phases;
 }
@@ -134,24 +99,18 @@ Json phases_json(const JobSummary &s, const SumOrMax &sum, const SumOrMax &max) 
 /// Every worker figure as min, median, max and the list by worker.
 Json per_worker_json(const std::vector<WorkerStats> &w) {
   Json per_worker;
-  const auto &names = WorkerStats::field_names();
-  for (std::size_t f = 0; f < names.size(); ++f) {
-    std::vector<double> values;
-    for (const auto &x : w)
-      values.push_back(x.to_vector()[f]);
-    std::vector<double> v = values;
-    std::sort(v.begin(), v.end());
-    const double median = v.empty()      ? 0
-                          : v.size() % 2 ? v[v.size() / 2]
-                                         : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    Json list = Json::array();
-    for (double x : values)
-      list.push_back(num(x));
-    per_worker[names[f]] = {{"min", num(v.empty() ? 0 : v.front())},
-                            {"median", num(median)},
-                            {"max", num(v.empty() ? 0 : v.back())},
-                            {"values", list}};
-  }
+  const WorkerStats fields;
+  WorkerStats::visit(fields, [&](const char *name, const auto &field) {
+    using T = std::remove_cvref_t<decltype(field)>;
+    std::vector<T> values;
+    for (const WorkerStats &x : w)
+      WorkerStats::visit(x, [&](const char *n, const auto &f) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(f)>, T>)
+          if (std::strcmp(n, name) == 0)
+            values.push_back(f);
+      });
+    per_worker[name] = spread(values);
+  });
   return per_worker;
 }
 
@@ -172,9 +131,7 @@ Json timeline_json(const JobSummary &s) {
 } // namespace
 
 std::string report_json(const JobSummary &s) {
-  const auto &w = s.workers_stats;
-  const SumOrMax sum = [&](double WorkerStats::*m) { return num(sum_of(w, m)); };
-  const SumOrMax max = [&](double WorkerStats::*m) { return num(max_of(w, m)); };
+  const Over w(s.workers_stats);
   Json r;
   r["job"] = s.options.job;
   r["input"] = s.options.input;
@@ -188,7 +145,7 @@ std::string report_json(const JobSummary &s) {
   r["wall_seconds"] = num(s.wall_seconds);
   r["coordinator_cpu_seconds"] = num(s.coordinator_cpu_seconds);
   r["coordinator_peak_rss_bytes"] = num(s.coordinator_peak_rss_bytes);
-  r["phases"] = phases_json(s, sum, max);
+  r["phases"] = phases_json(s, w);
   r["sample_seconds"] = num(s.sample_seconds);
   r["checkpoint"] = {{"enabled", s.checkpointing},
                      {"resumed", s.resumed},
@@ -200,25 +157,25 @@ std::string report_json(const JobSummary &s) {
                      {"partitions_recomputed", s.partitions_recomputed},
                      {"partitions_committed", s.partitions_committed},
                      {"damaged_manifest_records", s.damaged_manifest_records},
-                     {"seconds_max_worker", max(&WorkerStats::checkpoint_seconds)},
-                     {"bytes", sum(&WorkerStats::checkpoint_bytes)}};
-  r["memory"] = {{"limit_bytes_per_rank", max(&WorkerStats::memory_limit_bytes)},
-                 {"peak_rss_bytes_max_worker", max(&WorkerStats::peak_rss_bytes)},
-                 {"spilled_bytes", num(sum_of(w, &WorkerStats::map_spilled_bytes) +
-                                       sum_of(w, &WorkerStats::received_spilled_bytes) +
-                                       sum_of(w, &WorkerStats::rows_spilled_bytes))},
-                 {"map_spilled_bytes", sum(&WorkerStats::map_spilled_bytes)},
-                 {"received_spilled_bytes", sum(&WorkerStats::received_spilled_bytes)},
-                 {"sorted_runs", sum(&WorkerStats::sorted_runs)},
-                 {"rows_spilled_bytes", sum(&WorkerStats::rows_spilled_bytes)}};
+                     {"seconds_max_worker", w.max(&WorkerStats::checkpoint_seconds)},
+                     {"bytes", w.sum(&WorkerStats::checkpoint_bytes)}};
+  r["memory"] = {{"limit_bytes_per_rank", w.max(&WorkerStats::memory_limit_bytes)},
+                 {"peak_rss_bytes_max_worker", w.max(&WorkerStats::peak_rss_bytes)},
+                 {"spilled_bytes", w.total(&WorkerStats::map_spilled_bytes) +
+                                       w.total(&WorkerStats::received_spilled_bytes) +
+                                       w.total(&WorkerStats::rows_spilled_bytes)},
+                 {"map_spilled_bytes", w.sum(&WorkerStats::map_spilled_bytes)},
+                 {"received_spilled_bytes", w.sum(&WorkerStats::received_spilled_bytes)},
+                 {"sorted_runs", w.sum(&WorkerStats::sorted_runs)},
+                 {"rows_spilled_bytes", w.sum(&WorkerStats::rows_spilled_bytes)}};
   r["backups"] = {{"started", s.backups_started},
                   {"won", s.backups_won},
-                  {"abandoned", sum(&WorkerStats::tasks_abandoned)}};
+                  {"abandoned", w.sum(&WorkerStats::tasks_abandoned)}};
   r["partition_rows"] = s.partition_rows;
   r["counters"] = Json::object();
   for (const auto &[name, value] : s.counters)
     r["counters"][name] = value;
-  r["per_worker"] = per_worker_json(w);
+  r["per_worker"] = per_worker_json(s.workers_stats);
   r["timeline"] = timeline_json(s);
   return r.dump(2) + "\n";
 }
@@ -258,10 +215,10 @@ std::vector<Timeline::Phase> Timeline::decode(const std::string &text) {
   return out;
 }
 
-double peak_rss_bytes() {
+std::uint64_t peak_rss_bytes() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) * 1024.0;
+  return static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 double cpu_seconds() {

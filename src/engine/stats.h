@@ -11,24 +11,59 @@
 
 namespace mr::engine {
 
-/// One worker's figures. Sent to rank 0 as a flat vector of doubles, so the
-/// field list below is the wire format: keep `kFields` in the same order.
+/// One worker's figures: seconds as doubles, counts and bytes as exact
+/// integers. Sent to rank 0 field by field (serialize), and listed in the
+/// report in the order of `visit`.
 struct WorkerStats {
   double map_seconds = 0, shuffle_seconds = 0, reduce_seconds = 0, write_seconds = 0;
-  double tasks = 0, records_in = 0, bytes_in = 0, pairs_emitted = 0;
-  double map_pairs_out = 0, map_bytes_out = 0;
-  double shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
-  double reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
-  double peak_rss_bytes = 0;
-  double tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
-  double checkpoint_seconds = 0, checkpoint_bytes = 0;
-  double memory_limit_bytes = 0; // 0: none
-  double map_spilled_bytes = 0, received_spilled_bytes = 0, sorted_runs = 0;
-  double rows_spilled_bytes = 0;
+  double checkpoint_seconds = 0;
+  std::uint64_t tasks = 0, records_in = 0, bytes_in = 0, pairs_emitted = 0;
+  std::uint64_t map_pairs_out = 0, map_bytes_out = 0;
+  std::uint64_t shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
+  std::uint64_t reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
+  std::uint64_t peak_rss_bytes = 0;
+  std::uint64_t tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
+  std::uint64_t checkpoint_bytes = 0;
+  std::uint64_t memory_limit_bytes = 0; // 0: none
+  std::uint64_t map_spilled_bytes = 0, received_spilled_bytes = 0, sorted_runs = 0;
+  std::uint64_t rows_spilled_bytes = 0;
 
-  std::vector<double> to_vector() const;
-  static WorkerStats from_vector(const double *v);
-  static const std::vector<std::string> &field_names();
+  /// Calls f(name, field) for every field of `s` (a WorkerStats, const or
+  /// not), in the report's order.
+  template <class Self, class F> static void visit(Self &s, F &&f) {
+    f("map_seconds", s.map_seconds);
+    f("shuffle_seconds", s.shuffle_seconds);
+    f("reduce_seconds", s.reduce_seconds);
+    f("write_seconds", s.write_seconds);
+    f("tasks", s.tasks);
+    f("records_in", s.records_in);
+    f("bytes_in", s.bytes_in);
+    f("pairs_emitted", s.pairs_emitted);
+    f("map_pairs_out", s.map_pairs_out);
+    f("map_bytes_out", s.map_bytes_out);
+    f("shuffle_bytes_sent", s.shuffle_bytes_sent);
+    f("shuffle_bytes_received", s.shuffle_bytes_received);
+    f("shuffle_rounds", s.shuffle_rounds);
+    f("reduce_pairs_in", s.reduce_pairs_in);
+    f("reduce_keys", s.reduce_keys);
+    f("rows_out", s.rows_out);
+    f("output_bytes", s.output_bytes);
+    f("peak_rss_bytes", s.peak_rss_bytes);
+    f("tasks_loaded", s.tasks_loaded);
+    f("tasks_abandoned", s.tasks_abandoned);
+    f("partitions_loaded", s.partitions_loaded);
+    f("checkpoint_seconds", s.checkpoint_seconds);
+    f("checkpoint_bytes", s.checkpoint_bytes);
+    f("memory_limit_bytes", s.memory_limit_bytes);
+    f("map_spilled_bytes", s.map_spilled_bytes);
+    f("received_spilled_bytes", s.received_spilled_bytes);
+    f("sorted_runs", s.sorted_runs);
+    f("rows_spilled_bytes", s.rows_spilled_bytes);
+  }
+
+  template <class Archive> void serialize(Archive &ar, unsigned) {
+    visit(*this, [&ar](const char *, auto &field) { ar &field; });
+  }
 };
 
 using Clock = std::chrono::steady_clock;
@@ -65,7 +100,7 @@ struct JobSummary {
   double sample_seconds = 0; // range partitioning: sampling the split points
   double wall_seconds = 0;
   double coordinator_cpu_seconds = 0;
-  double coordinator_peak_rss_bytes = 0;
+  std::uint64_t coordinator_peak_rss_bytes = 0;
   std::uint64_t output_rows = 0;
   std::uint64_t output_file_bytes = 0;
   std::vector<WorkerStats> workers_stats;
@@ -94,7 +129,7 @@ inline double seconds_since(Clock::time_point t) {
 }
 
 /// This process's peak resident set size, in bytes.
-double peak_rss_bytes();
+std::uint64_t peak_rss_bytes();
 /// CPU time (user + system) this process has used, in seconds.
 double cpu_seconds();
 

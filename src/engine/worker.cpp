@@ -151,7 +151,7 @@ public:
         mine_(core::partitions_of_worker(static_cast<std::uint32_t>(workers.rank()), W_,
                                          R_)),
         outputs_(budget_.map_outputs, plan.scratch_dir) {
-    stats.memory_limit_bytes = static_cast<double>(budget_.limit);
+    stats.memory_limit_bytes = budget_.limit;
     take_counters(job); // what start() counted is not a task's
   }
 
@@ -278,7 +278,7 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
     const auto c0 = Clock::now();
     const ckpt::Commit c = commit_map_task(*plan_.checkpoint, out, done.counters);
     stats.checkpoint_seconds += seconds_since(c0);
-    stats.checkpoint_bytes += static_cast<double>(c.bytes);
+    stats.checkpoint_bytes += c.bytes;
     report.commit = c;
     done.file = c.file;
     committed_path = plan_.checkpoint->dir + "/" + c.file;
@@ -328,7 +328,7 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   inbox.finish();
   to.clear();
   headers.clear();
-  stats.map_spilled_bytes = static_cast<double>(outputs_.spilled_bytes());
+  stats.map_spilled_bytes = outputs_.spilled_bytes();
   outputs_.clear();
   stats.shuffle_bytes_sent = shuffled.bytes_sent;
   stats.shuffle_bytes_received = shuffled.bytes_received;
@@ -372,8 +372,8 @@ void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
     else
       reduce_partition(p);
   }
-  stats.received_spilled_bytes = static_cast<double>(inbox_->spilled_bytes());
-  stats.sorted_runs = static_cast<double>(inbox_->spilled_runs());
+  stats.received_spilled_bytes = inbox_->spilled_bytes();
+  stats.sorted_runs = inbox_->spilled_runs();
   inbox_->clear();
   phase_done("reduce", begin, stats.reduce_seconds);
 }
@@ -389,7 +389,7 @@ void WorkerRun::load_partition(std::uint32_t p, const ckpt::Commit &commit) {
   }
   rows_->end_partition();
   add_counters(delta, counters_);
-  stats.rows_out += static_cast<double>(rows_->rows() - before);
+  stats.rows_out += rows_->rows() - before;
   stats.partitions_loaded += 1;
 }
 
@@ -414,7 +414,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
         commit_partition(*plan_.checkpoint, p, *rows_, before, rows_->rows(), delta,
                          budget_.copy_chunk ? budget_.copy_chunk : 8 << 20);
     stats.checkpoint_seconds += seconds_since(c0);
-    stats.checkpoint_bytes += static_cast<double>(c.bytes);
+    stats.checkpoint_bytes += c.bytes;
     tasks_.committed(c);
   }
   stats.reduce_pairs_in += s.pairs_in;
@@ -428,8 +428,8 @@ void WorkerRun::write_phase() {
   tasks_.progress("the output write");
   io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_,
                    budget_.copy_chunk);
-  stats.output_bytes = static_cast<double>(rows_->key_bytes() + rows_->value_bytes());
-  stats.rows_spilled_bytes = static_cast<double>(rows_->spilled_bytes());
+  stats.output_bytes = rows_->key_bytes() + rows_->value_bytes();
+  stats.rows_spilled_bytes = rows_->spilled_bytes();
   phase_done("write", begin, stats.write_seconds);
   stats.peak_rss_bytes = peak_rss_bytes();
 }
