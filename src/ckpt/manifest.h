@@ -9,7 +9,7 @@
 //                  and the XXH3-64 of what precedes it, so a line cut short
 //                  by a crash is recognised and ignored (its work is simply
 //                  done again).
-//   DIR/map/<n>/, DIR/reduce/   the committed files (see engine/commits.h).
+//   DIR/map/<n>/, DIR/reduce/   the committed files (see ckpt/checkpoint.h).
 //
 // The folder is locked (flock on the folder itself: no lock file) while a
 // run uses it. Only the coordinator (world rank 0) reads and writes the

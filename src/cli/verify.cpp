@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "ckpt/checkpoint.h"
 #include "ckpt/manifest.h"
-#include "engine/commits.h"
 #include "io/h5.h"
 #include "io/input_file.h"
 #include "io/output_file.h"
@@ -70,7 +70,7 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
     }
   }();
   std::size_t good = 0, bad = 0;
-  const engine::CommitNames names{dir, "", m.fingerprint().digest()};
+  const ckpt::Checkpoint checkpoint(dir, "", m.fingerprint().digest());
   const std::string *reducers = m.committed("reducers");
   const auto R = static_cast<std::uint32_t>(
       reducers && !reducers->empty() && reducers->size() < 10 &&
@@ -80,9 +80,9 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
   for (const auto *commits : {&m.maps(), &m.partitions()})
     for (const auto &[id, c] : *commits) {
       try {
-        engine::check_commit(names, c, R);
+        checkpoint.check(c, R);
         ++good;
-      } catch (const engine::DamagedCommit &e) {
+      } catch (const ckpt::DamagedCommit &e) {
         ++bad;
         std::fprintf(out, "%s: damaged: %s\n", dir.c_str(), e.what());
       }

@@ -71,7 +71,7 @@ MapOutputStore::MapOutputStore(std::uint64_t budget, std::string scratch_dir)
 MapOutputStore::~MapOutputStore() = default;
 
 void MapOutputStore::add(MapTaskOutput &&out, const std::string &committed,
-                         const TaskRuns &runs) {
+                         const ckpt::TaskRuns &runs) {
   Task t;
   for (const core::KvBuffer &b : out.partitions)
     t.bytes += b.capacity();
@@ -87,7 +87,7 @@ void MapOutputStore::add(MapTaskOutput &&out, const std::string &committed,
     spill_oldest();
 }
 
-void MapOutputStore::add_committed(const std::string &path, const TaskRuns &runs) {
+void MapOutputStore::add_committed(const std::string &path, const ckpt::TaskRuns &runs) {
   files_.push_back(std::make_unique<FileSource>(path));
   Task t;
   t.in_memory = false;
@@ -116,7 +116,7 @@ void MapOutputStore::spill_oldest() {
       scratch_ = std::make_unique<core::SpillFile>(scratch_dir_, "map");
       scratch_source_ = std::make_unique<ScratchSource>(*scratch_);
     }
-    t.runs = TaskRuns{};
+    t.runs = ckpt::TaskRuns{};
     for (const core::KvBuffer &b : t.memory.partitions) {
       t.runs.size.push_back(b.bytes().size());
       t.runs.offset.push_back(scratch_->append(b.bytes()));

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "ckpt/checkpoint.h"
 #include "comm/shuffle.h"
 #include "core/spill_file.h"
-#include "engine/commits.h"
 #include "engine/map_task.h"
 
 namespace mr::engine {
@@ -27,9 +27,9 @@ public:
 
   /// Keeps a task's output; `committed` is its file in the checkpoint
   /// (empty: none) and `runs` where its runs are in that file.
-  void add(MapTaskOutput &&out, const std::string &committed, const TaskRuns &runs);
+  void add(MapTaskOutput &&out, const std::string &committed, const ckpt::TaskRuns &runs);
   /// Keeps a committed task by reference only (its file is read when sent).
-  void add_committed(const std::string &path, const TaskRuns &runs);
+  void add_committed(const std::string &path, const ckpt::TaskRuns &runs);
   /// Forgets the task added last (another copy of it won).
   void drop_last();
 
@@ -50,7 +50,7 @@ private:
     MapTaskOutput memory; // when in_memory
     bool in_memory = true;
     comm::ByteSource *file = nullptr; // else: its runs are here
-    TaskRuns runs;
+    ckpt::TaskRuns runs;
     std::uint64_t bytes = 0; // memory it holds while in_memory
   };
   void spill_oldest();

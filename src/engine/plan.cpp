@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ckpt/checkpoint.h"
 #include "ckpt/durable_file.h"
 #include "comm/wire.h"
 #include "core/checksum.h"
-#include "engine/commits.h"
 #include "engine/sample.h"
 #include "engine/stats.h"
 #include "io/input_file.h"
@@ -143,7 +143,7 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
                               const Plan &plan) {
   const std::uint32_t reducers = plan.reducers;
   ckpt::Fingerprint fp;
-  fp.add("checkpoint_format", kCheckpointFormat);
+  fp.add("checkpoint_format", ckpt::kFormat);
   fp.add("job", o.job);
   fp.add("parameters", describe_parameters(job_params(o), reducers));
   fp.add("reducers", std::to_string(reducers));

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ckpt/checkpoint.h"
 #include "ckpt/durable_file.h"
 #include "core/partitioner.h"
-#include "engine/commits.h"
 #include "engine/worker.h"
 #include "io/input_file.h"
 #include "io/output_file.h"
@@ -78,11 +78,12 @@ struct Reused {
   std::vector<bool> every; // by partition, over all workers
 };
 Reused reused_partitions(const RunOptions &o, const SharedPlan &shared,
-                         const std::optional<CommitNames> &names, bool is_worker,
-                         const comm::Comm &world, const comm::Comm &worker_comm) {
+                         const std::optional<ckpt::Checkpoint> &checkpoint,
+                         bool is_worker, const comm::Comm &world,
+                         const comm::Comm &worker_comm) {
   Reused r;
-  if (is_worker && names)
-    r.here = load_committed_partitions(shared.partitions, *names,
+  if (is_worker && checkpoint)
+    r.here = load_committed_partitions(shared.partitions, *checkpoint,
                                        core::partitions_of_worker(worker_comm.rank(),
                                                                   worker_comm.size(),
                                                                   shared.reducers),
@@ -122,7 +123,8 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
 
 WorkerPlan worker_plan(const RunOptions &o, const Job &job, const SharedPlan &shared,
                        const core::Partitioner &partitioner, const MemoryBudget &budget,
-                       Timeline &timeline, const std::optional<CommitNames> &names) {
+                       Timeline &timeline,
+                       const std::optional<ckpt::Checkpoint> &checkpoint) {
   WorkerPlan wp;
   wp.options = &o;
   wp.partitioner = &partitioner;
@@ -133,7 +135,7 @@ WorkerPlan worker_plan(const RunOptions &o, const Job &job, const SharedPlan &sh
   wp.scratch_dir = !o.scratch_dir.empty()      ? o.scratch_dir
                    : !o.checkpoint_dir.empty() ? o.checkpoint_dir
                                                : ckpt::folder_of(o.output);
-  wp.checkpoint = names;
+  wp.checkpoint = checkpoint;
   return wp;
 }
 
@@ -153,11 +155,11 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   const comm::Comm worker_comm = world.subset(is_worker);
   StageResult result;
 
-  std::optional<CommitNames> names;
+  std::optional<ckpt::Checkpoint> checkpoint;
   if (shared.checkpointing)
-    names = CommitNames{o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
-                        std::stoull(shared.fingerprint, nullptr, 16)};
-  Reused reused = reused_partitions(o, shared, names, is_worker, world, worker_comm);
+    checkpoint.emplace(o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
+                       std::stoull(shared.fingerprint, nullptr, 16));
+  Reused reused = reused_partitions(o, shared, checkpoint, is_worker, world, worker_comm);
   result.partitions_reused = static_cast<std::uint64_t>(
       std::count(reused.every.begin(), reused.every.end(), true));
   result.map_needed = result.partitions_reused < shared.reducers;
@@ -181,7 +183,7 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   job->start(input.info());
   timeline.add("open input", t);
   const WorkerPlan wp =
-      worker_plan(o, *job, shared, partitioner, budget, timeline, names);
+      worker_plan(o, *job, shared, partitioner, budget, timeline, checkpoint);
   if (single) {
     LocalTaskSource source(tasks, committed_tasks, setup);
     result.stats = run_worker(*job, wp, worker_comm, source, input, reused.every,

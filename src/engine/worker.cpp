@@ -117,15 +117,15 @@ void LocalTaskSource::finished() {
 
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
-                          const CommitNames &names, core::PartitionRange mine,
+                          const ckpt::Checkpoint &checkpoint, core::PartitionRange mine,
                           bool quiet) {
   ReusedPartitions out;
   for (const auto &[p, commit] : committed) {
     if (p < mine.begin || p >= mine.end)
       continue;
     try {
-      check_commit(names, commit, 0);
-    } catch (const DamagedCommit &e) {
+      checkpoint.check(commit, 0);
+    } catch (const ckpt::DamagedCommit &e) {
       if (!quiet)
         std::fprintf(stderr, "resume: partition %u: %s; reducing it again\n", p,
                      e.what());
@@ -228,23 +228,23 @@ void WorkerRun::settle(const Reported &last, bool accepted) {
   }
   outputs_.drop_last(); // another copy won: drop ours
   if (!last.file.empty())
-    std::filesystem::remove(plan_.checkpoint->dir + "/" + last.file);
+    std::filesystem::remove(plan_.checkpoint->dir() + "/" + last.file);
 }
 
 WorkerRun::Reported WorkerRun::load_task(const TaskToDo &task,
                                          comm::WorkerMessage &report) {
   Reported done;
-  TaskRuns runs;
+  ckpt::TaskRuns runs;
   try {
     if (!task.commit)
-      throw DamagedCommit("no commit to load");
-    runs = locate_map_task(*plan_.checkpoint, *task.commit, R_, done.counters);
-  } catch (const DamagedCommit &e) {
+      throw ckpt::DamagedCommit("no commit to load");
+    runs = plan_.checkpoint->locate_map_task(*task.commit, R_, done.counters);
+  } catch (const ckpt::DamagedCommit &e) {
     report.outcome = Outcome::load_failed;
     report.text = e.what();
     return {};
   }
-  outputs_.add_committed(plan_.checkpoint->dir + "/" + task.commit->file, runs);
+  outputs_.add_committed(plan_.checkpoint->path(*task.commit), runs);
   stats.tasks_loaded += 1;
   report.outcome = Outcome::done;
   done.output = true;
@@ -273,16 +273,18 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   done.output = true;
   done.counters = take_counters(job_);
   std::string committed_path;
-  TaskRuns committed_runs;
+  ckpt::TaskRuns committed_runs;
   if (plan_.checkpoint) {
     const auto c0 = Clock::now();
-    const ckpt::Commit c = commit_map_task(*plan_.checkpoint, out, done.counters);
+    const ckpt::Commit c =
+        plan_.checkpoint->commit_map_task(out.task_id, out.partitions, done.counters);
     stats.checkpoint_seconds += seconds_since(c0);
     stats.checkpoint_bytes += c.bytes;
     report.commit = c;
     done.file = c.file;
-    committed_path = plan_.checkpoint->dir + "/" + c.file;
-    committed_runs = map_task_runs(out, done.counters.size());
+    committed_path = plan_.checkpoint->path(c);
+    committed_runs =
+        ckpt::Checkpoint::map_task_runs(out.partitions, done.counters.size());
   }
   stats.tasks += 1;
   stats.records_in += s.records;
@@ -382,8 +384,8 @@ void WorkerRun::load_partition(std::uint32_t p, const ckpt::Commit &commit) {
   const std::uint64_t before = rows_->rows();
   std::string delta;
   try {
-    engine::load_partition(*plan_.checkpoint, commit, *rows_, delta);
-  } catch (const DamagedCommit &e) { // checked before the shuffle: changed since
+    plan_.checkpoint->load_partition(commit, *rows_, delta);
+  } catch (const ckpt::DamagedCommit &e) { // checked before the shuffle: changed since
     throw std::runtime_error("checkpoint partition " + std::to_string(p) +
                              " changed while the job ran: " + e.what());
   }
@@ -410,9 +412,9 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   add_counters(delta, counters_);
   if (plan_.checkpoint) {
     const auto c0 = Clock::now();
-    const ckpt::Commit c =
-        commit_partition(*plan_.checkpoint, p, *rows_, before, rows_->rows(), delta,
-                         budget_.copy_chunk ? budget_.copy_chunk : 8 << 20);
+    const ckpt::Commit c = plan_.checkpoint->commit_partition(
+        p, *rows_, before, rows_->rows(), delta,
+        budget_.copy_chunk ? budget_.copy_chunk : 8 << 20);
     stats.checkpoint_seconds += seconds_since(c0);
     stats.checkpoint_bytes += c.bytes;
     tasks_.committed(c);

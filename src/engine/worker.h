@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "ckpt/checkpoint.h"
 #include "ckpt/manifest.h"
 #include "comm/comm.h"
 #include "comm/control.h"
 #include "core/partitioner.h"
 #include "core/splitter.h"
-#include "engine/commits.h"
 #include "engine/coordinator.h"
 #include "engine/counters.h"
 #include "engine/memory_budget.h"
@@ -98,10 +98,10 @@ struct WorkerPlan {
   const core::Partitioner *partitioner = nullptr; // R = partitioner->count()
   std::string partial_output; // written here, renamed by rank 0 on success
   io::OutputMeta meta;
-  std::optional<CommitNames> checkpoint; // when checkpointing
-  MemoryBudget budget;                   // of --memory-limit
-  std::string scratch_dir;               // spill files go here
-  Timeline *timeline = nullptr;          // phases are recorded here
+  std::optional<ckpt::Checkpoint> checkpoint; // when checkpointing
+  MemoryBudget budget;                        // of --memory-limit
+  std::string scratch_dir;                    // spill files go here
+  Timeline *timeline = nullptr;               // phases are recorded here
 };
 
 /// Partitions a worker takes from the checkpoint instead of reducing them
@@ -114,7 +114,7 @@ struct ReusedPartitions {
 /// reported on stderr and left out (it is reduced again).
 ReusedPartitions
 load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed,
-                          const CommitNames &names, core::PartitionRange mine,
+                          const ckpt::Checkpoint &checkpoint, core::PartitionRange mine,
                           bool quiet);
 
 /// Runs the worker's part of the job; collective over `workers`.

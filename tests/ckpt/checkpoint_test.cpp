@@ -8,10 +8,11 @@
 #include <random>
 #include <string>
 
+#include "ckpt/checkpoint.h"
 #include "ckpt/durable_file.h"
 #include "ckpt/manifest.h"
 #include "core/checksum.h"
-#include "engine/commits.h"
+#include "io/output_file.h"
 
 namespace fs = std::filesystem;
 using namespace mr;
@@ -204,49 +205,49 @@ TEST(Commit, ParsesOnlyWellFormedRecords) {
 
 TEST_F(Scratch, MapTaskRoundTripAndDamage) {
   fs::create_directories(ck() + "/map");
-  engine::MapTaskOutput out;
-  out.task_id = 1234;
-  out.partitions.resize(3);
-  out.partitions[0].append("apple", "1");
-  out.partitions[2].append("pear", std::string("\0\x01", 2));
-  out.partitions[2].append("plum", "");
-  const engine::CommitNames names{ck(), "0123456789ab-r1", 42};
-  const ckpt::Commit c = engine::commit_map_task(names, out, "counters");
+  std::vector<core::KvBuffer> runs(3);
+  runs[0].append("apple", "1");
+  runs[2].append("pear", std::string("\0\x01", 2));
+  runs[2].append("plum", "");
+  const ckpt::Checkpoint checkpoint(ck(), "0123456789ab-r1", 42);
+  const ckpt::Commit c = checkpoint.commit_map_task(1234, runs, "counters");
   EXPECT_EQ(c.file, "map/1/t1234-0123456789ab-r1");
   EXPECT_EQ(c.counters, "counters");
 
-  engine::MapTaskOutput back;
+  // Read back as a resumed worker does: where the runs are, then their bytes.
   std::string counters;
-  engine::load_map_task(names, c, 3, back, counters);
-  EXPECT_EQ(back.task_id, 1234u);
+  const ckpt::TaskRuns where = checkpoint.locate_map_task(c, 3, counters);
   EXPECT_EQ(counters, "counters");
-  for (int p = 0; p < 3; ++p) {
-    EXPECT_EQ(back.partitions[p].bytes(), out.partitions[p].bytes());
-    EXPECT_EQ(back.partitions[p].pairs(), out.partitions[p].pairs());
-  }
-  EXPECT_THROW(engine::load_map_task(names, c, 4, back, counters), engine::DamagedCommit);
-  // The same file in the checkpoint of another run (fingerprint) is not ours.
-  const engine::CommitNames other{ck(), "0123456789ab-r1", 43};
-  EXPECT_THROW(engine::load_map_task(other, c, 3, back, counters), engine::DamagedCommit);
-  EXPECT_THROW(engine::locate_map_task(other, c, 3, counters), engine::DamagedCommit);
-  EXPECT_THROW(engine::check_commit(other, c, 3), engine::DamagedCommit);
-  EXPECT_NO_THROW(engine::check_commit(names, c, 3));
-  EXPECT_EQ(engine::locate_map_task(names, c, 3, counters).size.size(), 3u);
+  ASSERT_EQ(where.size.size(), 3u);
+  const std::string path = checkpoint.path(c);
+  for (int p = 0; p < 3; ++p)
+    EXPECT_EQ(ckpt::read_file_range(path, where.offset[p], where.size[p]),
+              runs[p].bytes());
+  const ckpt::TaskRuns planned = ckpt::Checkpoint::map_task_runs(runs, counters.size());
+  EXPECT_EQ(planned.offset, where.offset);
+  EXPECT_EQ(planned.size, where.size);
 
-  const std::string path = ck() + "/" + c.file;
+  EXPECT_THROW(checkpoint.locate_map_task(c, 4, counters), ckpt::DamagedCommit);
+  EXPECT_THROW(checkpoint.check(c, 4), ckpt::DamagedCommit);
+  // The same file in the checkpoint of another run (fingerprint) is not ours.
+  const ckpt::Checkpoint other(ck(), "0123456789ab-r1", 43);
+  EXPECT_THROW(other.locate_map_task(c, 3, counters), ckpt::DamagedCommit);
+  EXPECT_THROW(other.check(c, 3), ckpt::DamagedCommit);
+  EXPECT_NO_THROW(checkpoint.check(c, 3));
+
   const std::string good = slurp(path);
   for (std::size_t at : {std::size_t{0}, good.size() / 2, good.size() - 1}) {
     std::string bad = good;
     bad[at] ^= 0x40;
     std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
-    EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters),
-                 engine::DamagedCommit)
+    EXPECT_THROW(checkpoint.locate_map_task(c, 3, counters), ckpt::DamagedCommit)
         << "bit flipped at " << at;
+    EXPECT_THROW(checkpoint.check(c, 3), ckpt::DamagedCommit) << "bit flipped at " << at;
   }
   std::ofstream(path, std::ios::trunc | std::ios::binary) << good.substr(0, 20);
-  EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(checkpoint.locate_map_task(c, 3, counters), ckpt::DamagedCommit);
   fs::remove(path);
-  EXPECT_THROW(engine::load_map_task(names, c, 3, back, counters), engine::DamagedCommit);
+  EXPECT_THROW(checkpoint.locate_map_task(c, 3, counters), ckpt::DamagedCommit);
 }
 
 TEST_F(Scratch, PartitionRoundTripAndDamage) {
@@ -260,17 +261,17 @@ TEST_F(Scratch, PartitionRoundTripAndDamage) {
   rows.add("ccc", "333");
   rows.end_partition();
   EXPECT_GT(rows.spilled_bytes(), 0u);
-  const engine::CommitNames names{ck(), "0123456789ab-r2", 42};
-  const ckpt::Commit c = engine::commit_partition(names, 7, rows, 1, 4, "n", 8);
+  const ckpt::Checkpoint checkpoint(ck(), "0123456789ab-r2", 42);
+  const ckpt::Commit c = checkpoint.commit_partition(7, rows, 1, 4, "n", 8);
   EXPECT_EQ(c.counters, "n");
 
   io::RowSpool spool;
   spool.add("kept", "k");
   std::string counters;
-  const engine::CommitNames other{ck(), "0123456789ab-r2", 43};
-  EXPECT_THROW(engine::load_partition(other, c, spool, counters), engine::DamagedCommit);
-  EXPECT_THROW(engine::check_commit(other, c, 0), engine::DamagedCommit);
-  engine::load_partition(names, c, spool, counters);
+  const ckpt::Checkpoint other(ck(), "0123456789ab-r2", 43);
+  EXPECT_THROW(other.load_partition(c, spool, counters), ckpt::DamagedCommit);
+  EXPECT_THROW(other.check(c, 0), ckpt::DamagedCommit);
+  checkpoint.load_partition(c, spool, counters);
   const io::OutputRows back = io::rows_of(spool);
   EXPECT_EQ(counters, "n");
   ASSERT_EQ(back.rows(), 4u);
@@ -285,7 +286,7 @@ TEST_F(Scratch, PartitionRoundTripAndDamage) {
   std::string bad = slurp(path);
   bad[bad.size() / 2] ^= 1;
   std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
-  EXPECT_THROW(engine::load_partition(names, c, spool, counters), engine::DamagedCommit);
+  EXPECT_THROW(checkpoint.load_partition(c, spool, counters), ckpt::DamagedCommit);
 }
 
 TEST_F(Scratch, NeverTakesOverAUsersFolders) {

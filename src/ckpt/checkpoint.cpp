@@ -1,6 +1,7 @@
-// src/engine/commits.cpp: see commits.h.
-#include "engine/commits.h"
+// src/ckpt/checkpoint.cpp: see checkpoint.h.
+#include "ckpt/checkpoint.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <filesystem>
@@ -9,7 +10,7 @@
 #include "ckpt/durable_file.h"
 #include "core/checksum.h"
 
-namespace mr::engine {
+namespace mr::ckpt {
 
 namespace {
 
@@ -49,31 +50,14 @@ private:
   const std::string &file_;
 };
 
-/// The file's bytes, once its size and checksum match its record.
-std::string read_committed(const CommitNames &names, const ckpt::Commit &c) {
-  const std::string path = names.dir + "/" + c.file;
-  std::string bytes;
-  try {
-    bytes = ckpt::read_whole_file(path);
-  } catch (const std::exception &e) {
-    throw DamagedCommit(e.what());
-  }
-  if (bytes.size() != c.bytes)
-    throw DamagedCommit(c.file + ": " + std::to_string(bytes.size()) +
-                        " bytes, the manifest says " + std::to_string(c.bytes));
-  if (core::xxh3(bytes) != c.xxh3)
-    throw DamagedCommit(c.file + ": checksum does not match the manifest");
-  return bytes;
-}
-
-ckpt::Commit write_commit(const std::string &dir, const std::string &file,
-                          std::uint32_t id, std::span<const std::string_view> pieces) {
-  ckpt::Commit c;
+Commit write_commit(const std::string &dir, const std::string &file, std::uint32_t id,
+                    std::span<const std::string_view> pieces) {
+  Commit c;
   c.id = id;
   c.file = file;
   for (std::string_view p : pieces)
     c.bytes += p.size();
-  c.xxh3 = ckpt::write_durably(dir + "/" + file, pieces);
+  c.xxh3 = write_durably(dir + "/" + file, pieces);
   return c;
 }
 
@@ -87,89 +71,86 @@ void check_offsets(const std::vector<std::uint64_t> &offsets, std::uint64_t tota
 }
 
 /// Reads and checks a map task file's header up to its counter bytes.
-std::uint64_t map_header(Reader &in, const CommitNames &names, const ckpt::Commit &c,
+std::uint64_t map_header(Reader &in, std::uint64_t fingerprint, const Commit &c,
                          std::uint32_t R) {
   if (in.take(8) != std::string_view(kMapMagic, 8))
     throw DamagedCommit(c.file + ": not a map task file (of this version)");
   if (in.get<std::uint32_t>() != c.id || in.get<std::uint32_t>() != R)
     throw DamagedCommit(c.file + ": holds another task or partition count");
-  if (in.get<std::uint64_t>() != names.fingerprint)
+  if (in.get<std::uint64_t>() != fingerprint)
     throw DamagedCommit(c.file + ": belongs to another checkpoint (job, input or split)");
   return in.get<std::uint64_t>();
 }
 
 /// Reads and checks a partition file's header up to its row count.
-void partition_header(Reader &in, const CommitNames &names, const ckpt::Commit &c) {
+void partition_header(Reader &in, std::uint64_t fingerprint, const Commit &c) {
   if (in.take(8) != std::string_view(kPartMagic, 8))
     throw DamagedCommit(c.file + ": not a partition file (of this version)");
   if (in.get<std::uint32_t>() != c.id)
     throw DamagedCommit(c.file + ": holds another partition");
   in.get<std::uint32_t>();
-  if (in.get<std::uint64_t>() != names.fingerprint)
+  if (in.get<std::uint64_t>() != fingerprint)
     throw DamagedCommit(c.file + ": belongs to another checkpoint (job, input or split)");
 }
 
 } // namespace
 
-void check_commit(const CommitNames &names, const ckpt::Commit &commit, std::uint32_t R) {
-  const std::string bytes = read_committed(names, commit);
-  Reader in(bytes, commit.file);
-  if (commit.file.starts_with("map/"))
-    map_header(in, names, commit, R);
-  else
-    partition_header(in, names, commit);
+/// The file's bytes, once its size and checksum match its record.
+std::string Checkpoint::read_committed(const Commit &c) const {
+  std::string bytes;
+  try {
+    bytes = read_whole_file(path(c));
+  } catch (const std::exception &e) {
+    throw DamagedCommit(e.what());
+  }
+  if (bytes.size() != c.bytes)
+    throw DamagedCommit(c.file + ": " + std::to_string(bytes.size()) +
+                        " bytes, the manifest says " + std::to_string(c.bytes));
+  if (core::xxh3(bytes) != c.xxh3)
+    throw DamagedCommit(c.file + ": checksum does not match the manifest");
+  return bytes;
 }
 
-ckpt::Commit commit_map_task(const CommitNames &names, const MapTaskOutput &out,
-                             const std::string &counters) {
-  const std::string sub = "map/" + std::to_string(out.task_id / 1000);
+void Checkpoint::check(const Commit &commit, std::uint32_t R) const {
+  const std::string bytes = read_committed(commit);
+  Reader in(bytes, commit.file);
+  if (commit.file.starts_with("map/"))
+    map_header(in, fingerprint_, commit, R);
+  else
+    partition_header(in, fingerprint_, commit);
+}
+
+Commit Checkpoint::commit_map_task(std::uint32_t task,
+                                   std::span<const core::KvBuffer> runs,
+                                   const std::string &counters) const {
+  const std::string sub = "map/" + std::to_string(task / 1000);
   try {
-    ckpt::make_subfolder(names.dir, sub);
-  } catch (const ckpt::CheckpointRefused &e) {
+    make_subfolder(dir_, sub);
+  } catch (const CheckpointRefused &e) {
     throw std::runtime_error(e.what());
   }
   std::string header(kMapMagic, 8);
-  put(header, out.task_id);
-  put(header, static_cast<std::uint32_t>(out.partitions.size()));
-  put(header, names.fingerprint);
+  put(header, task);
+  put(header, static_cast<std::uint32_t>(runs.size()));
+  put(header, fingerprint_);
   put(header, static_cast<std::uint64_t>(counters.size()));
-  for (const core::KvBuffer &run : out.partitions) {
+  for (const core::KvBuffer &run : runs) {
     put(header, static_cast<std::uint64_t>(run.bytes().size()));
     put(header, run.pairs());
   }
   std::vector<std::string_view> pieces{header, counters};
-  for (const core::KvBuffer &run : out.partitions)
+  for (const core::KvBuffer &run : runs)
     pieces.push_back(run.bytes());
-  ckpt::Commit c = write_commit(
-      names.dir, sub + "/t" + std::to_string(out.task_id) + "-" + names.writer,
-      out.task_id, pieces);
+  Commit c =
+      write_commit(dir_, sub + "/t" + std::to_string(task) + "-" + writer_, task, pieces);
   c.counters = counters;
   return c;
 }
 
-void load_map_task(const CommitNames &names, const ckpt::Commit &c, std::uint32_t R,
-                   MapTaskOutput &out, std::string &counters) {
-  const std::string bytes = read_committed(names, c);
-  Reader in(bytes, c.file);
-  const auto counter_bytes = map_header(in, names, c, R);
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> runs(R);
-  for (auto &[size, pairs] : runs) {
-    size = in.get<std::uint64_t>();
-    pairs = in.get<std::uint64_t>();
-  }
-  counters = std::string(in.take(counter_bytes));
-  out.task_id = c.id;
-  out.partitions.assign(R, core::KvBuffer{});
-  for (std::uint32_t p = 0; p < R; ++p)
-    out.partitions[p].assign(in.take(runs[p].first), runs[p].second);
-  if (!in.done())
-    throw DamagedCommit(c.file + ": longer than its contents");
-}
-
-ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
-                              const io::RowSpool &rows, std::uint64_t first,
-                              std::uint64_t end, const std::string &counters,
-                              std::uint64_t chunk) {
+Commit Checkpoint::commit_partition(std::uint32_t p, const io::RowSpool &rows,
+                                    std::uint64_t first, std::uint64_t end,
+                                    const std::string &counters,
+                                    std::uint64_t chunk) const {
   using io::RowSpool;
   std::vector<char> scratch;
   auto entry = [&](RowSpool::Stream s, std::uint64_t i) {
@@ -184,13 +165,13 @@ ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
   std::string header(kPartMagic, 8);
   put(header, p);
   put(header, std::uint32_t{0});
-  put(header, names.fingerprint);
+  put(header, fingerprint_);
   put(header, end - first);
   put(header, k1 - k0);
   put(header, v1 - v0);
   put(header, static_cast<std::uint64_t>(counters.size()));
   const std::uint64_t step = std::max<std::uint64_t>(chunk, 8);
-  auto produce = [&](const ckpt::Sink &write) {
+  auto produce = [&](const Sink &write) {
     write(header);
     write(counters);
     std::vector<std::uint64_t> rebased;
@@ -208,21 +189,21 @@ ckpt::Commit commit_partition(const CommitNames &names, std::uint32_t p,
     offsets(RowSpool::kValueOffsets, v0);
     rows.read(RowSpool::kValues, v0, v1, step, write);
   };
-  ckpt::Commit c;
+  Commit c;
   c.id = p;
   c.counters = counters;
-  c.file = "reduce/p" + std::to_string(p) + "-" + names.writer;
+  c.file = "reduce/p" + std::to_string(p) + "-" + writer_;
   c.bytes =
       header.size() + counters.size() + 2 * 8 * (end - first + 1) + (k1 - k0) + (v1 - v0);
-  c.xxh3 = ckpt::write_durably(names.dir + "/" + c.file, produce);
+  c.xxh3 = write_durably(path(c), produce);
   return c;
 }
 
-void load_partition(const CommitNames &names, const ckpt::Commit &c, io::RowSpool &rows,
-                    std::string &counters) {
-  const std::string bytes = read_committed(names, c);
+void Checkpoint::load_partition(const Commit &c, io::RowSpool &rows,
+                                std::string &counters) const {
+  const std::string bytes = read_committed(c);
   Reader in(bytes, c.file);
-  partition_header(in, names, c);
+  partition_header(in, fingerprint_, c);
   const auto n = in.get<std::uint64_t>();
   const auto key_bytes = in.get<std::uint64_t>();
   const auto value_bytes = in.get<std::uint64_t>();
@@ -247,23 +228,24 @@ void load_partition(const CommitNames &names, const ckpt::Commit &c, io::RowSpoo
              values.substr(voff[i], voff[i + 1] - voff[i]));
 }
 
-TaskRuns map_task_runs(const MapTaskOutput &out, std::uint64_t counter_bytes) {
-  TaskRuns runs;
-  std::uint64_t at = kMapFixed + 16 * out.partitions.size() + counter_bytes;
-  for (const core::KvBuffer &run : out.partitions) {
-    runs.offset.push_back(at);
-    runs.size.push_back(run.bytes().size());
+TaskRuns Checkpoint::map_task_runs(std::span<const core::KvBuffer> runs,
+                                   std::uint64_t counter_bytes) {
+  TaskRuns out;
+  std::uint64_t at = kMapFixed + 16 * runs.size() + counter_bytes;
+  for (const core::KvBuffer &run : runs) {
+    out.offset.push_back(at);
+    out.size.push_back(run.bytes().size());
     at += run.bytes().size();
   }
-  return runs;
+  return out;
 }
 
-TaskRuns locate_map_task(const CommitNames &names, const ckpt::Commit &c, std::uint32_t R,
-                         std::string &counters) {
-  const std::string path = names.dir + "/" + c.file;
+TaskRuns Checkpoint::locate_map_task(const Commit &c, std::uint32_t R,
+                                     std::string &counters) const {
+  const std::string path = this->path(c);
   std::uint64_t size = 0, hash = 0;
   try {
-    hash = ckpt::hash_file(path, size);
+    hash = hash_file(path, size);
   } catch (const std::exception &e) {
     throw DamagedCommit(e.what());
   }
@@ -274,12 +256,12 @@ TaskRuns locate_map_task(const CommitNames &names, const ckpt::Commit &c, std::u
     throw DamagedCommit(c.file + ": checksum does not match the manifest");
   if (size < kMapFixed + 16ull * R)
     throw DamagedCommit(c.file + ": cut short");
-  const std::string head = ckpt::read_file_range(path, 0, kMapFixed + 16ull * R);
+  const std::string head = read_file_range(path, 0, kMapFixed + 16ull * R);
   Reader in(head, c.file);
-  const auto counter_bytes = map_header(in, names, c, R);
+  const auto counter_bytes = map_header(in, fingerprint_, c, R);
   if (counter_bytes > size - head.size())
     throw DamagedCommit(c.file + ": cut short");
-  counters = ckpt::read_file_range(path, head.size(), counter_bytes);
+  counters = read_file_range(path, head.size(), counter_bytes);
   TaskRuns runs;
   std::uint64_t at = head.size() + counter_bytes;
   for (std::uint32_t p = 0; p < R; ++p) {
@@ -296,4 +278,4 @@ TaskRuns locate_map_task(const CommitNames &names, const ckpt::Commit &c, std::u
   return runs;
 }
 
-} // namespace mr::engine
+} // namespace mr::ckpt
