@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli/verify.h"
-#include "io/input_file.h"
+#include "io/input_error.h"
 #include "io/output_file.h"
 #include "mr/codec.h"
 

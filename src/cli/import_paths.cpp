@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "io/input_file.h"
+#include "io/input_error.h"
 
 namespace mr::cli {
 

@@ -14,8 +14,9 @@
 
 #include "comm/wire.h"
 #include "core/temp_files.h"
-#include "io/input_file.h"
+#include "io/input_error.h"
 #include "io/output_file.h"
+#include "io/output_path.h"
 
 namespace mr::engine {
 

@@ -19,6 +19,7 @@
 #include "engine/stats.h"
 #include "io/input_file.h"
 #include "io/output_file.h"
+#include "io/output_path.h"
 #include "mr/registry.h"
 
 namespace fs = std::filesystem;

@@ -15,7 +15,8 @@
 #include "engine/plan.h"
 #include "engine/stage.h"
 #include "engine/stats.h"
-#include "io/input_file.h"
+#include "io/h5.h"
+#include "io/input_error.h"
 #include "io/output_file.h"
 
 namespace mr::engine {

@@ -15,20 +15,14 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "io/h5.h"
+#include "io/input_error.h"
 #include "mr/job.h"
 
 namespace mr::io {
-
-/// A problem with what the user gave us (message is for the user).
-class InputError : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
 
 struct ImportOptions {
   InputFormat format = InputFormat::lines;
@@ -85,15 +79,5 @@ private:
 
 /// "lines" or "records".
 std::string format_name(InputFormat f);
-
-/// Throws InputError unless `output` can be created: its folder exists, and
-/// it does not exist (or `overwrite`).
-void check_output_path(const std::string &output, bool overwrite);
-
-/// The temporary name a file is written under before it is renamed.
-std::string partial_name(const std::string &path);
-
-/// Renames `from` to `to` (atomically, on one file system).
-void commit_file(const std::string &from, const std::string &to);
 
 } // namespace mr::io

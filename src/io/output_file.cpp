@@ -9,7 +9,7 @@
 
 #include "core/checksum.h"
 #include "io/h5.h"
-#include "io/input_file.h"
+#include "io/input_error.h"
 #include "io/partition_hasher.h"
 
 namespace mr::io {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "io/h5.h"
-#include "io/input_file.h"
+#include "io/input_error.h"
 #include "io/output_file.h"
 #include "mr/codec.h"
 
