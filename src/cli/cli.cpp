@@ -117,7 +117,7 @@ void add_import(CLI::App &app, Commands &c) {
   c.import
       ->add_option("--format", c.format,
                    "lines: a record is a line; records: fixed-size binary records")
-      ->check(CLI::IsMember({"lines", "records"}))
+      ->check(CLI::IsMember(io::format_names()))
       ->capture_default_str();
   c.import
       ->add_option("--record-size", c.import_opt.record_size,
@@ -307,8 +307,7 @@ int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int
 
 int run_import(Commands &c) {
   return plain([&] {
-    c.import_opt.format =
-        c.format == "records" ? InputFormat::records : InputFormat::lines;
+    c.import_opt.format = io::format_named(c.format);
     ImportPaths paths = collect_import_paths(c.import_paths, c.files_from);
     auto s = io::import_files(paths.files, c.import_opt);
     std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",

@@ -140,28 +140,10 @@ private:
 
 std::uint64_t for_each_record(const MapInput &in,
                               const std::function<void(const Record &)> &f) {
-  // The file of the first record, then move on as records cross file starts.
-  const std::vector<std::uint64_t> &starts = in.info->file_offsets;
-  const std::size_t files = in.info->files();
-  std::size_t file = static_cast<std::size_t>(
-      std::upper_bound(starts.begin(), starts.end(), in.offset) - starts.begin());
-  file = file == 0 ? 0 : std::min(file - 1, files == 0 ? 0 : files - 1);
-  Record r{{}, 0, 0};
-  auto visit = [&](std::string_view bytes) {
-    r.bytes = bytes;
-    r.offset = in.offset + static_cast<std::uint64_t>(bytes.data() - in.bytes.data());
-    while (file + 1 < files && r.offset >= starts[file + 1])
-      ++file;
-    r.file = static_cast<std::uint32_t>(file);
-    f(r);
-  };
-  if (in.info->format == InputFormat::lines)
-    return core::for_each_line(in.bytes, visit);
-  const std::uint64_t size = in.info->record_size;
-  std::uint64_t n = 0;
-  for (std::size_t at = 0; at + size <= in.bytes.size(); at += size, ++n)
-    visit(in.bytes.substr(at, size));
-  return n;
+  const io::RecordBytes bytes{in.bytes, in.offset, in.info};
+  if (in.format)
+    return in.format->for_each(bytes, f);
+  return io::make_record_format(*in.info)->for_each(bytes, f);
 }
 
 MapTaskStats run_map_task(Job &job, const MapInput &in,

@@ -11,6 +11,7 @@
 #include "core/combine_table.h"
 #include "core/kv_buffer.h"
 #include "core/partitioner.h"
+#include "io/record_format.h"
 #include "mr/job.h"
 
 namespace mr::engine {
@@ -32,11 +33,12 @@ struct MapTaskStats {
 struct MapInput {
   std::string_view bytes;
   std::uint64_t offset = 0;
-  const InputInfo *info = nullptr; // format and file table
+  const InputInfo *info = nullptr;          // format and file table
+  const io::RecordFormat *format = nullptr; // info's; null: made from info
 };
 
-/// Calls f(record) for each record of `in` (lines or fixed-size records),
-/// with its offset and file index. Returns the number of records.
+/// Calls f(record) for each record of `in` (as its format cuts them), with
+/// its offset and file index. Returns the number of records.
 std::uint64_t for_each_record(const MapInput &in,
                               const std::function<void(const Record &)> &f);
 

@@ -300,7 +300,6 @@ io::InputFile open_input_for(const RunOptions &o, const Job &job) {
 /// lost, or more of them).
 void cut_into_tasks(const RunOptions &o, int workers, const MemoryBudget &budget,
                     const io::InputFile &input, Plan &plan) {
-  const InputInfo &info = input.info();
   const EarlierShape earlier = earlier_shape(o);
   // Four partitions a worker by default: a worker's reduce then sorts four
   // smaller tables that stay closer to its caches (real text, -n 3, medians
@@ -318,18 +317,13 @@ void cut_into_tasks(const RunOptions &o, int workers, const MemoryBudget &budget
   if (!o.split_size && earlier.split_size)
     plan.split_size = *earlier.split_size;
   check_memory_limit(o, budget, plan.split_size);
-  if (info.format == InputFormat::records) // a task is whole records
-    plan.split_size =
-        std::max(plan.split_size / info.record_size, std::uint64_t{1}) * info.record_size;
+  const io::RecordFormat &format = input.format();
+  plan.split_size = format.task_size(plan.split_size); // a task is whole records
   auto read = [&](std::uint64_t at, std::uint64_t n, char *dst) {
     input.read(at, n, dst);
   };
   plan.splits = core::split_input(input.size(), plan.split_size, [&](std::uint64_t pos) {
-    if (info.format == InputFormat::records)
-      return std::min(pos +
-                          (info.record_size - pos % info.record_size) % info.record_size,
-                      input.size());
-    return core::next_line_start(pos, input.size(), read);
+    return format.next_start(pos, input.size(), read);
   });
 }
 

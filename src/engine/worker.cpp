@@ -260,9 +260,10 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   auto keep_going = [&] { return !tasks_.cancelled(split.id); };
   MapTaskStats s;
   try {
-    s = run_map_task(job_,
-                     {{buffer_.data(), buffer_.size()}, split.begin, &input_.info()},
-                     *plan_.partitioner, table_, out, budget_.combine, keep_going);
+    s = run_map_task(
+        job_,
+        {{buffer_.data(), buffer_.size()}, split.begin, &input_.info(), &input_.format()},
+        *plan_.partitioner, table_, out, budget_.combine, keep_going);
   } catch (const TaskCancelled &) {
     take_counters(job_);
     report.outcome = Outcome::abandoned;

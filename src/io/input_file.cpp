@@ -95,6 +95,10 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   Handle file = create_file(path);
   Handle data = create_extendible(file, "data", H5T_NATIVE_UINT8, kChunk);
   DataWriter writer(data);
+  InputInfo shape;
+  shape.format = o.format;
+  shape.record_size = o.record_size;
+  const std::unique_ptr<RecordFormat> format = make_record_format(shape);
   std::vector<std::uint64_t> offsets{0};
   std::vector<char> block(1 << 20);
   for (const auto &f : files) {
@@ -114,14 +118,9 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
     }
     if (in.bad())
       throw InputError("error while reading '" + f + "'");
-    if (o.format == InputFormat::records && size % o.record_size != 0)
-      throw InputError("'" + f + "' has " + std::to_string(size) +
-                       " bytes, not a multiple of the record size " +
-                       std::to_string(o.record_size));
-    if (o.format == InputFormat::lines && last != '\n') {
-      writer.write("\n", 1); // so records never join across files, as `awk 1`
-      ++size;
-    }
+    const std::string_view tail = format->after_file(f, size, last);
+    writer.write(tail.data(), tail.size());
+    size += tail.size();
     stats.bytes += size;
     offsets.push_back(stats.bytes);
   }
@@ -147,7 +146,7 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   write_attribute(file, "checksum", std::string("xxh3-64"));
   write_attribute(file, "checksum_chunk_bytes", kChecksumChunk);
   write_attribute(file, "format", format_name(o.format));
-  if (o.format == InputFormat::records)
+  if (o.record_size != 0) // the format's parameter
     write_attribute(file, "record_size", o.record_size);
   write_attribute(file, "files", stats.files);
   write_attribute(file, "bytes", stats.bytes);
@@ -172,10 +171,6 @@ void read_fixed_names(hid_t group, InputInfo &info) {
 }
 
 } // namespace
-
-std::string format_name(InputFormat f) {
-  return f == InputFormat::records ? "records" : "lines";
-}
 
 ImportStats import_files(const std::vector<std::string> &files, const ImportOptions &o) {
   if (files.empty())
@@ -231,17 +226,15 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
   const std::string format = H5Aexists(in.file_, "format") > 0
                                  ? read_string_attribute(in.file_, "format")
                                  : std::string("lines");
-  if (format == "records") {
-    info.format = InputFormat::records;
-    info.record_size = read_u64_attribute(in.file_, "record_size");
-    if (info.record_size == 0 || in.size_ % info.record_size != 0)
-      throw InputError("input '" + path + "': record_size " +
-                       std::to_string(info.record_size) + " does not divide its " +
-                       std::to_string(in.size_) + " bytes");
-  } else if (format != "lines") {
-    throw InputError("input '" + path + "' has format '" + format +
-                     "'; this version reads 'lines' and 'records'");
+  try {
+    info.format = format_named(format);
+  } catch (const InputError &e) {
+    throw InputError("input '" + path + "': " + e.what());
   }
+  if (H5Aexists(in.file_, "record_size") > 0)
+    info.record_size = read_u64_attribute(in.file_, "record_size");
+  in.format_ = make_record_format(info);
+  in.format_->check_input(path, in.size_);
   if (!has_link(in.file_, "files"))
     throw InputError("input '" + path + "' has no /files table");
   Handle group = open_group(in.file_, "files");

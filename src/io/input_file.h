@@ -20,6 +20,7 @@
 
 #include "io/h5.h"
 #include "io/input_error.h"
+#include "io/record_format.h"
 #include "mr/job.h"
 
 namespace mr::io {
@@ -53,6 +54,8 @@ public:
   std::uint64_t size() const { return size_; }
   /// Format and file table (read from the file at open).
   const InputInfo &info() const { return info_; }
+  /// How its bytes are cut into records.
+  const RecordFormat &format() const { return *format_; }
   /// Reads bytes [offset, offset + count) of /data into dst (independent I/O).
   void read(std::uint64_t offset, std::uint64_t count, char *dst) const;
   /// As read, and checks every checksum chunk the range touches first (the
@@ -72,12 +75,10 @@ private:
   Handle file_, data_;
   std::uint64_t size_ = 0;
   InputInfo info_;
+  std::unique_ptr<RecordFormat> format_;
   std::string path_;
   std::uint64_t checksum_chunk_ = 0; // 0: no checksums
   std::vector<std::uint64_t> checksums_;
 };
-
-/// "lines" or "records".
-std::string format_name(InputFormat f);
 
 } // namespace mr::io
