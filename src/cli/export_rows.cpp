@@ -8,7 +8,7 @@
 
 #include "cli/verify.h"
 #include "io/input_error.h"
-#include "io/output_file.h"
+#include "io/output_reader.h"
 #include "mr/codec.h"
 
 namespace mr::cli {

@@ -9,7 +9,7 @@
 
 #include "cli/verify.h"
 #include "io/input_file.h"
-#include "io/output_file.h"
+#include "io/output_reader.h"
 
 namespace mr::cli {
 

@@ -8,7 +8,7 @@
 #include "ckpt/manifest.h"
 #include "io/h5.h"
 #include "io/input_file.h"
-#include "io/output_file.h"
+#include "io/output_reader.h"
 
 namespace mr::cli {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "io/output_file.h"
+#include "io/output_reader.h"
 
 namespace mr::cli {
 

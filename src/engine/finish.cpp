@@ -15,8 +15,8 @@
 #include "comm/wire.h"
 #include "core/temp_files.h"
 #include "io/input_error.h"
-#include "io/output_file.h"
 #include "io/output_path.h"
+#include "io/output_reader.h"
 
 namespace mr::engine {
 

@@ -18,8 +18,8 @@
 #include "engine/sample.h"
 #include "engine/stats.h"
 #include "io/input_file.h"
-#include "io/output_file.h"
 #include "io/output_path.h"
+#include "io/output_reader.h"
 #include "mr/registry.h"
 
 namespace fs = std::filesystem;

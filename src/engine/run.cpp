@@ -17,7 +17,7 @@
 #include "engine/stats.h"
 #include "io/h5.h"
 #include "io/input_error.h"
-#include "io/output_file.h"
+#include "io/output_reader.h"
 
 namespace mr::engine {
 

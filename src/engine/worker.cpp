@@ -15,6 +15,7 @@
 #include "engine/map_task.h"
 #include "engine/partition_inbox.h"
 #include "engine/reduce_partition.h"
+#include "io/output_writer.h"
 
 namespace mr::engine {
 

@@ -1,32 +1,29 @@
-// src/io/output_file.h: the HDF5 output format (see docs/file-formats.md, "Output").
+// src/io/output_file.h: the HDF5 output format (see docs/file-formats.md,
+// "Output"), and what its writer (output_writer.h) and reader
+// (output_reader.h) share.
 //
-//   /keys              uint8[K]     every row's key bytes, row after row
-//   /key_offsets       uint64[N+1]  row i's key is keys[key_offsets[i] :
-//   key_offsets[i+1]] /values            uint64[N]    when value_type is "uint64", or
-//   else /values            uint8[V]  +  /value_offsets uint64[N+1], as for keys
-//   /partition_offsets uint64[R+1]  partition p holds rows [p_o[p], p_o[p+1]),
-//                                   sorted by key bytes within the partition
-//   /partition_checksums uint64[R]   XXH3-64 of partition p: of the 32 bytes of
-//                                   four XXH3-64s (LE): of its key bytes, of
-//                                   its key offsets minus the first (rows+1),
-//                                   of its value bytes (uint64: 8 LE bytes
-//                                   each), of its value offsets likewise
-//                                   (uint64: 0, 8, 16, ...)
-//   attributes of /: mapreduce_output_version (3), checksum ("xxh3-64"), job, parameters,
-//   input,
-//                    reducers, records, value_type ("uint64" or "bytes"),
-//                    export_format, partitioning ("hash" or "range"),
-//                    fingerprint (optional), split_size (optional)
+//   /keys                uint8[K]   every row's key bytes, row after row
+//   /key_offsets         uint64[N+1]  row i's key is keys[k_o[i] : k_o[i+1]]
+//   /values              uint64[N] when value_type is "uint64", or else
+//                        uint8[V] with /value_offsets uint64[N+1], as for keys
+//   /partition_offsets   uint64[R+1]  partition p holds rows [p_o[p], p_o[p+1]),
+//                        sorted by key bytes within the partition
+//   /partition_checksums uint64[R]  XXH3-64 of partition p: of the 32 bytes of
+//                        four XXH3-64s (LE): of its key bytes, of its key
+//                        offsets minus the first (rows+1), of its value bytes
+//                        (uint64: 8 LE bytes each), of its value offsets
+//                        likewise (uint64: 0, 8, 16, ...)
+//   attributes of /: mapreduce_output_version (3), checksum ("xxh3-64"), job,
+//                    parameters, input, reducers, records, value_type
+//                    ("uint64" or "bytes"), export_format, partitioning
+//                    ("hash" or "range"), fingerprint (optional), split_size
+//                    (optional)
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "comm/comm.h"
-#include "io/row_spool.h"
 
 namespace mr::io {
 
@@ -75,79 +72,6 @@ struct OutputMeta {
   /// with `fingerprint`, lets a `--resume` whose checkpoint is already
   /// removed plan the same tasks, and so recognise the output as its own.
   std::uint64_t split_size = 0;
-};
-
-/// Writes every rank's rows into one new file at `path`, in rank order
-/// (ranks hold consecutive partitions), copying at most about `chunk_bytes`
-/// at a time (0: each stream at once). Collective over `comm`.
-/// Returns the total number of rows.
-std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
-                           const OutputMeta &meta, const RowSpool &rows,
-                           std::uint64_t chunk_bytes = 0);
-/// The same for rows held in memory (tests).
-std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
-                           const OutputMeta &meta, const OutputRows &rows);
-
-/// A spool's rows in memory (tests and small outputs).
-OutputRows rows_of(const RowSpool &spool);
-
-/// A whole output file, read serially (for tests and small files; export
-/// streams through OutputReader instead).
-struct OutputFile {
-  OutputMeta meta;
-  OutputRows rows;
-  std::vector<std::uint64_t> partition_offsets;
-};
-
-/// Reads `path`; throws InputError naming the problem.
-OutputFile read_output(const std::string &path);
-
-/// An output file read in chunks: memory stays bounded whatever its size.
-class OutputReader {
-public:
-  /// Opens and checks `path` (serially); throws InputError naming the problem.
-  explicit OutputReader(const std::string &path);
-  ~OutputReader();
-  OutputReader(const OutputReader &) = delete;
-  OutputReader &operator=(const OutputReader &) = delete;
-
-  const OutputMeta &meta() const { return meta_; }
-  std::uint64_t rows() const { return rows_; }
-  /// Row ranges of the partitions: p holds [offsets[p], offsets[p+1]).
-  const std::vector<std::uint64_t> &partition_offsets() const { return partitions_; }
-
-  /// Calls f(key, value) for every row, in key byte order over all partitions
-  /// (each partition is sorted; they are merged), rows of equal keys in
-  /// partition then row order. uint64 values come as 8 little-endian bytes.
-  /// Holds about 2 x `chunk_bytes` per partition, plus the largest row.
-  void
-  for_each_row_in_chunks(const std::function<void(std::string_view, std::string_view)> &f,
-                         std::uint64_t chunk_bytes) const;
-  /// As above, within about `budget` bytes however many partitions there are
-  /// (chunks of budget / partitions, at least 4 KiB).
-  void for_each_row(const std::function<void(std::string_view, std::string_view)> &f,
-                    std::uint64_t budget = kReadBudget) const;
-
-  static constexpr std::uint64_t kReadBudget = 64ull << 20;
-
-  /// Reads every partition (8 MiB at a time, less within a smaller
-  /// `budget`) and checks it against its checksum; throws InputError naming
-  /// a damaged partition. Does nothing for files written before checksums
-  /// (see verifiable()).
-  void verify(std::uint64_t budget = kReadBudget) const;
-  bool verifiable() const;
-
-  /// Calls f(key, value) for every row in the order stored: partition after
-  /// partition (to check that an output really is globally sorted).
-  void for_each_stored_row(
-      const std::function<void(std::string_view, std::string_view)> &f) const;
-
-private:
-  struct Impl;
-  Impl *impl_;
-  OutputMeta meta_;
-  std::uint64_t rows_ = 0;
-  std::vector<std::uint64_t> partitions_;
 };
 
 } // namespace mr::io

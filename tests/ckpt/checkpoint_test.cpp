@@ -12,7 +12,7 @@
 #include "ckpt/durable_file.h"
 #include "ckpt/manifest.h"
 #include "core/checksum.h"
-#include "io/output_file.h"
+#include "io/output_writer.h"
 
 namespace fs = std::filesystem;
 using namespace mr;

@@ -10,7 +10,7 @@
 #include "core/hash.h"
 #include "engine/map_task.h"
 #include "engine/reduce_partition.h"
-#include "io/output_file.h"
+#include "io/output_writer.h"
 #include "join_values_job.h"
 #include "mr/codec.h"
 #include "mr/count_job.h"

@@ -13,7 +13,7 @@
 #include "core/kv_buffer.h"
 #include "engine/partition_inbox.h"
 #include "engine/reduce_partition.h"
-#include "io/output_file.h"
+#include "io/output_writer.h"
 #include "join_values_job.h"
 #include "mr/codec.h"
 #include "mr/registry.h"

@@ -8,7 +8,8 @@
 
 #include "io/h5.h"
 #include "io/input_error.h"
-#include "io/output_file.h"
+#include "io/output_reader.h"
+#include "io/output_writer.h"
 #include "mr/codec.h"
 
 namespace {

@@ -1,0 +1,28 @@
+// src/io/output_writer.h: writes an output file (output_file.h), every
+// rank's rows at once through parallel HDF5.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "comm/comm.h"
+#include "io/output_file.h"
+#include "io/row_spool.h"
+
+namespace mr::io {
+
+/// Writes every rank's rows into one new file at `path`, in rank order
+/// (ranks hold consecutive partitions), copying at most about `chunk_bytes`
+/// at a time (0: each stream at once). Collective over `comm`.
+/// Returns the total number of rows.
+std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
+                           const OutputMeta &meta, const RowSpool &rows,
+                           std::uint64_t chunk_bytes = 0);
+/// The same for rows held in memory (tests).
+std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
+                           const OutputMeta &meta, const OutputRows &rows);
+
+/// A spool's rows in memory (tests and small outputs).
+OutputRows rows_of(const RowSpool &spool);
+
+} // namespace mr::io
