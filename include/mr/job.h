@@ -71,9 +71,10 @@ enum class ExportFormat {
 
 /// Which reduce partition a key goes to.
 enum class Partitioning {
-  hash,  ///< a fixed hash of the key: balanced, stable across runs
-  range, ///< split points sampled from the input: partition p holds keys
-         ///< below partition p+1's, so the output is globally sorted
+  hash,   ///< a fixed hash of the key: balanced, stable across runs
+  range,  ///< split points sampled from the input: partition p holds keys
+          ///< below partition p+1's, so the output is globally sorted
+  custom, ///< the job's own Job::partition
 };
 
 namespace detail {
@@ -124,6 +125,15 @@ public:
   virtual ValueType output_value_type() const { return ValueType::bytes; }
   virtual ExportFormat export_format() const { return ExportFormat::key_tab_value; }
   virtual Partitioning partitioning() const { return Partitioning::hash; }
+
+  /// With Partitioning::custom: the reduce partition of `key`, below
+  /// `partitions`. It must depend on the key and the count alone: every rank
+  /// asks it, and a resumed run must get the same answers. A partition out
+  /// of range ends the run with a message naming the key.
+  virtual std::uint32_t partition(std::string_view key, std::uint32_t partitions) const {
+    (void)key, (void)partitions;
+    return 0;
+  }
 
   /// Optional: when true, rank 0 reads the finished output back, calls
   /// `summarize_row` for every row, then prints `summary()` to stdout.

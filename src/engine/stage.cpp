@@ -37,7 +37,9 @@ io::OutputMeta output_meta(const RunOptions &o, const Job &job,
   meta.reducers = shared.reducers;
   meta.uint64_values = job.output_value_type() == ValueType::uint64;
   meta.export_format = export_format_name(job.export_format());
-  meta.partitioning = job.partitioning() == Partitioning::range ? "range" : "hash";
+  meta.partitioning = job.partitioning() == Partitioning::range    ? "range"
+                      : job.partitioning() == Partitioning::custom ? "custom"
+                                                                   : "hash";
   meta.fingerprint = shared.fingerprint;
   meta.split_size = shared.split_size;
   return meta;
@@ -139,6 +141,22 @@ WorkerPlan worker_plan(const RunOptions &o, const Job &job, const SharedPlan &sh
   return wp;
 }
 
+/// Where keys go: by the sampled split points, by the job's own rule, or by
+/// hash.
+core::Partitioner partitioner_of(const Job &job, const SharedPlan &shared) {
+  switch (job.partitioning()) {
+  case Partitioning::range:
+    return core::Partitioner(shared.split_points);
+  case Partitioning::custom:
+    return core::Partitioner(
+        shared.reducers,
+        [&job, n = shared.reducers](std::string_view k) { return job.partition(k, n); });
+  case Partitioning::hash:
+    break;
+  }
+  return core::Partitioner(shared.reducers);
+}
+
 } // namespace
 
 StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &shared,
@@ -148,9 +166,7 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   const bool single = world.size() == 1;
   const int workers = single ? 1 : world.size() - 1;
   std::unique_ptr<Job> job = make_job(o);
-  const core::Partitioner partitioner = job->partitioning() == Partitioning::range
-                                            ? core::Partitioner(shared.split_points)
-                                            : core::Partitioner(shared.reducers);
+  const core::Partitioner partitioner = partitioner_of(*job, shared);
   const bool is_worker = single || me != 0;
   const comm::Comm worker_comm = world.subset(is_worker);
   StageResult result;

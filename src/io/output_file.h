@@ -16,7 +16,7 @@
 //   attributes of /: mapreduce_output_version (3), checksum ("xxh3-64"), job,
 //                    parameters, input, reducers, records, value_type
 //                    ("uint64" or "bytes"), export_format, partitioning
-//                    ("hash" or "range"), fingerprint (optional), split_size
+//                    ("hash", "range" or "custom"), fingerprint (optional), split_size
 //                    (optional)
 #pragma once
 
@@ -64,7 +64,7 @@ struct OutputMeta {
   bool uint64_values = false; // else bytes
   /// How export prints rows: "key_tab_value", "value_lines" or "raw_keys".
   std::string export_format = "key_tab_value";
-  std::string partitioning = "hash"; // or "range"
+  std::string partitioning = "hash"; // or "range", "custom"
   /// XXH3 of the run's fingerprint (job, parameters, input identity, tasks:
   /// see engine/run.cpp); lets `--resume` recognise a job already finished.
   std::string fingerprint;

@@ -59,6 +59,32 @@ public:
   mr::Partitioning partitioning() const override { return mr::Partitioning::range; }
 };
 
+/// Word count with its own partitioner: a word goes to partition (its first
+/// byte) mod the partition count. With --param bad=true, words starting with
+/// 'z' are sent one past the last partition (a job's bug).
+class ByLetter : public mr::CountJob {
+public:
+  static mr::ParamSpecs parameters() {
+    return {{"bad", "false", "true: put words starting with 'z' out of range"}};
+  }
+  explicit ByLetter(const mr::Params &p) : bad_(mr::param_bool(p, "bad")) {}
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    const mr::U64Bytes one = mr::u64_bytes(1);
+    mr::for_each_word(r.bytes, [&](std::string_view word) { out.emit(word, one); });
+  }
+  mr::Partitioning partitioning() const override { return mr::Partitioning::custom; }
+  std::uint32_t partition(std::string_view key, std::uint32_t partitions) const override {
+    if (key.empty())
+      return 0;
+    if (bad_ && key[0] == 'z')
+      return partitions;
+    return static_cast<unsigned char>(key[0]) % partitions;
+  }
+
+private:
+  bool bad_;
+};
+
 /// Word count (the same output as `wordcount`) with a straggler on demand:
 /// world rank `rank` sleeps `ms` milliseconds before each map task and
 /// before the first key of each reduce partition it reduces. Counts lines
@@ -112,5 +138,6 @@ private:
 
 MR_REGISTER_JOB("slowcount", SlowCount, "test job: wordcount with a slow rank");
 MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
+MR_REGISTER_JOB("byletter", ByLetter, "test job: wordcount, partitioned by first byte");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");
