@@ -1,6 +1,7 @@
-// src/ckpt/checkpoint.h: a checkpoint folder as every rank uses it: the
-// files that commit finished work, written and read back (the coordinator's
-// record of them, and the folder's lock, are in ckpt/manifest.h).
+// src/ckpt/checkpoint.h: the checkpoint folder, one owner: on every rank the
+// files that commit finished work, written and read back; on the
+// coordinator also the manifest that records them and holds the folder's
+// lock (ckpt/manifest.h).
 //
 // A map task's output, one file per task whatever R (so a job of 100,000
 // tasks makes 100,000 files, not 100,000 x R), in DIR/map/<task / 1000>/:
@@ -20,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -49,18 +51,27 @@ struct TaskRuns {
   std::vector<std::uint64_t> offset, size;
 };
 
-/// One checkpoint folder's committed files, for one rank: which run they
-/// belong to, and how this rank names new ones so that two writers (a task
-/// and its backup, or two runs) never write the same one.
+/// One checkpoint folder as one rank uses it: its committed files (which
+/// run they belong to, and how this rank names new ones so that two writers,
+/// a task and its backup or two runs, never write the same one), and on the
+/// coordinator its manifest.
 class Checkpoint {
 public:
-  /// `writer`: run id and world rank, e.g. "1f2e3d4c5b6a-r2" (empty for a
-  /// reader such as `verify`); `fingerprint`: Fingerprint::digest() of the
-  /// checkpoint's fingerprint.
+  /// A worker's (or a reader's, such as `verify`, with no `writer`):
+  /// `writer` is the run id and world rank, e.g. "1f2e3d4c5b6a-r2";
+  /// `fingerprint` is Fingerprint::digest() of the checkpoint's fingerprint.
   Checkpoint(std::string dir, std::string writer, std::uint64_t fingerprint)
       : dir_(std::move(dir)), writer_(std::move(writer)), fingerprint_(fingerprint) {}
+  /// The coordinator's: the same, owning the opened manifest (and so the
+  /// folder's lock, held until this is destroyed).
+  Checkpoint(Manifest manifest, std::string writer, std::uint64_t fingerprint)
+      : dir_(manifest.dir()), writer_(std::move(writer)), fingerprint_(fingerprint),
+        manifest_(std::move(manifest)) {}
 
   const std::string &dir() const { return dir_; }
+  /// The manifest, on the coordinator; nullptr elsewhere.
+  Manifest *manifest() { return manifest_ ? &*manifest_ : nullptr; }
+  const Manifest *manifest() const { return manifest_ ? &*manifest_ : nullptr; }
   /// The path of a committed file.
   std::string path(const Commit &commit) const { return dir_ + "/" + commit.file; }
 
@@ -99,6 +110,7 @@ private:
   std::string dir_;
   std::string writer_;
   std::uint64_t fingerprint_ = 0;
+  std::optional<Manifest> manifest_;
 };
 
 } // namespace mr::ckpt

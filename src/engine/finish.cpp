@@ -128,18 +128,19 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
                    const StageResult &stage, const MemoryBudget &budget,
                    JobSummary &summary, Timeline &timeline) {
   const auto t = Clock::now();
-  if (!stage.map_needed && plan.manifest)
-    add_map_counters(*plan.manifest, plan.splits.size(), summary.counters, o.quiet);
+  ckpt::Manifest *manifest = plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
+  if (!stage.map_needed && manifest)
+    add_map_counters(*manifest, plan.splits.size(), summary.counters, o.quiet);
   read_back(o, shared.partial_output, budget, summary);
   summary.output_file_bytes = std::filesystem::file_size(shared.partial_output);
   commit_output(shared.partial_output, o.output, o.overwrite);
   core::forget_temp_file(shared.partial_output);
-  summary.checkpointing = plan.manifest != nullptr;
-  if (plan.manifest) {
-    summary.resumed = plan.manifest->resumed();
-    summary.damaged_manifest_records = plan.manifest->damaged_records();
+  summary.checkpointing = manifest != nullptr;
+  if (manifest) {
+    summary.resumed = manifest->resumed();
+    summary.damaged_manifest_records = manifest->damaged_records();
     if (!o.keep_checkpoint)
-      plan.manifest->remove_all();
+      manifest->remove_all();
   }
   summary.partitions_reused = stage.partitions_reused;
   summary.partitions_recomputed = shared.reducers - stage.partitions_reused;

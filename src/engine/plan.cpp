@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 namespace boost::serialization {
 template <class Archive>
 void serialize(Archive &ar, mr::engine::SharedPlan &s, unsigned) {
-  ar &s.split_points &s.run_id &s.partial_output &s.fingerprint &s.checkpointing;
+  ar &s.split_points &s.run_id &s.partial_output &s.fingerprint &s.checkpoint_dir;
   ar &s.reducers &s.split_size &s.partitions;
 }
 } // namespace boost::serialization
@@ -342,14 +342,12 @@ void check_existing_output(const RunOptions &o, Plan &plan) {
   plan.already_done = true;
 }
 
-std::unique_ptr<ckpt::Manifest> open_checkpoint(const RunOptions &o,
-                                                const ckpt::Fingerprint &fp) {
+ckpt::Manifest open_manifest(const RunOptions &o, const ckpt::Fingerprint &fp) {
   const auto mode = o.resume          ? ckpt::OpenMode::resume
                     : o.restart_fresh ? ckpt::OpenMode::restart_fresh
                                       : ckpt::OpenMode::fresh;
   try {
-    return std::make_unique<ckpt::Manifest>(
-        ckpt::Manifest::open(o.checkpoint_dir, fp, mode));
+    return ckpt::Manifest::open(o.checkpoint_dir, fp, mode);
   } catch (const ckpt::CheckpointRefused &e) {
     throw io::InputError(e.what());
   }
@@ -382,7 +380,8 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
   plan.fingerprint = core::hex64(fp.digest());
   check_existing_output(o, plan);
   if (!o.checkpoint_dir.empty())
-    plan.manifest = open_checkpoint(o, fp);
+    plan.checkpoint = std::make_unique<ckpt::Checkpoint>(
+        open_manifest(o, fp), plan.run_id + "-r0", fp.digest());
   return plan;
 }
 
@@ -392,11 +391,11 @@ SharedPlan SharedPlan::of(const Plan &plan) {
   s.run_id = plan.run_id;
   s.partial_output = plan.partial_output;
   s.fingerprint = plan.fingerprint;
-  s.checkpointing = plan.manifest != nullptr;
+  s.checkpoint_dir = plan.checkpoint ? plan.checkpoint->dir() : std::string();
   s.reducers = plan.reducers;
   s.split_size = plan.split_size;
-  if (plan.manifest)
-    s.partitions = plan.manifest->partitions();
+  if (plan.checkpoint)
+    s.partitions = plan.checkpoint->manifest()->partitions();
   return s;
 }
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ckpt/manifest.h"
+#include "ckpt/checkpoint.h"
 #include "core/splitter.h"
 #include "engine/memory_budget.h"
 #include "engine/options.h"
@@ -32,7 +32,7 @@ struct Plan {
   bool already_done = false;  // --resume: the output is this job's, complete
   std::string run_id;         // names this run's temporary files
   std::string partial_output; // the output, until it is complete
-  std::unique_ptr<ckpt::Manifest> manifest;
+  std::unique_ptr<ckpt::Checkpoint> checkpoint; // with its manifest; null: none
 };
 
 /// Checks everything the user gave and plans the run for `workers` workers
@@ -43,7 +43,7 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget);
 struct SharedPlan {
   std::vector<std::string> split_points;
   std::string run_id, partial_output, fingerprint;
-  bool checkpointing = false;
+  std::string checkpoint_dir; // empty: no checkpoint
   std::uint32_t reducers = 0;
   std::uint64_t split_size = 0;
   std::map<std::uint32_t, ckpt::Commit> partitions; // committed before this run

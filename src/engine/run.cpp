@@ -81,8 +81,8 @@ int plan_on_rank0(const RunOptions &o, int workers, const MemoryBudget &budget,
 /// say so, and write the report (its counters are the earlier run's).
 int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
                         Clock::time_point start) {
-  if (plan.manifest && !o.keep_checkpoint)
-    plan.manifest->remove_all();
+  if (plan.checkpoint && !o.keep_checkpoint)
+    plan.checkpoint->manifest()->remove_all();
   if (!o.quiet)
     std::fprintf(stderr,
                  "resume: '%s' is already this job's complete output (an earlier run "

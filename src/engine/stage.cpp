@@ -49,7 +49,9 @@ io::OutputMeta output_meta(const RunOptions &o, const Job &job,
 void tell_resume(const RunOptions &o, const Plan &plan,
                  const std::vector<std::optional<ckpt::Commit>> &committed_tasks,
                  std::uint64_t partitions_reused, bool map_needed) {
-  if (!plan.manifest || !plan.manifest->resumed() || o.quiet)
+  const ckpt::Manifest *manifest =
+      plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
+  if (!manifest || !manifest->resumed() || o.quiet)
     return;
   const std::size_t tasks_committed = static_cast<std::size_t>(
       std::count_if(committed_tasks.begin(), committed_tasks.end(),
@@ -61,16 +63,16 @@ void tell_resume(const RunOptions &o, const Plan &plan,
                  "partition(s)\n",
                  tasks_committed, plan.splits.size(),
                  static_cast<unsigned long long>(partitions_reused), plan.reducers,
-                 o.checkpoint_dir.c_str(), plan.splits.size() - tasks_committed,
+                 plan.checkpoint->dir().c_str(), plan.splits.size() - tasks_committed,
                  static_cast<unsigned long long>(plan.reducers - partitions_reused));
   else
     std::fprintf(stderr,
                  "resume: reusing all %u partition(s) from '%s': no map, shuffle or "
                  "reduce\n",
-                 plan.reducers, o.checkpoint_dir.c_str());
-  if (plan.manifest->damaged_records())
+                 plan.reducers, plan.checkpoint->dir().c_str());
+  if (manifest->damaged_records())
     std::fprintf(stderr, "resume: %zu damaged manifest record(s) ignored\n",
-                 plan.manifest->damaged_records());
+                 manifest->damaged_records());
 }
 
 /// Partitions committed by an earlier run: their owners check them now, and
@@ -80,9 +82,8 @@ struct Reused {
   std::vector<bool> every; // by partition, over all workers
 };
 Reused reused_partitions(const RunOptions &o, const SharedPlan &shared,
-                         const std::optional<ckpt::Checkpoint> &checkpoint,
-                         bool is_worker, const comm::Comm &world,
-                         const comm::Comm &worker_comm) {
+                         const ckpt::Checkpoint *checkpoint, bool is_worker,
+                         const comm::Comm &world, const comm::Comm &worker_comm) {
   Reused r;
   if (is_worker && checkpoint)
     r.here = load_committed_partitions(shared.partitions, *checkpoint,
@@ -102,8 +103,8 @@ Reused reused_partitions(const RunOptions &o, const SharedPlan &shared,
 /// Map tasks committed by an earlier run, by task id: handed out to be loaded.
 std::vector<std::optional<ckpt::Commit>> committed_map_tasks(const Plan &plan) {
   std::vector<std::optional<ckpt::Commit>> committed(plan.splits.size());
-  if (plan.manifest)
-    for (const auto &[t, c] : plan.manifest->maps())
+  if (plan.checkpoint)
+    for (const auto &[t, c] : plan.checkpoint->manifest()->maps())
       if (t < committed.size())
         committed[t] = c;
   return committed;
@@ -119,14 +120,13 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
   setup.backups = o.backup_tasks && !single;
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
-  setup.manifest = plan.manifest.get();
+  setup.manifest = plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
   return setup;
 }
 
 WorkerPlan worker_plan(const RunOptions &o, const Job &job, const SharedPlan &shared,
                        const core::Partitioner &partitioner, const MemoryBudget &budget,
-                       Timeline &timeline,
-                       const std::optional<ckpt::Checkpoint> &checkpoint) {
+                       Timeline &timeline, const ckpt::Checkpoint *checkpoint) {
   WorkerPlan wp;
   wp.options = &o;
   wp.partitioner = &partitioner;
@@ -171,10 +171,15 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   const comm::Comm worker_comm = world.subset(is_worker);
   StageResult result;
 
-  std::optional<ckpt::Checkpoint> checkpoint;
-  if (shared.checkpointing)
-    checkpoint.emplace(o.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
-                       std::stoull(shared.fingerprint, nullptr, 16));
+  // Rank 0's checkpoint came with the plan (with the manifest); the others
+  // make theirs from what the plan shared.
+  std::optional<ckpt::Checkpoint> mine;
+  if (me != 0 && !shared.checkpoint_dir.empty())
+    mine.emplace(shared.checkpoint_dir, shared.run_id + "-r" + std::to_string(me),
+                 std::stoull(shared.fingerprint, nullptr, 16));
+  const ckpt::Checkpoint *checkpoint = me == 0 ? plan.checkpoint.get()
+                                       : mine  ? &*mine
+                                               : nullptr;
   Reused reused = reused_partitions(o, shared, checkpoint, is_worker, world, worker_comm);
   result.partitions_reused = static_cast<std::uint64_t>(
       std::count(reused.every.begin(), reused.every.end(), true));

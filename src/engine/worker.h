@@ -98,10 +98,10 @@ struct WorkerPlan {
   const core::Partitioner *partitioner = nullptr; // R = partitioner->count()
   std::string partial_output; // written here, renamed by rank 0 on success
   io::OutputMeta meta;
-  std::optional<ckpt::Checkpoint> checkpoint; // when checkpointing
-  MemoryBudget budget;                        // of --memory-limit
-  std::string scratch_dir;                    // spill files go here
-  Timeline *timeline = nullptr;               // phases are recorded here
+  const ckpt::Checkpoint *checkpoint = nullptr; // when checkpointing
+  MemoryBudget budget;                          // of --memory-limit
+  std::string scratch_dir;                      // spill files go here
+  Timeline *timeline = nullptr;                 // phases are recorded here
 };
 
 /// Partitions a worker takes from the checkpoint instead of reducing them
