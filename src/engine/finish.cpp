@@ -128,7 +128,7 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
                    const StageResult &stage, const MemoryBudget &budget,
                    JobSummary &summary, Timeline &timeline) {
   const auto t = Clock::now();
-  ckpt::Manifest *manifest = plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
+  ckpt::Manifest *manifest = plan.manifest();
   if (!stage.map_needed && manifest)
     add_map_counters(*manifest, plan.splits.size(), summary.counters, o.quiet);
   read_back(o, shared.partial_output, budget, summary);

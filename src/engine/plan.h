@@ -33,6 +33,10 @@ struct Plan {
   std::string run_id;         // names this run's temporary files
   std::string partial_output; // the output, until it is complete
   std::unique_ptr<ckpt::Checkpoint> checkpoint; // with its manifest; null: none
+  /// The checkpoint's manifest (rank 0), or nullptr without a checkpoint.
+  ckpt::Manifest *manifest() const {
+    return checkpoint ? checkpoint->manifest() : nullptr;
+  }
 };
 
 /// Checks everything the user gave and plans the run for `workers` workers

@@ -49,8 +49,7 @@ io::OutputMeta output_meta(const RunOptions &o, const Job &job,
 void tell_resume(const RunOptions &o, const Plan &plan,
                  const std::vector<std::optional<ckpt::Commit>> &committed_tasks,
                  std::uint64_t partitions_reused, bool map_needed) {
-  const ckpt::Manifest *manifest =
-      plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
+  const ckpt::Manifest *manifest = plan.manifest();
   if (!manifest || !manifest->resumed() || o.quiet)
     return;
   const std::size_t tasks_committed = static_cast<std::size_t>(
@@ -120,7 +119,7 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
   setup.backups = o.backup_tasks && !single;
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
-  setup.manifest = plan.checkpoint ? plan.checkpoint->manifest() : nullptr;
+  setup.manifest = plan.manifest();
   return setup;
 }
 
