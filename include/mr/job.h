@@ -22,20 +22,38 @@ using Params = std::map<std::string, std::string>;
 enum class InputFormat {
   lines,   ///< a record is a line, without its "\n" or "\r\n"
   records, ///< a record is `record_size` bytes, as they are
+  pairs,   ///< a record is a key and a value: a row of a run's output, or a
+           ///< line of `mapreduce import --format tsv` (key TAB value)
+};
+
+/// How the values of a job's output rows are stored in the output file.
+enum class ValueType {
+  bytes,  ///< any byte string: `/values` (uint8) + `/value_offsets`
+  uint64, ///< exactly 8 bytes made by mr::u64_bytes: `/values` (uint64)
 };
 
 /// One input record, as `map` receives it.
 struct Record {
-  std::string_view bytes; ///< the record (valid during the map call only)
-  std::uint64_t offset;   ///< of its first byte in the input (unique, ordered)
-  std::uint32_t file;     ///< index of the imported file it comes from
+  std::string_view bytes;      ///< the record; for pairs, the key (valid during
+                               ///< the map call only, as `value`)
+  std::uint64_t offset;        ///< orders the records: for lines and records,
+                               ///< its first byte's offset in the input
+  std::uint32_t file;          ///< index of the imported file it comes from
+  std::string_view value = {}; ///< pairs only: the value (a uint64 value as
+                               ///< its 8 bytes: read it with mr::read_u64)
+
+  /// Pairs only: the key (the same bytes as `bytes`).
+  std::string_view key() const { return bytes; }
 };
 
 /// What every rank knows of the input: its format and its table of files.
 struct InputInfo {
   InputFormat format = InputFormat::lines;
   std::uint64_t record_size = 0; ///< for InputFormat::records
-  std::vector<char> name_bytes;  ///< file names, one after the other
+  /// For InputFormat::pairs: how the values are stored (uint64 in the output
+  /// of a counting job; bytes in other outputs and in tsv imports).
+  ValueType value_type = ValueType::bytes;
+  std::vector<char> name_bytes; ///< file names, one after the other
   std::vector<std::uint64_t> name_offsets{0};
   std::vector<std::uint64_t> file_offsets{0}; ///< file i is [f_o[i], f_o[i+1])
 
@@ -56,17 +74,14 @@ public:
   virtual void emit(std::string_view key, std::string_view value) = 0;
 };
 
-/// How the values of a job's output rows are stored in the output file.
-enum class ValueType {
-  bytes,  ///< any byte string: `/values` (uint8) + `/value_offsets`
-  uint64, ///< exactly 8 bytes made by mr::u64_bytes: `/values` (uint64)
-};
-
 /// How `mapreduce export` prints the rows (always in key byte order).
 enum class ExportFormat {
   key_tab_value, ///< key TAB value NEWLINE (uint64 values in decimal)
   value_lines,   ///< value NEWLINE (the key only orders the rows)
   raw_keys,      ///< the key bytes alone, no separator (fixed-size records)
+  ranked,        ///< keys start with an 8-byte big-endian rank that orders
+                 ///< the rows (mr::ranked_key); export prints the rest of
+                 ///< the key TAB value (a top-n list, largest first)
 };
 
 /// Which reduce partition a key goes to.
@@ -120,7 +135,9 @@ public:
   virtual void reduce(std::string_view key, std::span<const std::string_view> values,
                       Emitter &out) = 0;
 
-  /// Which input format the job reads; the engine refuses any other.
+  /// Which input format the job reads; the engine refuses any other. A job
+  /// that returns InputFormat::pairs reads the output of another run (or a
+  /// tsv import): map gets each row's key and value (Record::key, value).
   virtual InputFormat input_format() const { return InputFormat::lines; }
   virtual ValueType output_value_type() const { return ValueType::bytes; }
   virtual ExportFormat export_format() const { return ExportFormat::key_tab_value; }

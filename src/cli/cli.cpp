@@ -116,7 +116,9 @@ void add_import(CLI::App &app, Commands &c) {
                 "in.h5 data.bin");
   c.import
       ->add_option("--format", c.format,
-                   "lines: a record is a line; records: fixed-size binary records")
+                   "lines: a record is a line; records: fixed-size binary records; "
+                   "tsv: a record is a key TAB value line (no TAB: all key, empty "
+                   "value), read by jobs that take pairs")
       ->check(CLI::IsMember(io::format_names()))
       ->capture_default_str();
   c.import
@@ -272,7 +274,7 @@ void check_words(Commands &c) {
     throw CLI::ValidationError("import", "needs files or folders, or --files-from LIST");
   if (*c.import && c.format == "records" && c.import_opt.record_size == 0)
     throw CLI::ValidationError("--format records", "needs --record-size N (N > 0)");
-  if (*c.import && c.format == "lines" && c.import_opt.record_size != 0)
+  if (*c.import && c.format != "records" && c.import_opt.record_size != 0)
     throw CLI::ValidationError("--record-size", "only goes with --format records");
 }
 

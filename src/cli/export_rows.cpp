@@ -17,9 +17,11 @@ std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t
   io::OutputReader reader(path);
   verify_before_printing(reader, path, budget);
   const io::OutputMeta &meta = reader.meta();
-  enum { tsv, values, keys } format;
+  enum { tsv, values, keys, ranked } format;
   if (meta.export_format == "key_tab_value")
     format = tsv;
+  else if (meta.export_format == "ranked")
+    format = ranked;
   else if (meta.export_format == "value_lines")
     format = values;
   else if (meta.export_format == "raw_keys")
@@ -33,7 +35,15 @@ std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t
   reader.for_each_row(
       [&](std::string_view key, std::string_view value) {
         line.clear();
-        if (format == tsv) {
+        if (format == ranked) {
+          // The rank (8 bytes) only orders the rows.
+          if (key.size() < 8)
+            throw io::InputError("'" + path +
+                                 "' is damaged: a ranked key is shorter "
+                                 "than its 8-byte rank");
+          key.remove_prefix(8);
+        }
+        if (format == tsv || format == ranked) {
           line.append(key);
           line += '\t';
           if (u64)

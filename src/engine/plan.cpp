@@ -17,7 +17,7 @@
 #include "core/checksum.h"
 #include "engine/sample.h"
 #include "engine/stats.h"
-#include "io/input_file.h"
+#include "io/input.h"
 #include "io/output_path.h"
 #include "io/output_reader.h"
 #include "mr/registry.h"
@@ -140,7 +140,7 @@ void check_paths(const RunOptions &o) {
 }
 
 /// What identifies the job for its checkpoint (ckpt/manifest.h).
-ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
+ckpt::Fingerprint fingerprint(const RunOptions &o, const io::Input &input,
                               const Plan &plan) {
   const std::uint32_t reducers = plan.reducers;
   ckpt::Fingerprint fp;
@@ -165,6 +165,8 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::InputFile &input,
   meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
                info.file_offsets.size() * 8});
   fp.add("input_metadata_xxh3", core::hex64(meta.digest()));
+  if (const std::string digest = input.content_digest(); !digest.empty())
+    fp.add("input_content_xxh3", digest); // an output read as pairs: its checksums
   fp.add("split_size", std::to_string(plan.split_size));
   fp.add("tasks", std::to_string(plan.splits.size()));
   core::Hasher points;
@@ -261,8 +263,7 @@ void check_memory_limit(const RunOptions &o, const MemoryBudget &budget,
 /// share of a task's input) is refused, naming where it is, rather than
 /// taking memory beyond the limit (a 2 GB line took 32x a 64 MiB limit).
 void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
-                        const std::vector<core::Split> &splits,
-                        const io::InputFile &input) {
+                        const std::vector<core::Split> &splits, const io::Input &input) {
   if (budget.limit == 0)
     return;
   for (const core::Split &s : splits)
@@ -277,29 +278,31 @@ void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
 }
 
 /// The input, opened and checked against what the job reads.
-io::InputFile open_input_for(const RunOptions &o, const Job &job) {
-  io::InputFile input = io::InputFile::open(o.input);
-  if (!input.verifiable() && !o.quiet)
-    std::fprintf(
-        stderr,
-        "mapreduce: warning: input '%s' has no checksums (imported by an older "
-        "version): damage in it cannot be detected; import it again to add them\n",
-        o.input.c_str());
-  const InputInfo &info = input.info();
-  if (job.input_format() != info.format)
-    throw io::InputError("job " + o.job + " reads '" +
-                         io::format_name(job.input_format()) + "' input, but '" +
-                         o.input + "' holds '" + io::format_name(info.format) +
-                         "' (import it with 'mapreduce import --format " +
-                         io::format_name(job.input_format()) + "')");
-  return input;
+std::unique_ptr<io::Input> open_input_for(const RunOptions &o, const Job &job) {
+  std::unique_ptr<io::Input> input = io::open_input(o.input);
+  if (!input->verifiable() && !o.quiet)
+    std::fprintf(stderr,
+                 "mapreduce: warning: input '%s' has no checksums (written by an older "
+                 "version): damage in it cannot be detected; make it again to add them\n",
+                 o.input.c_str());
+  const InputFormat wants = job.input_format(), holds = input->info().format;
+  if (wants == holds)
+    return input;
+  const std::string head = "job " + o.job + " reads " + io::describe_format(wants) +
+                           ", but '" + o.input + "' holds " + io::describe_format(holds) +
+                           " (it is " + input->kind() + ")";
+  if (wants == InputFormat::pairs)
+    throw io::InputError(head + ": give it the output of a run, or import key TAB "
+                                "value lines with 'mapreduce import --format tsv'");
+  throw io::InputError(head + ": import its files with 'mapreduce import --format " +
+                       io::format_name(wants) + "'");
 }
 
 /// Partitions, split size and the tasks themselves. A resumed job keeps the
 /// earlier run's tasks and partitions, whatever the rank count now (a node
 /// lost, or more of them).
 void cut_into_tasks(const RunOptions &o, int workers, const MemoryBudget &budget,
-                    const io::InputFile &input, Plan &plan) {
+                    const io::Input &input, Plan &plan) {
   const EarlierShape earlier = earlier_shape(o);
   // Four partitions a worker by default: a worker's reduce then sorts four
   // smaller tables that stay closer to its caches (real text, -n 3, medians
@@ -361,7 +364,8 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
   if (o.round_bytes == 0)
     throw io::InputError("--round-size must be at least 1 byte");
   check_paths(o);
-  io::InputFile input = open_input_for(o, *job);
+  const std::unique_ptr<io::Input> opened = open_input_for(o, *job);
+  const io::Input &input = *opened;
   job->start(input.info());
   auto t = Clock::now();
   Plan plan;

@@ -28,7 +28,7 @@ std::uint64_t next_random(std::uint64_t &state) {
 
 } // namespace
 
-SampleResult sample_split_points(Job &job, const io::InputFile &input,
+SampleResult sample_split_points(Job &job, const io::Input &input,
                                  std::uint32_t partitions) {
   SampleResult result;
   const InputInfo &info = input.info();

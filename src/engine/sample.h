@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "io/input_file.h"
+#include "io/input.h"
 #include "mr/job.h"
 
 namespace mr::engine {
@@ -19,7 +19,7 @@ struct SampleResult {
 
 /// Maps about max(10000, 100 x partitions) records, chosen at seeded-random
 /// positions (the same every run), and takes the quantiles of the keys.
-SampleResult sample_split_points(Job &job, const io::InputFile &input,
+SampleResult sample_split_points(Job &job, const io::Input &input,
                                  std::uint32_t partitions);
 
 } // namespace mr::engine

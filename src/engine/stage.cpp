@@ -8,7 +8,7 @@
 #include "ckpt/durable_file.h"
 #include "core/partitioner.h"
 #include "engine/worker.h"
-#include "io/input_file.h"
+#include "io/input.h"
 #include "io/output_file.h"
 #include "mr/job.h"
 
@@ -22,6 +22,8 @@ const char *export_format_name(ExportFormat f) {
     return "value_lines";
   case ExportFormat::raw_keys:
     return "raw_keys";
+  case ExportFormat::ranked:
+    return "ranked";
   default:
     return "key_tab_value";
   }
@@ -199,7 +201,8 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   }
 
   const auto t = Clock::now();
-  io::InputFile input = io::InputFile::open(o.input, worker_comm.native());
+  const std::unique_ptr<io::Input> opened = io::open_input(o.input, worker_comm.native());
+  const io::Input &input = *opened;
   job->start(input.info());
   timeline.add("open input", t);
   const WorkerPlan wp =

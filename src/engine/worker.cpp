@@ -145,7 +145,7 @@ namespace {
 class WorkerRun {
 public:
   WorkerRun(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
-            TaskSource &tasks, const io::InputFile &input, CounterSums &counters)
+            TaskSource &tasks, const io::Input &input, CounterSums &counters)
       : job_(job), plan_(plan), workers_(workers), tasks_(tasks), input_(input),
         counters_(counters), budget_(plan.budget), R_(plan.partitioner->count()),
         W_(static_cast<std::uint32_t>(workers.size())),
@@ -189,7 +189,7 @@ private:
   const WorkerPlan &plan_;
   const comm::Comm &workers_;
   TaskSource &tasks_;
-  const io::InputFile &input_;
+  const io::Input &input_;
   CounterSums &counters_;
   const MemoryBudget &budget_;
   const std::uint32_t R_, W_;
@@ -441,7 +441,7 @@ void WorkerRun::write_phase() {
 } // namespace
 
 WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
-                       TaskSource &tasks, const io::InputFile &input,
+                       TaskSource &tasks, const io::Input &input,
                        const std::vector<bool> &reused, ReusedPartitions &mine_reused,
                        CounterSums &counters) {
   WorkerRun run(job, plan, workers, tasks, input, counters);

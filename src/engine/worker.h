@@ -22,7 +22,8 @@
 #include "engine/memory_budget.h"
 #include "engine/options.h"
 #include "engine/stats.h"
-#include "io/input_file.h"
+#include "io/input.h"
+#include "io/input_error.h"
 #include "io/output_file.h"
 #include "mr/job.h"
 
@@ -121,7 +122,7 @@ load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed
 /// `reused[p]` is true for every partition some worker took from the
 /// checkpoint: those are neither shuffled nor reduced.
 WorkerStats run_worker(Job &job, const WorkerPlan &plan, const comm::Comm &workers,
-                       TaskSource &tasks, const io::InputFile &input,
+                       TaskSource &tasks, const io::Input &input,
                        const std::vector<bool> &reused, ReusedPartitions &mine_reused,
                        CounterSums &counters);
 

@@ -296,6 +296,19 @@ void read_slab(hid_t dataset, hid_t type, std::uint64_t offset, std::uint64_t co
         "reading a dataset");
 }
 
+void read_points(hid_t dataset, hid_t type, const std::vector<std::uint64_t> &indices,
+                 void *data) {
+  if (indices.empty())
+    return;
+  Handle file_space(check(H5Dget_space(dataset), "H5Dget_space"), H5Sclose);
+  const std::vector<hsize_t> coords(indices.begin(), indices.end());
+  check(H5Sselect_elements(file_space, H5S_SELECT_SET, coords.size(), coords.data()),
+        "H5Sselect_elements");
+  Handle mem_space = simple_space(indices.size());
+  check(H5Dread(dataset, type, mem_space, file_space, H5P_DEFAULT, data),
+        "reading a dataset");
+}
+
 void append(hid_t dataset, hid_t type, const void *data, std::uint64_t count) {
   if (count == 0)
     return;

@@ -93,6 +93,10 @@ void write_slab(hid_t dataset, hid_t type, std::uint64_t offset, std::uint64_t c
 /// Reads `count` elements at `offset` of a 1-D dataset (independent I/O).
 void read_slab(hid_t dataset, hid_t type, std::uint64_t offset, std::uint64_t count,
                void *data);
+/// Reads the elements at `indices` (any order) of a 1-D dataset into
+/// data[0..indices.size()) in one call (independent I/O).
+void read_points(hid_t dataset, hid_t type, const std::vector<std::uint64_t> &indices,
+                 void *data);
 /// Appends to an extendible dataset.
 void append(hid_t dataset, hid_t type, const void *data, std::uint64_t count);
 

@@ -7,8 +7,8 @@
 //   /files/offsets       uint64[F+1]: file i is data[offsets[i] : offsets[i+1]]
 //   /checksums           uint64[ceil(N / C)]: XXH3-64 of each C bytes of /data
 //                        (the last chunk may be shorter)
-//   attributes of /: mapreduce_input_version (3), format ("lines" or
-//                    "records"), record_size (records), files, bytes,
+//   attributes of /: mapreduce_input_version (3), format ("lines",
+//                    "records" or "tsv"), record_size (records), files, bytes,
 //                    checksum ("xxh3-64"), checksum_chunk_bytes (C = 1 MiB)
 // Version 1 files (fixed-length strings in /files/names) are still read;
 // files without /checksums (versions 1 and 2) too, unverified.
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "io/h5.h"
+#include "io/input.h"
 #include "io/input_error.h"
 #include "io/record_format.h"
 #include "mr/job.h"
@@ -45,28 +46,27 @@ struct ImportStats {
 ImportStats import_files(const std::vector<std::string> &files, const ImportOptions &o);
 
 /// An input file opened for reading records.
-class InputFile {
+class InputFile : public Input {
 public:
   /// Opens and checks `path`; throws InputError naming the problem. With a
   /// communicator, opens through MPI-IO, collectively over it.
   static InputFile open(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
 
-  std::uint64_t size() const { return size_; }
-  /// Format and file table (read from the file at open).
-  const InputInfo &info() const { return info_; }
-  /// How its bytes are cut into records.
-  const RecordFormat &format() const { return *format_; }
+  std::uint64_t size() const override { return size_; }
+  const InputInfo &info() const override { return info_; }
+  const RecordFormat &format() const override { return *format_; }
   /// Reads bytes [offset, offset + count) of /data into dst (independent I/O).
-  void read(std::uint64_t offset, std::uint64_t count, char *dst) const;
+  void read(std::uint64_t offset, std::uint64_t count, char *dst) const override;
   /// As read, and checks every checksum chunk the range touches first (the
   /// edge chunks are read whole); throws InputError naming the damaged bytes
   /// and the files they hold. Unchecked when the file has no checksums.
-  void read_verified(std::uint64_t offset, std::uint64_t count, char *dst) const;
+  void read_verified(std::uint64_t offset, std::uint64_t count, char *dst) const override;
   /// False for inputs imported before checksums existed.
-  bool verifiable() const { return checksum_chunk_ != 0; }
+  bool verifiable() const override { return checksum_chunk_ != 0; }
   /// The names of the files that bytes [begin, end) hold, for messages:
   /// "'a.txt', 'b.txt'" (at most 3, then "...").
-  std::string files_between(std::uint64_t begin, std::uint64_t end) const;
+  std::string files_between(std::uint64_t begin, std::uint64_t end) const override;
+  std::string kind() const override { return "an imported input"; }
 
 private:
   void verify_chunk(std::uint64_t k, const char *bytes, std::uint64_t n) const;

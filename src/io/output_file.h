@@ -13,7 +13,14 @@
 //                        offsets minus the first (rows+1), of its value bytes
 //                        (uint64: 8 LE bytes each), of its value offsets
 //                        likewise (uint64: 0, 8, 16, ...)
-//   attributes of /: mapreduce_output_version (3), checksum ("xxh3-64"), job,
+//   /block_rows          uint64[B+1]  checksum block b holds rows
+//                        [b_r[b], b_r[b+1]): consecutive rows of one
+//                        partition, cut after the row that brings the
+//                        block's key and value bytes to 1 MiB (version 4)
+//   /block_checksums     uint64[B]  of each block, as a partition's: what a
+//                        run that reads this output as its input verifies
+//                        task by task (io/pairs_input.h)
+//   attributes of /: mapreduce_output_version (4), checksum ("xxh3-64"), job,
 //                    parameters, input, reducers, records, value_type
 //                    ("uint64" or "bytes"), export_format, partitioning
 //                    ("hash", "range" or "custom"), fingerprint (optional), split_size
@@ -28,7 +35,7 @@
 namespace mr::io {
 
 /// What `run` writes; outputs of versions 1 to this one are read.
-constexpr std::uint64_t kOutputVersion = 3;
+constexpr std::uint64_t kOutputVersion = 4;
 /// The most partitions a run writes (--reducers): a file with more is not ours.
 constexpr std::uint64_t kMaxPartitions = 65536;
 
@@ -72,6 +79,8 @@ struct OutputMeta {
   /// with `fingerprint`, lets a `--resume` whose checkpoint is already
   /// removed plan the same tasks, and so recognise the output as its own.
   std::uint64_t split_size = 0;
+  /// mapreduce_output_version of a file read (what a run writes: kOutputVersion).
+  std::uint64_t version = kOutputVersion;
 };
 
 } // namespace mr::io

@@ -12,10 +12,8 @@
 
 namespace mr::io {
 
-namespace {
-
 std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
-                                     std::uint64_t at = 0, std::uint64_t n = ~0ull) {
+                                     std::uint64_t at, std::uint64_t n) {
   Handle ds = open_dataset(file, name, Elem::u64);
   const std::uint64_t len = dataset_length(ds);
   if (n == ~0ull)
@@ -26,6 +24,8 @@ std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
   read_slab(ds, H5T_NATIVE_UINT64, at, n, v.data());
   return v;
 }
+
+namespace {
 
 std::vector<char> read_bytes(hid_t file, const std::string &name) {
   Handle ds = open_dataset(file, name, Elem::u8);
@@ -39,14 +39,15 @@ std::string string_attribute_or(hid_t file, const char *name, const char *fallba
                                    : std::string(fallback);
 }
 
-/// Opens an output file and reads its attributes; throws InputError.
-Handle open_output(const std::string &path, OutputMeta &meta) {
+} // namespace
+
+Handle open_output(const std::string &path, OutputMeta &meta, MPI_Comm comm) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw InputError("'" + path + "' does not exist");
   if (!is_hdf5(path))
     throw InputError("'" + path + "' is not an HDF5 file");
-  Handle file = open_file(path);
+  Handle file = open_file(path, comm);
   for (const char *name : {"keys", "key_offsets", "values", "partition_offsets"})
     if (!has_link(file, name))
       throw InputError("'" + path + "' has no dataset /" + name +
@@ -72,10 +73,9 @@ Handle open_output(const std::string &path, OutputMeta &meta) {
   meta.fingerprint = string_attribute_or(file, "fingerprint", "");
   meta.split_size =
       H5Aexists(file, "split_size") > 0 ? read_u64_attribute(file, "split_size") : 0;
+  meta.version = version;
   return file;
 }
-
-} // namespace
 
 OutputFile read_output(const std::string &path) {
   OutputFile out;

@@ -9,9 +9,21 @@
 #include <string_view>
 #include <vector>
 
+#include "io/h5.h"
 #include "io/output_file.h"
 
 namespace mr::io {
+
+/// Opens an output file (through MPI-IO, collectively, with a communicator)
+/// and reads its attributes into `meta`; throws InputError naming what makes
+/// it no output of ours.
+Handle open_output(const std::string &path, OutputMeta &meta,
+                   MPI_Comm comm = MPI_COMM_NULL);
+
+/// Elements [at, at + n) of uint64 dataset `name` (all from `at` when n is
+/// ~0); throws InputError when it is shorter.
+std::vector<std::uint64_t> read_u64s(hid_t file, const std::string &name,
+                                     std::uint64_t at = 0, std::uint64_t n = ~0ull);
 
 /// A whole output file, read serially (for tests and small files; export
 /// streams through OutputReader instead).

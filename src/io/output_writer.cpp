@@ -132,6 +132,12 @@ std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
     partition_offsets.push_back(partition_offsets.back() + c);
   const std::vector<std::uint64_t> checksums =
       comm.all_gather(rows.partition_checksums());
+  // Checksum blocks: each rank's are of its own partitions, in order.
+  std::vector<std::uint64_t> block_rows{0};
+  for (std::uint64_t c : comm.all_gather(rows.rows_per_block()))
+    block_rows.push_back(block_rows.back() + c);
+  const std::vector<std::uint64_t> block_checksums =
+      comm.all_gather(rows.block_checksums());
 
   // Offsets: each rank writes its entries but the last, which is the next
   // rank's first; the last rank writes the final one too.
@@ -169,6 +175,13 @@ std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
         create_dataset(file, "partition_checksums", H5T_STD_U64LE, checksums.size());
     write_slab(sums, H5T_NATIVE_UINT64, 0, root ? checksums.size() : 0, checksums.data(),
                true);
+    Handle blocks = create_dataset(file, "block_rows", H5T_STD_U64LE, block_rows.size());
+    write_slab(blocks, H5T_NATIVE_UINT64, 0, root ? block_rows.size() : 0,
+               block_rows.data(), true);
+    Handle block_sums =
+        create_dataset(file, "block_checksums", H5T_STD_U64LE, block_checksums.size());
+    write_slab(block_sums, H5T_NATIVE_UINT64, 0, root ? block_checksums.size() : 0,
+               block_checksums.data(), true);
   }
   write_attribute(file, "mapreduce_output_version", kOutputVersion);
   write_attribute(file, "checksum", std::string("xxh3-64"));

@@ -64,6 +64,26 @@ public:
   }
 };
 
+/// A record is a line cut at its first TAB: the key before it, the value
+/// after it (which may hold more TABs). A line without a TAB is all key,
+/// with an empty value (as Hadoop's KeyValueTextInputFormat reads it).
+class TsvFormat : public LinesFormat {
+public:
+  std::uint64_t for_each(const RecordBytes &in,
+                         const std::function<void(const Record &)> &f) const override {
+    FileTracker files(in);
+    return core::for_each_line(in.bytes, [&](std::string_view line) {
+      Record r = files.at(line);
+      const std::size_t tab = line.find('\t');
+      if (tab != std::string_view::npos) {
+        r.bytes = line.substr(0, tab);
+        r.value = line.substr(tab + 1);
+      }
+      f(r);
+    });
+  }
+};
+
 /// A record is `record_size` bytes, as they are.
 class RecordsFormat : public RecordFormat {
 public:
@@ -134,6 +154,8 @@ std::vector<Entry> &registry() {
     e.push_back({InputFormat::records, "records", [](const InputInfo &info) {
                    return std::make_unique<RecordsFormat>(info.record_size);
                  }});
+    e.push_back({InputFormat::pairs, "tsv",
+                 [](const InputInfo &) { return std::make_unique<TsvFormat>(); }});
     return e;
   }();
   return entries;
@@ -163,6 +185,18 @@ std::unique_ptr<RecordFormat> make_record_format(const InputInfo &info) {
     throw InputError("unknown input format " +
                      std::to_string(static_cast<int>(info.format)));
   return e->make(info);
+}
+
+std::string describe_format(InputFormat f) {
+  switch (f) {
+  case InputFormat::lines:
+    return "lines";
+  case InputFormat::records:
+    return "fixed-size records";
+  case InputFormat::pairs:
+    return "key/value pairs";
+  }
+  return format_name(f);
 }
 
 std::string format_name(InputFormat f) {

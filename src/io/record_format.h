@@ -69,8 +69,13 @@ public:
 /// The format that reads `info` (its InputFormat and parameters).
 std::unique_ptr<RecordFormat> make_record_format(const InputInfo &info);
 
-/// The name of a format, as stored in inputs ("lines", "records").
+/// The name of a format, as stored in inputs and given to `import --format`
+/// ("lines", "records", "tsv": the imported form of InputFormat::pairs).
 std::string format_name(InputFormat f);
+
+/// What a job of this InputFormat reads, for messages: "lines",
+/// "fixed-size records", "key/value pairs".
+std::string describe_format(InputFormat f);
 
 /// The format stored or asked under `name`; throws InputError naming the
 /// known ones when there is none.

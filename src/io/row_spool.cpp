@@ -24,6 +24,10 @@ void RowSpool::add(std::string_view key, std::string_view value) {
   key_offsets_.push_back(key_bytes());
   value_offsets_.push_back(value_bytes());
   ++rows_;
+  if (key_bytes() + value_bytes() - block_start_bytes_ >= kBlockBytes) {
+    block_ends_.push_back(rows_);
+    block_start_bytes_ = key_bytes() + value_bytes();
+  }
   // Vectors grow by doubling: sizes within half the budget keep their
   // capacities within it.
   if (budget_ && memory_bytes() * 2 > budget_)
@@ -44,38 +48,75 @@ std::string_view RowSpool::memory(Stream s) const {
   return {};
 }
 
-void RowSpool::hash_partition_so_far(bool to_the_end) {
-  // Everything of the open partition not hashed yet is in memory: a spill
-  // hashes first, and keeps the last offset entry.
+void RowSpool::hash_up_to(Span &span, std::uint64_t row, bool closing) {
+  // Everything of the span not hashed yet is in memory: a spill hashes
+  // first, and keeps the last offset entry.
   const std::uint64_t kfirst = spilled_[kKeyOffsets] / 8; // first entry in memory
-  const std::uint64_t entries_end = to_the_end ? rows_ + 1 : rows_;
-  if (entries_end > hashed_entries_) {
-    const std::size_t n = entries_end - hashed_entries_;
-    hash_.key_offsets(key_offsets_.data() + (hashed_entries_ - kfirst), n,
-                      partition_key_base_);
-    hash_.value_offsets(value_offsets_.data() + (hashed_entries_ - kfirst), n,
-                        partition_value_base_);
-    hashed_entries_ = entries_end;
+  const std::uint64_t entries_end = closing ? row + 1 : row;
+  if (entries_end > span.hashed_entries) {
+    const std::size_t n = entries_end - span.hashed_entries;
+    span.hash.key_offsets(key_offsets_.data() + (span.hashed_entries - kfirst), n,
+                          span.key_base);
+    span.hash.value_offsets(value_offsets_.data() + (span.hashed_entries - kfirst), n,
+                            span.value_base);
+    span.hashed_entries = entries_end;
   }
-  hash_.keys(memory(kKeys).substr(hashed_keys_ - spilled_[kKeys]));
-  hash_.values(memory(kValues).substr(hashed_values_ - spilled_[kValues]));
-  hashed_keys_ = key_bytes();
-  hashed_values_ = value_bytes();
+  const std::uint64_t keys_end = key_offsets_[row - kfirst];
+  hash_bytes(span, keys_end, value_offsets_[row - kfirst]);
+}
+
+void RowSpool::hash_bytes(Span &span, std::uint64_t keys_end, std::uint64_t values_end) {
+  span.hash.keys(memory(kKeys).substr(span.hashed_keys - spilled_[kKeys],
+                                      keys_end - span.hashed_keys));
+  span.hash.values(memory(kValues).substr(span.hashed_values - spilled_[kValues],
+                                          values_end - span.hashed_values));
+  span.hashed_keys = keys_end;
+  span.hashed_values = values_end;
+}
+
+void RowSpool::restart(Span &span) {
+  span = Span();
+  span.first_row = span.hashed_entries = rows_;
+  span.hashed_keys = span.key_base = key_bytes();
+  span.hashed_values = span.value_base = value_bytes();
+}
+
+void RowSpool::close_blocks_up_to(std::uint64_t row) {
+  std::size_t closed = 0;
+  for (; closed < block_ends_.size() && block_ends_[closed] <= row; ++closed) {
+    const std::uint64_t end = block_ends_[closed];
+    hash_up_to(block_, end, true);
+    block_checksums_.push_back(block_.hash.digest());
+    block_rows_.push_back(end - block_.first_row);
+    const std::uint64_t kfirst = spilled_[kKeyOffsets] / 8;
+    Span next;
+    next.first_row = next.hashed_entries = end;
+    next.hashed_keys = next.key_base = key_offsets_[end - kfirst];
+    next.hashed_values = next.value_base = value_offsets_[end - kfirst];
+    block_ = next;
+  }
+  block_ends_.erase(block_ends_.begin(), block_ends_.begin() + closed);
 }
 
 void RowSpool::end_partition() {
-  hash_partition_so_far(true);
-  checksums_.push_back(hash_.digest());
-  partition_rows_.push_back(rows_ - partition_first_row_);
-  partition_first_row_ = rows_;
-  hashed_entries_ = rows_;
-  hashed_keys_ = partition_key_base_ = key_bytes();
-  hashed_values_ = partition_value_base_ = value_bytes();
-  hash_ = PartitionHasher();
+  hash_up_to(partition_, rows_, true);
+  checksums_.push_back(partition_.hash.digest());
+  partition_rows_.push_back(rows_ - partition_.first_row);
+  close_blocks_up_to(rows_);
+  if (rows_ > block_.first_row) {
+    hash_up_to(block_, rows_, true);
+    block_checksums_.push_back(block_.hash.digest());
+    block_rows_.push_back(rows_ - block_.first_row);
+  }
+  restart(partition_);
+  restart(block_);
+  block_start_bytes_ = key_bytes() + value_bytes();
 }
 
 void RowSpool::spill() {
-  hash_partition_so_far(false);
+  hash_up_to(partition_, rows_, false);
+  close_blocks_up_to(rows_);
+  hash_up_to(block_, rows_, false);
   for (Stream s : {kKeys, kKeyOffsets, kValues, kValueOffsets}) {
     std::string_view bytes = memory(s);
     if (s == kKeyOffsets || s == kValueOffsets)

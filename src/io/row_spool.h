@@ -6,7 +6,8 @@
 // entries, absolute within this rank), value bytes, value offsets. Each is a
 // prefix in its spill file followed by a tail in memory. Rows belong to
 // consecutive partitions (end_partition closes one); each partition's
-// checksum (see output_file.h) is computed as its rows go by.
+// checksum, and the checksum of each block of about kBlockBytes of its rows
+// (see output_file.h), are computed as the rows go by.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,13 @@ public:
   std::uint64_t value_bytes() const { return spilled_[kValues] + values_.size(); }
   const std::vector<std::uint64_t> &rows_per_partition() const { return partition_rows_; }
   const std::vector<std::uint64_t> &partition_checksums() const { return checksums_; }
+  /// Rows of each checksum block closed so far, in order (a block never
+  /// crosses a partition; an empty partition has none), and their checksums.
+  const std::vector<std::uint64_t> &rows_per_block() const { return block_rows_; }
+  const std::vector<std::uint64_t> &block_checksums() const { return block_checksums_; }
+
+  /// A block ends after the row that brings its key and value bytes to this.
+  static constexpr std::uint64_t kBlockBytes = 1 << 20;
   /// Bytes written to spill files so far.
   std::uint64_t spilled_bytes() const;
 
@@ -55,8 +63,23 @@ public:
   void sort_rows_since(std::uint64_t first);
 
 private:
+  /// A checksum over consecutive rows: a partition's, or a block's.
+  struct Span {
+    PartitionHasher hash;
+    std::uint64_t first_row = 0;
+    std::uint64_t hashed_entries = 0;                 // offset entries hashed
+    std::uint64_t hashed_keys = 0, hashed_values = 0; // stream bytes hashed
+    std::uint64_t key_base = 0, value_base = 0;
+  };
   void spill();
-  void hash_partition_so_far(bool to_the_end);
+  /// Hashes what `span` has not yet of the rows before `row`: their bytes,
+  /// and offset entries up to `row` (included when `closing`).
+  void hash_up_to(Span &span, std::uint64_t row, bool closing);
+  void hash_bytes(Span &span, std::uint64_t keys_end, std::uint64_t values_end);
+  void restart(Span &span);
+  /// Closes the blocks that ended before `row` (hashed lazily: a reduce
+  /// may still sort the rows of the open partition that are in memory).
+  void close_blocks_up_to(std::uint64_t row);
   std::uint64_t memory_bytes() const {
     return keys_.size() + values_.size() +
            8 * (key_offsets_.size() + value_offsets_.size());
@@ -73,14 +96,12 @@ private:
   mutable std::unique_ptr<core::SpillFile> files_[4];
   std::uint64_t rows_ = 0;
 
-  // The open partition.
-  std::uint64_t partition_first_row_ = 0;
-  std::uint64_t hashed_entries_ = 0; // offset entries of it hashed so far
-  std::uint64_t hashed_keys_ = 0, hashed_values_ = 0; // stream bytes hashed
-  std::uint64_t partition_key_base_ = 0, partition_value_base_ = 0;
-  PartitionHasher hash_;
+  Span partition_, block_;                // the open partition, and its open block
+  std::vector<std::uint64_t> block_ends_; // rows where blocks end, not hashed yet
+  std::uint64_t block_start_bytes_ = 0;   // key + value bytes before the open block
 
   std::vector<std::uint64_t> partition_rows_, checksums_;
+  std::vector<std::uint64_t> block_rows_, block_checksums_;
 };
 
 } // namespace mr::io

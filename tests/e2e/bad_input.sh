@@ -3,7 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 printf 'a b c\n' >text.txt
 mr 0 import -o in.h5 text.txt
-mr 1 run wordcount -i in.h5 -o notinput.h5 -q   # valid HDF5, but not an input
+mr 1 run wordcount -i in.h5 -o notinput.h5 -q   # an output: pairs, not lines
+/usr/bin/python3 -c 'import h5py, sys; h5py.File(sys.argv[1], "w")["x"] = [1, 2]' other.h5
 head -c 1500 in.h5 >trunc.h5                    # an input cut short
 
 for n in 1 3; do
@@ -12,7 +13,9 @@ for n in 1 3; do
   expect_error "input not HDF5, $n ranks" "is not an HDF5 file" out.h5 \
     mr "$n" run wordcount -i text.txt -o out.h5
   expect_error "HDF5 without our datasets, $n ranks" "has no dataset /data" out.h5 \
-    mr "$n" run wordcount -i notinput.h5 -o out.h5
+    mr "$n" run wordcount -i other.h5 -o out.h5
+  expect_error "an output given to a lines job, $n ranks" "reads lines, but 'notinput.h5'" \
+    out.h5 mr "$n" run wordcount -i notinput.h5 -o out.h5
   expect_error "truncated HDF5 input, $n ranks" "truncated file" out.h5 \
     mr "$n" run wordcount -i trunc.h5 -o out.h5
   expect_error "unknown job, $n ranks" "nosuchjob" out.h5 \
@@ -58,9 +61,9 @@ for n in 1 3; do
     mr "$n" run log-analysis -i in.h5 -o out.h5 --param by=day
   expect_error "unknown parameter, $n ranks" "job wordcount has no parameter 'typo'" out.h5 \
     mr "$n" run wordcount -i in.h5 -o out.h5 --param typo=1
-  expect_error "sort on a lines input, $n ranks" "job sort reads 'records' input" out.h5 \
+  expect_error "sort on a lines input, $n ranks" "job sort reads fixed-size records, but 'in.h5' holds lines" out.h5 \
     mr "$n" run sort -i in.h5 -o out.h5
-  expect_error "word count on a records input, $n ranks" "job wordcount reads 'lines' input" out.h5 \
+  expect_error "word count on a records input, $n ranks" "job wordcount reads lines, but" out.h5 \
     mr "$n" run wordcount -i rec.h5 -o out.h5
 done
 expect_error "records not dividing a file" "has 250 bytes, not a multiple of the record size 100" new.h5 \

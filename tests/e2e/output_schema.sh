@@ -15,13 +15,16 @@ f = h5py.File(sys.argv[1], "r")
 a = f.attrs
 assert a["job"] == b"wordcount", a["job"]
 assert a["value_type"] == b"uint64"
-assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 3
+assert int(a["reducers"]) == 3 and int(a["mapreduce_output_version"]) == 4
 assert a["checksum"] == b"xxh3-64" and f["partition_checksums"].shape == (3,)
 assert a["export_format"] == b"key_tab_value" and a["partitioning"] == b"hash"
 keys, ko, vals, po = f["keys"][:], f["key_offsets"][:], f["values"][:], f["partition_offsets"][:]
 n = int(a["records"])
 assert vals.dtype == "uint64" and keys.dtype == "uint8"
 assert len(ko) == n + 1 and len(vals) == n and len(po) == 4 and po[0] == 0 and po[-1] == n
+br, bs = f["block_rows"][:], f["block_checksums"][:]
+assert br[0] == 0 and br[-1] == n and all(br[i] < br[i + 1] for i in range(len(br) - 1))
+assert len(bs) == len(br) - 1 and set(po) <= set(br) | {n}, "blocks cross partitions"
 rows = {}
 for p in range(3):
     part = [bytes(keys[ko[i]:ko[i + 1]]) for i in range(po[p], po[p + 1])]
@@ -37,7 +40,7 @@ print("ok: h5py reads %d rows matching the oracle" % n)
 PY
 
 h5dump -H out2.h5 | grep -q 'DATASET "partition_offsets"' || fail "h5dump does not show the datasets"
-for d in keys key_offsets values partition_offsets; do
+for d in keys key_offsets values partition_offsets block_rows block_checksums; do
   cmp -s <(h5dump -d "/$d" out2.h5 | tail -n +3) <(h5dump -d "/$d" out4.h5 | tail -n +3) ||
     fail "/$d differs between 2 and 4 ranks"
 done

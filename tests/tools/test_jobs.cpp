@@ -59,6 +59,22 @@ public:
   mr::Partitioning partitioning() const override { return mr::Partitioning::range; }
 };
 
+/// Copies key/value pairs (a run's output, or a tsv import) to its output,
+/// range-partitioned (the sample then reads whole blocks of rows): the
+/// values of a key in byte order, each a row. A uint64 value is copied as
+/// its 8 bytes, printed by export as they are.
+class EchoPairs : public mr::Job {
+public:
+  mr::InputFormat input_format() const override { return mr::InputFormat::pairs; }
+  void map(const mr::Record &r, mr::Emitter &out) override { out.emit(r.key(), r.value); }
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    for (std::string_view v : values)
+      out.emit(key, v);
+  }
+  mr::Partitioning partitioning() const override { return mr::Partitioning::range; }
+};
+
 /// Word count with its own partitioner: a word goes to partition (its first
 /// byte) mod the partition count. With --param bad=true, words starting with
 /// 'z' are sent one past the last partition (a job's bug).
@@ -140,4 +156,5 @@ MR_REGISTER_JOB("slowcount", SlowCount, "test job: wordcount with a slow rank");
 MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
 MR_REGISTER_JOB("byletter", ByLetter, "test job: wordcount, partitioned by first byte");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
+MR_REGISTER_JOB("echopairs", EchoPairs, "test job: copies key/value pairs");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");
