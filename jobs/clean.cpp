@@ -12,82 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "csv.h"
 #include "mr/codec.h"
 #include "mr/params.h"
 #include "mr/registry.h"
 
 namespace {
 
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-/// Splits `line` into `fields`; false when it is not valid CSV.
-bool parse_csv(std::string_view line, std::vector<std::string> &fields) {
-  fields.clear();
-  std::size_t i = 0;
-  const std::size_t n = line.size();
-  for (;;) {
-    std::string &field = fields.emplace_back();
-    while (i < n && is_blank(line[i]))
-      ++i;
-    if (i < n && line[i] == '"') {
-      for (++i;;) { // copy up to each quote at once
-        const std::size_t quote = line.find('"', i);
-        if (quote == std::string_view::npos)
-          return false; // unclosed quote
-        field.append(line.substr(i, quote - i));
-        i = quote + 1;
-        if (i < n && line[i] == '"') {
-          field += '"'; // "" is one quote
-          ++i;
-        } else {
-          break;
-        }
-      }
-      while (i < n && is_blank(line[i]))
-        ++i;
-      if (i < n && line[i] != ',')
-        return false; // text after the closing quote
-    } else {
-      const std::size_t start = i;
-      while (i < n && line[i] != ',') {
-        if (line[i] == '"')
-          return false; // a quote inside an unquoted field
-        ++i;
-      }
-      std::size_t end = i;
-      while (end > start && is_blank(line[end - 1]))
-        --end;
-      field.assign(line.substr(start, end - start));
-    }
-    if (i == n)
-      return true;
-    ++i; // the ',' before the next field (perhaps an empty last one)
-  }
-}
-
-void append_canonical(std::string &out, const std::vector<std::string> &fields) {
-  for (std::size_t f = 0; f < fields.size(); ++f) {
-    const std::string &s = fields[f];
-    if (f > 0)
-      out += ',';
-    bool quote = !s.empty() && (is_blank(s.front()) || is_blank(s.back()));
-    for (std::size_t i = 0; i < s.size() && !quote; ++i)
-      quote = s[i] == ',' || s[i] == '"';
-    if (!quote) {
-      out += s;
-      continue;
-    }
-    out += '"';
-    for (char c : s) {
-      if (c == '"')
-        out += '"';
-      out += c;
-    }
-    out += '"';
-  }
-}
+using mr::csv::append_canonical;
+using mr::csv::parse_csv;
 
 class Clean : public mr::Job {
 public:

@@ -41,6 +41,7 @@ struct Record {
   std::uint32_t file;          ///< index of the imported file it comes from
   std::string_view value = {}; ///< pairs only: the value (a uint64 value as
                                ///< its 8 bytes: read it with mr::read_u64)
+  std::uint32_t input = 0;     ///< which input (-i, in order from 0) it is of
 
   /// Pairs only: the key (the same bytes as `bytes`).
   std::string_view key() const { return bytes; }
@@ -56,6 +57,10 @@ struct InputInfo {
   std::vector<char> name_bytes; ///< file names, one after the other
   std::vector<std::uint64_t> name_offsets{0};
   std::vector<std::uint64_t> file_offsets{0}; ///< file i is [f_o[i], f_o[i+1])
+  /// With several inputs (-i A -i B): each one's own info, in order (the
+  /// fields above then describe them together: the files of all, and the
+  /// format of the first). Empty with one input.
+  std::vector<InputInfo> parts;
 
   std::size_t files() const { return file_offsets.size() - 1; }
   /// The path of file i as it was imported.
@@ -139,6 +144,10 @@ public:
   /// that returns InputFormat::pairs reads the output of another run (or a
   /// tsv import): map gets each row's key and value (Record::key, value).
   virtual InputFormat input_format() const { return InputFormat::lines; }
+  /// A job that reads several inputs of given formats (a join: two) lists
+  /// them, in -i order; the run then needs exactly that many, each of its
+  /// format. Empty (the default): one or more inputs, all input_format().
+  virtual std::vector<InputFormat> input_formats() const { return {}; }
   virtual ValueType output_value_type() const { return ValueType::bytes; }
   virtual ExportFormat export_format() const { return ExportFormat::key_tab_value; }
   virtual Partitioning partitioning() const { return Partitioning::hash; }

@@ -147,8 +147,14 @@ void add_run(CLI::App &app, Commands &c) {
   c.run->add_option("job", c.opt.job, "Job to run (see 'mapreduce jobs')")
       ->required()
       ->check(CLI::IsMember(job_names()));
-  c.run->add_option("-i,--input", c.opt.input, "Input file made by 'mapreduce import'")
-      ->required();
+  c.run
+      ->add_option(
+          "-i,--input", c.opt.inputs,
+          "Input: a file made by 'mapreduce import', or the output of an earlier "
+          "run (for jobs that read pairs); repeat -i for several")
+      ->required()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c.run
       ->add_option("-o,--output", c.opt.output,
                    "HDF5 file to write; it appears only when the job has succeeded")

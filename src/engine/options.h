@@ -4,15 +4,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mr/job.h"
 
 namespace mr::engine {
 
 struct RunOptions {
+  /// The inputs as one text: "a.h5" or "a.h5, b.h5" (messages, reports).
+  std::string input_list() const {
+    std::string s;
+    for (const std::string &i : inputs)
+      s += (s.empty() ? "" : ", ") + i;
+    return s;
+  }
+
   std::string job;
   Params params;
-  std::string input;
+  std::vector<std::string> inputs; // -i, in order (most jobs take one)
   std::string output;
   std::uint32_t reducers = 0;                // 0: four per worker (run.cpp)
   std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto

@@ -18,6 +18,7 @@
 #include "engine/sample.h"
 #include "engine/stats.h"
 #include "io/input.h"
+#include "io/multi_input.h"
 #include "io/output_path.h"
 #include "io/output_reader.h"
 #include "mr/registry.h"
@@ -98,10 +99,11 @@ void check_paths(const RunOptions &o) {
   // Under --resume an existing output may be this job's, finished: checked
   // against its fingerprint once that is known (plan_job).
   io::check_output_path(o.output, o.overwrite || (o.resume && fs::exists(o.output, ec)));
-  if (fs::exists(o.output, ec) && fs::exists(o.input, ec) &&
-      fs::equivalent(o.input, o.output, ec))
-    throw io::InputError("output '" + o.output + "' is the input '" + o.input +
-                         "': writing it would destroy the input");
+  for (const std::string &input : o.inputs)
+    if (fs::exists(o.output, ec) && fs::exists(input, ec) &&
+        fs::equivalent(input, o.output, ec))
+      throw io::InputError("output '" + o.output + "' is the input '" + input +
+                           "': writing it would destroy the input");
   try {
     ckpt::probe_writable(ckpt::folder_of(o.output));
   } catch (const std::exception &e) {
@@ -148,25 +150,35 @@ ckpt::Fingerprint fingerprint(const RunOptions &o, const io::Input &input,
   fp.add("job", o.job);
   fp.add("parameters", describe_parameters(job_params(o), reducers));
   fp.add("reducers", std::to_string(reducers));
-  std::error_code ec;
-  fp.add("input", fs::weakly_canonical(o.input, ec).string());
-  struct stat st {};
-  ::stat(o.input.c_str(), &st);
-  fp.add("input_size", std::to_string(st.st_size));
-  fp.add("input_modified",
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
-  const InputInfo &info = input.info();
-  core::Hasher meta;
-  meta.update(io::format_name(info.format));
-  meta.update(std::to_string(info.record_size));
-  meta.update({info.name_bytes.data(), info.name_bytes.size()});
-  meta.update({reinterpret_cast<const char *>(info.name_offsets.data()),
-               info.name_offsets.size() * 8});
-  meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
-               info.file_offsets.size() * 8});
-  fp.add("input_metadata_xxh3", core::hex64(meta.digest()));
-  if (const std::string digest = input.content_digest(); !digest.empty())
-    fp.add("input_content_xxh3", digest); // an output read as pairs: its checksums
+  // Each input: its path, size and time, its file table, and (an output
+  // read as pairs) its checksums. The first input's fields keep the names
+  // they had when a run took one input.
+  const auto *multi = dynamic_cast<const io::MultiInput *>(&input);
+  for (std::size_t k = 0; k < o.inputs.size(); ++k) {
+    std::string n;
+    if (k > 0)
+      n = std::string("#").append(std::to_string(k + 1));
+    const io::Input &part = multi ? multi->part(k) : input;
+    std::error_code ec;
+    fp.add("input" + n, fs::weakly_canonical(o.inputs[k], ec).string());
+    struct stat st {};
+    ::stat(o.inputs[k].c_str(), &st);
+    fp.add("input_size" + n, std::to_string(st.st_size));
+    fp.add("input_modified" + n,
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+    const InputInfo &info = part.info();
+    core::Hasher meta;
+    meta.update(io::format_name(info.format));
+    meta.update(std::to_string(info.record_size));
+    meta.update({info.name_bytes.data(), info.name_bytes.size()});
+    meta.update({reinterpret_cast<const char *>(info.name_offsets.data()),
+                 info.name_offsets.size() * 8});
+    meta.update({reinterpret_cast<const char *>(info.file_offsets.data()),
+                 info.file_offsets.size() * 8});
+    fp.add("input_metadata_xxh3" + n, core::hex64(meta.digest()));
+    if (const std::string digest = part.content_digest(); !digest.empty())
+      fp.add("input_content_xxh3" + n, digest); // an output read as pairs: its checksums
+  }
   fp.add("split_size", std::to_string(plan.split_size));
   fp.add("tasks", std::to_string(plan.splits.size()));
   core::Hasher points;
@@ -269,33 +281,59 @@ void check_record_sizes(const RunOptions &o, const MemoryBudget &budget,
   for (const core::Split &s : splits)
     if (s.size() > budget.limit / 4)
       throw io::InputError(
-          "input '" + o.input + "': a record longer than a task may be makes map task " +
-          std::to_string(s.id) + " (input bytes " + std::to_string(s.begin) + ".." +
-          std::to_string(s.end) + ", in " + input.files_between(s.begin, s.end) + ") " +
-          mib(s.size()) + " long, more than a quarter of --memory-limit " +
-          mib(budget.limit) + " (records are never cut): raise --memory-limit to at " +
-          "least " + mib(4 * s.size()) + ", or split that record");
+          "input '" + o.input_list() +
+          "': a record longer than a task may be makes map task " + std::to_string(s.id) +
+          " (input bytes " + std::to_string(s.begin) + ".." + std::to_string(s.end) +
+          ", in " + input.files_between(s.begin, s.end) + ") " + mib(s.size()) +
+          " long, more than a quarter of --memory-limit " + mib(budget.limit) +
+          " (records are never cut): raise --memory-limit to at " + "least " +
+          mib(4 * s.size()) + ", or split that record");
 }
 
-/// The input, opened and checked against what the job reads.
-std::unique_ptr<io::Input> open_input_for(const RunOptions &o, const Job &job) {
-  std::unique_ptr<io::Input> input = io::open_input(o.input);
-  if (!input->verifiable() && !o.quiet)
-    std::fprintf(stderr,
-                 "mapreduce: warning: input '%s' has no checksums (written by an older "
-                 "version): damage in it cannot be detected; make it again to add them\n",
-                 o.input.c_str());
-  const InputFormat wants = job.input_format(), holds = input->info().format;
+/// Refuses `input` at position k of the run when the job reads another
+/// format there.
+void check_format(const RunOptions &o, const Job &job, std::size_t k,
+                  const io::Input &input) {
+  const std::vector<InputFormat> declared = job.input_formats();
+  const InputFormat wants = declared.empty() ? job.input_format() : declared[k];
+  const InputFormat holds = input.info().format;
   if (wants == holds)
-    return input;
+    return;
+  std::string which;
+  if (o.inputs.size() > 1)
+    which = std::string(" as its input ").append(std::to_string(k + 1));
   const std::string head = "job " + o.job + " reads " + io::describe_format(wants) +
-                           ", but '" + o.input + "' holds " + io::describe_format(holds) +
-                           " (it is " + input->kind() + ")";
+                           which + ", but '" + o.inputs[k] + "' holds " +
+                           io::describe_format(holds) + " (it is " + input.kind() + ")";
   if (wants == InputFormat::pairs)
     throw io::InputError(head + ": give it the output of a run, or import key TAB "
                                 "value lines with 'mapreduce import --format tsv'");
   throw io::InputError(head + ": import its files with 'mapreduce import --format " +
                        io::format_name(wants) + "'");
+}
+
+/// The inputs, opened and checked against what the job reads.
+std::unique_ptr<io::Input> open_input_for(const RunOptions &o, const Job &job) {
+  const std::vector<InputFormat> declared = job.input_formats();
+  if (!declared.empty() && declared.size() != o.inputs.size())
+    throw io::InputError("job " + o.job + " reads " + std::to_string(declared.size()) +
+                         " inputs (-i A -i B ...), not " +
+                         std::to_string(o.inputs.size()));
+  std::vector<std::unique_ptr<io::Input>> parts;
+  for (std::size_t k = 0; k < o.inputs.size(); ++k) {
+    std::unique_ptr<io::Input> input = io::open_input(o.inputs[k]);
+    if (!input->verifiable() && !o.quiet)
+      std::fprintf(stderr,
+                   "mapreduce: warning: input '%s' has no checksums (written by an older "
+                   "version): damage in it cannot be detected; make it again to add "
+                   "them\n",
+                   o.inputs[k].c_str());
+    check_format(o, job, k, *input);
+    parts.push_back(std::move(input));
+  }
+  if (parts.size() == 1)
+    return std::move(parts.front());
+  return std::make_unique<io::MultiInput>(std::move(parts));
 }
 
 /// Partitions, split size and the tasks themselves. A resumed job keeps the

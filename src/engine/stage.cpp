@@ -35,7 +35,7 @@ io::OutputMeta output_meta(const RunOptions &o, const Job &job,
   io::OutputMeta meta;
   meta.job = o.job;
   meta.parameters = describe_parameters(job_params(o), shared.reducers);
-  meta.input = o.input;
+  meta.input = o.input_list();
   meta.reducers = shared.reducers;
   meta.uint64_values = job.output_value_type() == ValueType::uint64;
   meta.export_format = export_format_name(job.export_format());
@@ -201,7 +201,8 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   }
 
   const auto t = Clock::now();
-  const std::unique_ptr<io::Input> opened = io::open_input(o.input, worker_comm.native());
+  const std::unique_ptr<io::Input> opened =
+      io::open_inputs(o.inputs, worker_comm.native());
   const io::Input &input = *opened;
   job->start(input.info());
   timeline.add("open input", t);

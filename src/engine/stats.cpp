@@ -134,7 +134,7 @@ std::string report_json(const JobSummary &s) {
   const Over w(s.workers_stats);
   Json r;
   r["job"] = s.options.job;
-  r["input"] = s.options.input;
+  r["input"] = s.options.input_list();
   r["output"] = s.options.output;
   r["ranks"] = s.ranks;
   r["workers"] = s.workers;

@@ -5,6 +5,7 @@
 
 #include "io/h5.h"
 #include "io/input_file.h"
+#include "io/multi_input.h"
 #include "io/pairs_input.h"
 
 namespace mr::io {
@@ -26,6 +27,15 @@ std::unique_ptr<Input> open_input(const std::string &path, MPI_Comm comm) {
   if (holds_an_output(path))
     return PairsInput::open(path, comm);
   return std::make_unique<InputFile>(InputFile::open(path, comm));
+}
+
+std::unique_ptr<Input> open_inputs(const std::vector<std::string> &paths, MPI_Comm comm) {
+  if (paths.size() == 1)
+    return open_input(paths.front(), comm);
+  std::vector<std::unique_ptr<Input>> parts;
+  for (const std::string &p : paths)
+    parts.push_back(open_input(p, comm));
+  return std::make_unique<MultiInput>(std::move(parts));
 }
 
 } // namespace mr::io

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <mpi.h>
 
@@ -44,6 +45,11 @@ public:
   /// What it is, for messages: "an imported input" or "the output of job X".
   virtual std::string kind() const = 0;
 };
+
+/// Opens `paths` as one input: open_input of one path, or a MultiInput of
+/// them all (io/multi_input.h).
+std::unique_ptr<Input> open_inputs(const std::vector<std::string> &paths,
+                                   MPI_Comm comm = MPI_COMM_NULL);
 
 /// Opens `path`, an imported input or a run's output, and checks it; throws
 /// InputError naming the problem. With a communicator, opens through MPI-IO,

@@ -2,35 +2,11 @@
 # with Python regexes. Usage: clean_oracle.py FIELDS KEY HEADER FILES...
 # Prints the kept records (canonical CSV) in byte order of their key, then
 # writes "read invalid duplicate" to counts.txt.
-import re
 import sys
 
+from csv_rules import canonical, parse
+
 fields, key, header = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "true"
-TOKEN = re.compile(rb'[ \t]*(?:"((?:[^"]|"")*)"[ \t]*|([^,"]*))')
-
-
-def parse(line):
-    out, pos = [], 0
-    while True:
-        m = TOKEN.match(line, pos)
-        if m.group(1) is not None:
-            out.append(m.group(1).replace(b'""', b'"'))
-        else:
-            out.append(m.group(2).strip(b" \t"))
-        pos = m.end()
-        if pos == len(line):
-            return out
-        if line[pos:pos + 1] != b",":
-            return None
-        pos += 1
-
-
-def canonical(f):
-    if b"," in f or b'"' in f or (f and (f[:1] in b" \t" or f[-1:] in b" \t")):
-        return b'"' + f.replace(b'"', b'""') + b'"'
-    return f
-
-
 kept, read, invalid, valid = {}, 0, 0, 0
 for name in sys.argv[4:]:
     data = open(name, "rb").read()
