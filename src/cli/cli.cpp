@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -11,10 +12,12 @@
 #include "cli/export_rows.h"
 #include "cli/import_paths.h"
 #include "cli/numbers.h"
+#include "cli/pipeline_file.h"
 #include "cli/validate_sort.h"
 #include "cli/verify.h"
 #include "comm/comm.h"
 #include "engine/options.h"
+#include "engine/pipeline.h"
 #include "io/h5.h"
 #include "io/input_file.h"
 #include "mr/registry.h"
@@ -88,7 +91,10 @@ std::string describe_params(const JobEntry &job, const char *indent) {
 /// Every command's flags, as CLI11 fills them in.
 struct Commands {
   CLI::App *import = nullptr, *run = nullptr, *exp = nullptr, *validate = nullptr,
-           *verify = nullptr, *jobs = nullptr;
+           *verify = nullptr, *jobs = nullptr, *pipeline = nullptr;
+  // pipeline
+  std::string pipeline_file;
+  engine::PipelineOptions pipeline_opt;
   // import
   std::string format = "lines";
   io::ImportOptions import_opt;
@@ -263,9 +269,32 @@ void add_export_and_checks(CLI::App &app, Commands &c) {
                                       "their parameters");
 }
 
-/// What CLI11 cannot check by itself: --param's form and repeats, and
-/// import's flags that go together. Throws CLI::ValidationError.
-void check_words(Commands &c) {
+void add_pipeline(CLI::App &app, Commands &c) {
+  c.pipeline = app.add_subcommand(
+      "pipeline",
+      "Run the stages of FILE in one MPI launch: one stage a line, the words that would "
+      "follow 'mapreduce run' ('#' starts a comment). A stage may read an earlier "
+      "stage's output; outputs that later stages read are removed at the end unless "
+      "--keep-intermediates.\n"
+      "Example: mpirun -n 4 mapreduce pipeline stages.txt --checkpoint-dir ckpt");
+  c.pipeline->add_option("file", c.pipeline_file, "The pipeline file")->required();
+  engine::PipelineOptions &p = c.pipeline_opt;
+  c.pipeline->add_option("--checkpoint-dir", p.checkpoint_dir,
+                         "Commit every stage's work here (a folder a stage)");
+  c.pipeline->add_flag("--resume", p.resume,
+                       "Skip the stages whose outputs are complete and continue the "
+                       "stage in progress from its checkpoint");
+  c.pipeline->add_flag("--restart-fresh", p.restart_fresh,
+                       "Discard the checkpoints first");
+  c.pipeline->add_flag("--keep-checkpoint", p.keep_checkpoint,
+                       "Keep the checkpoints after success");
+  c.pipeline->add_flag("--keep-intermediates", p.keep_intermediates,
+                       "Keep the outputs that later stages read");
+  c.pipeline->add_flag("-q,--quiet", p.quiet, "Print nothing but errors");
+}
+
+/// --param NAME=VALUE words into c.opt.params; throws CLI::ValidationError.
+void collect_params(Commands &c) {
   for (const auto &p : c.params) {
     auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -276,6 +305,12 @@ void check_words(Commands &c) {
                                                 at->second + "' and '" +
                                                 p.substr(eq + 1) + "'): give it once");
   }
+}
+
+/// What CLI11 cannot check by itself: --param's form and repeats, and
+/// import's flags that go together. Throws CLI::ValidationError.
+void check_words(Commands &c) {
+  collect_params(c);
   if (*c.import && c.import_paths.empty() && c.files_from.empty())
     throw CLI::ValidationError("import", "needs files or folders, or --files-from LIST");
   if (*c.import && c.format == "records" && c.import_opt.record_size == 0)
@@ -291,7 +326,9 @@ void check_words(Commands &c) {
 /// alone answers).
 int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int argc,
                  char **argv) {
-  const bool mpi_job = c.run->parsed() || (argc > 1 && std::string(argv[1]) == "run");
+  const bool mpi_job =
+      c.run->parsed() || c.pipeline->parsed() ||
+      (argc > 1 && (std::string(argv[1]) == "run" || std::string(argv[1]) == "pipeline"));
   std::optional<comm::Runtime> mpi;
   if (mpi_job)
     mpi.emplace(argc, argv);
@@ -338,14 +375,60 @@ int run_checking(const std::function<int()> &command) {
   return failed ? failed : code;
 }
 
-int start_job(Commands &c, int argc, char **argv) {
+/// What `run`'s flags leave to be worked out after parsing.
+void finish_run_options(Commands &c) {
   c.opt.backup_tasks = !c.no_backups;
   if (c.memory_limit == "none")
     c.opt.memory_limit = 0;
   else if (c.memory_limit != "auto")
     c.opt.memory_limit = std::stoull(c.memory_limit); // check_size made it a byte count
-  comm::Runtime mpi(argc, argv);                      // only `run` needs MPI
+}
+
+int start_job(Commands &c, int argc, char **argv) {
+  finish_run_options(c);
+  comm::Runtime mpi(argc, argv); // only `run` and `pipeline` need MPI
   return engine::run_job(c.opt);
+}
+
+/// One stage of a pipeline file: its words parsed as `mapreduce run`'s.
+engine::RunOptions parse_stage(const std::vector<std::string> &words) {
+  CLI::App app("", "mapreduce");
+  Commands c;
+  add_run(app, c);
+  std::vector<std::string> args(words.rbegin(), words.rend()); // CLI11 pops from the back
+  args.push_back("run");
+  try {
+    app.parse(args);
+    collect_params(c);
+  } catch (const CLI::CallForHelp &) {
+    throw std::invalid_argument("--help is not a stage");
+  } catch (const CLI::ParseError &e) {
+    throw std::invalid_argument(e.what());
+  }
+  finish_run_options(c);
+  return c.opt;
+}
+
+/// `mapreduce pipeline FILE`: every rank reads the file; a bad one is said
+/// once, by rank 0, and every rank stops with exit 1.
+int start_pipeline(Commands &c, int argc, char **argv) {
+  comm::Runtime mpi(argc, argv);
+  const comm::Comm world = comm::Comm::world();
+  std::vector<engine::RunOptions> stages;
+  try {
+    stages = read_pipeline(c.pipeline_file, parse_stage);
+  } catch (const std::exception &e) {
+    if (world.rank() == 0)
+      std::fprintf(stderr, "mapreduce: error: %s\n", e.what());
+    world.barrier();
+    return engine::kExitRefused;
+  }
+  // The pipeline's -q quiets every stage; stages all quiet quiet it too.
+  for (engine::RunOptions &o : stages)
+    o.quiet = o.quiet || c.pipeline_opt.quiet;
+  c.pipeline_opt.quiet =
+      std::all_of(stages.begin(), stages.end(), [](const auto &o) { return o.quiet; });
+  return engine::run_pipeline(std::move(stages), c.pipeline_opt);
 }
 
 } // namespace
@@ -359,6 +442,7 @@ int main(int argc, char **argv) {
   add_import(app, c);
   add_run(app, c);
   add_export_and_checks(app, c);
+  add_pipeline(app, c);
   try {
     app.parse(argc, argv);
     check_words(c);
@@ -373,6 +457,8 @@ int main(int argc, char **argv) {
     return run_checking([&] { return validate_sort(c.sorted_out, c.sorted_in, stdout); });
   if (*c.verify)
     return run_checking([&] { return verify_path(c.verify_target, stdout); });
+  if (*c.pipeline)
+    return start_pipeline(c, argc, argv);
   if (*c.jobs)
     return plain([&] {
       for (const auto *j : registered_jobs())

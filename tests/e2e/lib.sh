@@ -112,7 +112,7 @@ expect_error() {
 pid_of_rank() {
   local p here
   here=$(readlink -f "$WORK")
-  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs) run"); do
+  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs) (run|pipeline)"); do
     [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
     if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
       echo "$p"
@@ -126,7 +126,7 @@ pid_of_rank() {
 ranks_running() {
   local p here
   here=$(readlink -f "$WORK")
-  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs) run"); do
+  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs) (run|pipeline)"); do
     [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] && return 0
   done
   return 1
