@@ -16,6 +16,7 @@
 #include "cli/validate_sort.h"
 #include "cli/verify.h"
 #include "comm/comm.h"
+#include "engine/drivers.h"
 #include "engine/options.h"
 #include "engine/pipeline.h"
 #include "io/h5.h"
@@ -70,6 +71,8 @@ std::vector<std::string> job_names() {
   std::vector<std::string> names;
   for (const auto *j : registered_jobs())
     names.push_back(j->name);
+  for (const auto *d : engine::registered_drivers())
+    names.push_back(d->name);
   return names;
 }
 
@@ -338,7 +341,9 @@ int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int
     code = app.exit(e);
     auto job = c.run->get_option("job");
     if (e.get_name() == "CallForHelp" && *c.run && job->count() == 1)
-      if (const JobEntry *j = find_job(job->as<std::string>()))
+      if (const JobEntry *j = find_job(job->as<std::string>())
+                                  ? find_job(job->as<std::string>())
+                                  : engine::find_driver(job->as<std::string>()))
         std::printf("\nJob %s: %s\n%s", j->name.c_str(), j->description.c_str(),
                     j->params.empty() ? "  (no parameters)\n"
                                       : describe_params(*j, "  ").c_str());
@@ -387,6 +392,8 @@ void finish_run_options(Commands &c) {
 int start_job(Commands &c, int argc, char **argv) {
   finish_run_options(c);
   comm::Runtime mpi(argc, argv); // only `run` and `pipeline` need MPI
+  if (engine::find_driver(c.opt.job))
+    return engine::run_driver(c.opt);
   return engine::run_job(c.opt);
 }
 
@@ -433,6 +440,10 @@ int start_pipeline(Commands &c, int argc, char **argv) {
 
 } // namespace
 
+engine::RunOptions parse_run_words(const std::vector<std::string> &words) {
+  return parse_stage(words);
+}
+
 int main(int argc, char **argv) {
   io::silence_hdf5_errors();
   CLI::App app(kDescription, "mapreduce");
@@ -461,7 +472,12 @@ int main(int argc, char **argv) {
     return start_pipeline(c, argc, argv);
   if (*c.jobs)
     return plain([&] {
-      for (const auto *j : registered_jobs())
+      std::vector<const JobEntry *> all = registered_jobs();
+      for (const auto *d : engine::registered_drivers())
+        all.push_back(d);
+      std::sort(all.begin(), all.end(),
+                [](const JobEntry *a, const JobEntry *b) { return a->name < b->name; });
+      for (const auto *j : all)
         std::printf("%-15s %s\n%s", j->name.c_str(), j->description.c_str(),
                     describe_params(*j, "    ").c_str());
     });

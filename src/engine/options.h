@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,9 +49,20 @@ struct RunOptions {
 constexpr int kExitRefused = 1; // bad input or options: fix and run again
 constexpr int kExitFailed = 3;  // failed while working (I/O error, full disk)
 
+/// What a run did, as every rank learns it (for a driver that loops).
+struct RunOutcome {
+  int exit_code = 0;
+  /// --resume found the output already complete: nothing ran, and the
+  /// counters are empty.
+  bool already_complete = false;
+  std::uint64_t rows = 0;                        // of the output
+  std::map<std::string, std::uint64_t> counters; // the job's, summed over ranks
+};
+
 /// Runs a job on every rank of MPI_COMM_WORLD (rank 0 coordinates, the others
 /// work; a single rank does both). Returns the process exit code, the same on
 /// every rank. Problems with the user's input are reported once, by rank 0.
-int run_job(const RunOptions &options);
+/// With `outcome`, every rank also learns the run's counters and rows.
+int run_job(const RunOptions &options, RunOutcome *outcome = nullptr);
 
 } // namespace mr::engine

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "comm/comm.h"
+#include "comm/wire.h"
 #include "core/temp_files.h"
 #include "engine/finish.h"
 #include "engine/plan.h"
@@ -18,6 +19,13 @@
 #include "io/h5.h"
 #include "io/input_error.h"
 #include "io/output_reader.h"
+
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive &ar, mr::engine::RunOutcome &o, unsigned) {
+  ar &o.exit_code &o.already_complete &o.rows &o.counters;
+}
+} // namespace boost::serialization
 
 namespace mr::engine {
 
@@ -80,7 +88,7 @@ int plan_on_rank0(const RunOptions &o, int workers, const MemoryBudget &budget,
 /// --resume of a job whose output is already complete: nothing to do but
 /// say so, and write the report (its counters are the earlier run's).
 int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
-                        Clock::time_point start) {
+                        Clock::time_point start, RunOutcome &outcome) {
   if (plan.checkpoint && !o.keep_checkpoint)
     plan.checkpoint->manifest()->remove_all();
   if (!o.quiet)
@@ -95,6 +103,8 @@ int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
     summary.output_rows = io::OutputReader(o.output).rows();
   } catch (const std::exception &) { // checked as this job's: readable
   }
+  outcome.already_complete = true;
+  outcome.rows = summary.output_rows;
   summary.wall_seconds = seconds_since(start);
   return write_report(o, summary) ? 0 : kExitFailed;
 }
@@ -122,7 +132,9 @@ int commit_on_rank0(const RunOptions &o, const Plan &plan, const SharedPlan &sha
 
 } // namespace
 
-int run_job(const RunOptions &o) {
+namespace {
+
+int run_on_ranks(const RunOptions &o, RunOutcome &outcome) {
   const auto start = Clock::now();
   Timeline timeline;
   timeline.add("start-up (loading, MPI_Init)", Timeline::process_start());
@@ -145,7 +157,8 @@ int run_job(const RunOptions &o) {
   std::string none;
   world.broadcast(done, none, 0);
   if (done)
-    return me == 0 ? finish_already_done(o, plan, world.size(), workers, start) : 0;
+    return me == 0 ? finish_already_done(o, plan, world.size(), workers, start, outcome)
+                   : 0;
 
   t = Clock::now();
   std::string shared_bytes = me == 0 ? SharedPlan::of(plan).encode() : std::string();
@@ -181,7 +194,28 @@ int run_job(const RunOptions &o) {
   const bool single = world.size() == 1;
   summary.coordinator_cpu_seconds = single ? 0 : cpu_seconds() - cpu_at_start;
   summary.coordinator_peak_rss_bytes = single ? 0 : peak_rss_bytes();
+  outcome.rows = summary.output_rows;
+  outcome.counters = summary.counters;
   return report_run(o, summary);
+}
+
+} // namespace
+
+int run_job(const RunOptions &o, RunOutcome *outcome) {
+  RunOutcome mine;
+  const int code = run_on_ranks(o, mine);
+  if (!outcome)
+    return code;
+  // Every rank learns rank 0's outcome, and one exit code (rank 0 alone may
+  // fail late: its report).
+  const comm::Comm world = comm::Comm::world();
+  mine.exit_code = static_cast<int>(world.max(static_cast<std::uint64_t>(code)));
+  std::string bytes = world.rank() == 0 ? comm::to_bytes(mine) : std::string();
+  int none = 0;
+  world.broadcast(none, bytes, 0);
+  *outcome = comm::from_bytes<RunOutcome>(bytes);
+  outcome->exit_code = mine.exit_code;
+  return outcome->exit_code;
 }
 
 } // namespace mr::engine

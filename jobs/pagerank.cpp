@@ -1,0 +1,313 @@
+// jobs/pagerank.cpp: PageRank of an edge list, iterated in one launch: a
+// driver (mr/driver.h) running three jobs.
+//
+// Input: lines `source<whitespace>target` (as reverse-links reads them;
+// other lines counted as malformed_lines). Node names are byte strings; a
+// duplicate edge counts once; a self-loop is an edge. With N distinct nodes,
+// r0(v) = 1/N and
+//   r_{t+1}(v) = (1-d)/N + d * (sum over edges u->v of r_t(u)/outdeg(u) + D_t/N)
+// where D_t is the sum of r_t over the nodes without out-edges. Iterations
+// stop after `iterations`, or once the L1 distance between r_t and r_{t+1}
+// is below `tolerance`. Export: `node<TAB>rank` (%.17g), in node byte order.
+//
+//   pagerank-graph  edges -> (node, 8 zero bytes + its de-duplicated targets)
+//   pagerank-step   (node, rank + targets) -> the same, one iteration later;
+//                   counters l1_fixed and dangling_fixed: the L1 change and
+//                   D_{t+1} in units of 2^-60, each node's term rounded on
+//                   its own, so that the sums are exact and the same at any
+//                   rank count (at most N x 2^-61 from the real sums)
+//   pagerank-ranks  (node, rank + targets) -> (node, "%.17g")
+//
+// A node's new rank sums its contributions in one order (the byte order of
+// their values), whatever the rank count. The driver remembers N, D_t and
+// the L1 changes in OUTPUT.work/pagerank.state, so that a relaunch with
+// --resume skips the iterations done and continues the one in progress from
+// its checkpoint (DIR/iter-K).
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mr/codec.h"
+#include "mr/driver.h"
+#include "mr/params.h"
+#include "mr/registry.h"
+#include "mr/text.h"
+
+namespace {
+
+constexpr double kFixed = 1152921504606846976.0; // 2^60
+
+std::string double_bytes(double v) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, 8);
+  return std::string(mr::u64_bytes(bits));
+}
+
+double read_double(std::string_view bytes) {
+  const std::uint64_t bits = mr::read_u64(bytes.substr(0, 8));
+  double v = 0;
+  std::memcpy(&v, &bits, 8);
+  return v;
+}
+
+std::uint64_t fixed(double v) {
+  return static_cast<std::uint64_t>(std::llround(v * kFixed));
+}
+
+/// Edges -> nodes with their targets.
+class Graph : public mr::Job {
+public:
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    std::string_view names[2];
+    int n = 0;
+    mr::for_each_word(r.bytes, [&](std::string_view w) {
+      if (n < 2)
+        names[n] = w;
+      ++n;
+    });
+    if (n != 2) {
+      ++malformed_;
+      return;
+    }
+    value_.assign(1, 'E').append(names[1]);
+    out.emit(names[0], value_);
+    out.emit(names[1], "N"); // a node, even without out-edges
+  }
+  void reduce(std::string_view node, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    state_.assign(8, '\0');
+    bool any = false;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i][0] == 'E' && (i == 0 || values[i] != values[i - 1])) {
+        mr::append_string(state_, values[i].substr(1));
+        any = true;
+      }
+    if (!any)
+      ++dangling_;
+    out.emit(node, state_);
+  }
+
+private:
+  std::string value_, state_;
+  std::uint64_t &malformed_ = counter("malformed_lines");
+  std::uint64_t &dangling_ = counter("dangling_nodes");
+};
+
+/// One iteration.
+class Step : public mr::Job {
+public:
+  static mr::ParamSpecs parameters() {
+    return {mr::required_param("n", "number of nodes"),
+            mr::required_param("damping", "d"),
+            mr::required_param("dangling", "D_t, the rank of nodes without out-edges"),
+            {"first", "false", "true: every rank is 1/n (r0)"}};
+  }
+  explicit Step(const mr::Params &p)
+      : n_(static_cast<double>(mr::param_u64(p, "n", 1))),
+        d_(std::strtod(mr::param(p, "damping").c_str(), nullptr)),
+        dangling_(std::strtod(mr::param(p, "dangling").c_str(), nullptr)),
+        first_(mr::param_bool(p, "first")) {}
+
+  mr::InputFormat input_format() const override { return mr::InputFormat::pairs; }
+
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    const double rank = first_ ? 1 / n_ : read_double(r.value);
+    const std::string_view targets = r.value.substr(8);
+    std::size_t k = 0;
+    mr::for_each_string(targets, [&](std::string_view) { ++k; });
+    value_.assign(1, 'S').append(double_bytes(rank)).append(targets);
+    out.emit(r.key(), value_);
+    if (k == 0)
+      return;
+    std::string share(1, 'C');
+    share.append(double_bytes(rank / static_cast<double>(k)));
+    mr::for_each_string(targets, [&](std::string_view v) { out.emit(v, share); });
+  }
+
+  void reduce(std::string_view node, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    double sum = 0;
+    std::size_t i = 0;
+    for (; i < values.size() && values[i][0] == 'C'; ++i)
+      sum += read_double(values[i].substr(1));
+    if (values.size() - i != 1)
+      throw std::runtime_error("pagerank-step: node without exactly one state");
+    const std::string_view state = values[i].substr(1);
+    const double old = read_double(state);
+    const double now = (1 - d_) / n_ + d_ * (sum + dangling_ / n_);
+    l1_ += fixed(std::fabs(now - old));
+    if (state.size() == 8)
+      dangling_next_ += fixed(now);
+    state_.assign(double_bytes(now)).append(state.substr(8));
+    out.emit(node, state_);
+  }
+
+private:
+  double n_, d_, dangling_;
+  bool first_;
+  std::string value_, state_;
+  std::uint64_t &l1_ = counter("l1_fixed");
+  std::uint64_t &dangling_next_ = counter("dangling_fixed");
+};
+
+/// The ranks as text.
+class Ranks : public mr::Job {
+public:
+  static mr::ParamSpecs parameters() {
+    return {{"iterations", "0", "iterations run (recorded in the output)"},
+            {"last_l1", "", "the last L1 change (recorded in the output)"}};
+  }
+  explicit Ranks(const mr::Params &) {}
+  mr::InputFormat input_format() const override { return mr::InputFormat::pairs; }
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", read_double(r.value));
+    out.emit(r.key(), text);
+  }
+  void reduce(std::string_view node, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    out.emit(node, values[0]);
+  }
+};
+
+std::string hex(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%a", v);
+  return text;
+}
+
+/// pagerank.state: "graph N D0" then "iter T L1 D_T" lines.
+struct State {
+  bool graph = false;
+  std::uint64_t n = 0;
+  std::vector<double> dangling; // D_0, D_1, ...
+  std::vector<double> l1;       // L1 of iteration 1, 2, ...
+
+  static State parse(const std::string &text) {
+    State s;
+    std::istringstream in(text);
+    std::string kind;
+    while (in >> kind) {
+      std::string a, b, c;
+      if (kind == "graph" && in >> a >> b) {
+        s.graph = true;
+        s.n = std::stoull(a);
+        s.dangling = {std::strtod(b.c_str(), nullptr)};
+      } else if (kind == "iter" && in >> a >> b >> c &&
+                 std::stoull(a) == s.l1.size() + 1) {
+        s.l1.push_back(std::strtod(b.c_str(), nullptr));
+        s.dangling.push_back(std::strtod(c.c_str(), nullptr));
+      } else {
+        break; // cut short: what follows is done again
+      }
+    }
+    return s;
+  }
+  std::string text() const {
+    std::string t = "graph " + std::to_string(n) + " " + hex(dangling.at(0)) + "\n";
+    for (std::size_t i = 0; i < l1.size(); ++i)
+      t += "iter " + std::to_string(i + 1) + " " + hex(l1[i]) + " " +
+           hex(dangling[i + 1]) + "\n";
+    return t;
+  }
+};
+
+int pagerank(mr::DriverContext &ctx) {
+  const mr::Params &p = ctx.params();
+  const double d = std::strtod(mr::param(p, "damping").c_str(), nullptr);
+  if (!(d > 0 && d < 1))
+    throw std::invalid_argument("parameter 'damping': " + mr::param(p, "damping") +
+                                " is not between 0 and 1 (both excluded)");
+  const std::uint64_t iterations = mr::param_u64(p, "iterations", 1, 100000);
+  char *end = nullptr;
+  const double tolerance = std::strtod(mr::param(p, "tolerance").c_str(), &end);
+  if (*end != '\0' || !(tolerance >= 0))
+    throw std::invalid_argument("parameter 'tolerance': '" + mr::param(p, "tolerance") +
+                                "' is not a number >= 0");
+  const std::string work = ctx.work_dir();
+  const std::string state_path = work + "/pagerank.state";
+  auto in_work = [&](const std::string &name) { return work + "/" + name; };
+
+  mr::StageResult r =
+      ctx.run({"pagerank-graph", ctx.inputs(), in_work("graph.h5"), {}}, "graph");
+  if (r.exit_code)
+    return r.exit_code;
+  // The state is trusted only when the graph stage found its output
+  // complete (same edges): otherwise every iteration runs again.
+  State s = r.already_complete ? State::parse(ctx.load_text(state_path)) : State();
+  if (!s.graph || s.n != r.rows) {
+    if (r.already_complete && !s.graph) // stopped between the stage and its record
+      r = ctx.run({"pagerank-graph", ctx.inputs(), in_work("graph.h5"), {}},
+                  "graph-again");
+    s = State();
+    s.graph = true;
+    s.n = r.rows;
+    s.dangling = {s.n ? static_cast<double>(r.counter("dangling_nodes")) /
+                            static_cast<double>(s.n)
+                      : 0.0};
+    ctx.save_text(state_path, s.text());
+  }
+  if (!s.l1.empty() && ctx.rank() == 0 && !ctx.quiet())
+    std::fprintf(stderr,
+                 "pagerank: resuming at iteration %zu (iterations 1 to %zu done)\n",
+                 s.l1.size() + 1, s.l1.size());
+  std::string last = in_work("graph.h5");
+  std::uint64_t t = 0;
+  double l1 = 0;
+  bool converged = false;
+  while (s.n > 0 && t < iterations && !converged) {
+    ++t;
+    const std::string out = in_work("iter-" + std::to_string(t) + ".h5");
+    if (t <= s.l1.size()) { // done before a relaunch
+      l1 = s.l1[t - 1];
+    } else {
+      const mr::Params step{{"n", std::to_string(s.n)},
+                            {"damping", hex(d)},
+                            {"dangling", hex(s.dangling[t - 1])},
+                            {"first", t == 1 ? "true" : "false"}};
+      r = ctx.run({"pagerank-step", {last}, out, step}, "iter-" + std::to_string(t));
+      if (r.exit_code)
+        return r.exit_code;
+      l1 = static_cast<double>(r.counter("l1_fixed")) / kFixed;
+      s.l1.push_back(l1);
+      s.dangling.push_back(static_cast<double>(r.counter("dangling_fixed")) / kFixed);
+      ctx.save_text(state_path, s.text());
+    }
+    last = out;
+    converged = l1 < tolerance;
+  }
+  char l1_text[32];
+  std::snprintf(l1_text, sizeof l1_text, "%.6g", l1);
+  r = ctx.run({"pagerank-ranks",
+               {last},
+               ctx.output(),
+               {{"iterations", std::to_string(t)}, {"last_l1", l1_text}}},
+              "ranks");
+  if (r.exit_code)
+    return r.exit_code;
+  if (ctx.rank() == 0 && !ctx.quiet())
+    std::fprintf(stderr,
+                 "pagerank: %" PRIu64 " nodes, %" PRIu64
+                 " iteration(s), last L1 change %s (%s)\n",
+                 s.n, t, l1_text,
+                 converged ? "below the tolerance" : "the iteration limit was reached");
+  return 0;
+}
+
+} // namespace
+
+MR_REGISTER_JOB("pagerank-graph", Graph,
+                "a stage of pagerank: the graph of an edge list");
+MR_REGISTER_JOB("pagerank-step", Step, "a stage of pagerank: one iteration");
+MR_REGISTER_JOB("pagerank-ranks", Ranks, "a stage of pagerank: the ranks as text");
+MR_REGISTER_DRIVER("pagerank", pagerank,
+                   "PageRank of an edge list, iterated to convergence in one launch",
+                   (mr::ParamSpecs{
+                       {"damping", "0.85", "d, between 0 and 1"},
+                       {"iterations", "50", "at most this many iterations"},
+                       {"tolerance", "1e-10", "stop when the L1 change is below it"}}));

@@ -1,0 +1,74 @@
+# tests/e2e/pagerank.sh RANKS "SPLIT...": pagerank against a numpy power
+# iteration of the same definition (within 1e-12, the same iteration count),
+# on an R-MAT graph with dangling nodes, duplicate edges, self-loops and
+# malformed lines; at 4 ranks also a kill -9 in the middle of the iterations,
+# resumed at that iteration.
+source "$(dirname "$0")/lib.sh"
+ranks=$1
+here=$(dirname "$0")
+"$PY" "$here/rmat.py" 11 12000 5 >edges.txt
+printf 'lonely\n\na b c\nsink1 sink2\n' >>edges.txt
+mr 0 import -o edges.h5 edges.txt
+compare() { # compare GOT.h5 EXPECTED.tsv WHAT
+  mr 0 export "$1" >got.tsv
+  "$PY" - got.tsv "$2" "$3" <<'PY' || fail "$3"
+import sys
+got = [l.split(b"\t") for l in open(sys.argv[1], "rb").read().splitlines()]
+want = [l.split(b"\t") for l in open(sys.argv[2], "rb").read().splitlines()]
+assert [g[0] for g in got] == [w[0] for w in want], "not the same nodes in the same order"
+worst = max(abs(float(g[1]) - float(w[1])) for g, w in zip(got, want))
+print("%s: %d nodes, largest difference %.3g" % (sys.argv[3], len(got), worst))
+assert worst <= 1e-12, "off by %g" % worst
+PY
+}
+for iterations in 50 7; do
+  "$PY" "$here/pagerank_oracle.py" 0.85 "$iterations" 1e-10 edges.txt >expected.tsv 2>oracle.txt
+  read -r t_want l1_want <oracle.txt
+  for split in $2; do
+    mr "$ranks" run pagerank -i edges.h5 -o ranks.h5 --split-size "$split" --overwrite \
+      --param iterations="$iterations" 2>log.txt || { cat log.txt >&2; fail "pagerank failed"; }
+    compare ranks.h5 expected.tsv "pagerank, $iterations iterations at most, $ranks ranks, split $split"
+    grep -q "pagerank: [0-9]* nodes, $t_want iteration(s), last L1 change" log.txt ||
+      { cat log.txt >&2; fail "not $t_want iterations (numpy: $t_want, L1 $l1_want)"; }
+    [ ! -e ranks.h5.work ] || fail "the work folder was left behind"
+  done
+done
+echo "ok: pagerank equals numpy within 1e-12 at $ranks ranks, converged and capped"
+
+# Damping 0.5: another definition point.
+"$PY" "$here/pagerank_oracle.py" 0.5 50 1e-10 edges.txt >expected.tsv 2>/dev/null
+run_split "$ranks" 16k ranks.h5 pagerank -i edges.h5 --param damping=0.5
+compare ranks.h5 expected.tsv "pagerank, damping 0.5, $ranks ranks"
+
+[ "$ranks" = 4 ] || exit 0
+# kill -9 a worker once iteration 6 has committed a map task; the relaunch
+# (--resume) says it resumes at iteration 6 and ends equal to numpy.
+"$PY" "$here/pagerank_oracle.py" 0.85 50 1e-10 edges.txt >expected.tsv 2>/dev/null
+rm -rf ck ranks.h5 ranks.h5.work
+env "$(new_session)" "$MPIEXEC" -n 4 "${MPI_FLAGS[@]}" "$MAPREDUCE" run pagerank -i edges.h5 \
+  -o ranks.h5 --checkpoint-dir ck --split-size 8k >log1.txt 2>&1 &
+job=$!
+killed=no
+deadline=$((SECONDS + 60))
+while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+  if [ "$(find ck/iter-6 -name 't*-r*' 2>/dev/null | wc -l)" -ge 1 ]; then
+    pid=$(pid_of_rank 1) && kill -9 "$pid" 2>/dev/null && killed=yes
+    break
+  fi
+  sleep 0.02
+done
+wait "$job" 2>/dev/null || true
+[ "$killed" = yes ] || fail "could not kill a worker in iteration 6"
+[ ! -e ranks.h5 ] || fail "an output after the kill"
+mr 4 run pagerank -i edges.h5 -o ranks.h5 --checkpoint-dir ck --split-size 8k --resume \
+  2>log2.txt || { cat log2.txt >&2; fail "the resumed pagerank failed"; }
+grep -q "pagerank: resuming at iteration [67] (iterations 1 to [56] done)" log2.txt ||
+  { cat log2.txt >&2; fail "did not resume at iteration 6"; }
+compare ranks.h5 expected.tsv "pagerank resumed after kill -9 in iteration 6"
+
+# Bad parameters: one message each, no output.
+expect_error "damping 1" "parameter 'damping': 1 is not between 0 and 1" bad.h5 \
+  mr 4 run pagerank -i edges.h5 -o bad.h5 --param damping=1
+expect_error "iterations 0" "parameter 'iterations': 0 is not in range 1 to 100000" bad.h5 \
+  mr 4 run pagerank -i edges.h5 -o bad.h5 --param iterations=0
+[ ! -e bad.h5.work ] || fail "a refused pagerank left its work folder"
