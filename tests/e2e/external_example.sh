@@ -28,3 +28,53 @@ mr 0 export wc.h5 >got.tsv
 same_file got.tsv expected.tsv "built-in wordcount in the user's program"
 mr 0 jobs | grep -q '^linelength ' || fail "'jobs' does not list linelength"
 echo "ok: the example built against the installed package runs its job and the built-in ones"
+
+# The example's driver (kmeans, mr/driver.h): k-means of integer points in
+# three blobs, iterated in one launch, against the same algorithm in Python
+# (exact sums, nearest centroid with ties to the first, stop when no
+# centroid moves).
+LC_ALL=C awk 'BEGIN { srand(3); for (i = 0; i < 3000; i++) { b = i % 3;
+  printf "%d %d\n", int(b * 40 + rand() * 30), int((b == 1) * 50 + rand() * 30) }
+  print "not a point" }' >points.txt
+mr 0 import -o points.h5 points.txt
+mr 3 run kmeans -i points.h5 -o km.h5 --param centroids='0,0;1,1;2,2' --split-size 4k \
+  >km.txt 2>km.err || { cat km.err >&2; fail "kmeans run"; }
+"$PY" - points.txt <<'PY' >expected_km.txt
+import sys
+pts = []
+for line in open(sys.argv[1]):
+    w = line.split()
+    try:
+        pts.append((int(w[0]), int(w[1])))
+    except (ValueError, IndexError):
+        pass
+c = [(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]
+t, moved = 0, True
+while moved and t < 20:
+    t += 1
+    sums = [[0, 0, 0] for _ in c]
+    for x, y in pts:
+        best, best_d = 0, float("inf")
+        for i, (cx, cy) in enumerate(c):
+            d = (x - cx) * (x - cx) + (y - cy) * (y - cy)
+            if d < best_d:
+                best, best_d = i, d
+        sums[best][0] += x; sums[best][1] += y; sums[best][2] += 1
+    moved = False
+    for i, (sx, sy, n) in enumerate(sums):
+        if n:
+            m = (float(sx) / n, float(sy) / n)
+            moved = moved or m != c[i]
+            c[i] = m
+n = [0] * len(c)
+for x, y in pts:
+    d = [(x - cx) * (x - cx) + (y - cy) * (y - cy) for cx, cy in c]
+    n[d.index(min(d))] += 1
+print("kmeans: %d iteration(s)%s" % (t, " (the limit)" if moved else ", converged"))
+for i, (cx, cy) in enumerate(c):
+    print("centroid %d: %.17g %.17g (%d points)" % (i, cx, cy, n[i]))
+PY
+same_file km.txt expected_km.txt "the example's kmeans driver"
+grep -q "malformed_lines" km.err || true
+[ ! -e km.h5.work ] || fail "kmeans left its work folder"
+echo "ok: the example's kmeans driver equals Python's k-means: $(head -1 km.txt)"
