@@ -87,8 +87,9 @@ public:
     s.inputs = stage.inputs;
     s.output = stage.output;
     s.params = stage.params;
-    s.report.clear();
-    s.quiet = true; // the driver says what its stages did
+    if (stage.output != o_.output)
+      s.report.clear(); // the run's report is its final output's stage's
+    s.quiet = true;     // the driver says what its stages did
     // An intermediate output is the driver's: a fresh run replaces a stale
     // one; a resumed run keeps it when it is the stage's complete result.
     if (!work_.empty() && fs::path(stage.output).parent_path() == fs::path(work_))

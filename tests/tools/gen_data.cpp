@@ -188,7 +188,8 @@ void make_record(char *rec, u128 r, std::uint64_t number, bool ascii) {
 
 int usage() {
   std::fprintf(stderr, "usage: mr_gen_data logs|csv BYTES SEED\n"
-                       "       mr_gen_data records COUNT [--ascii] [--skewed]\n");
+                       "       mr_gen_data records COUNT [--ascii] [--skewed]\n"
+                       "       mr_gen_data rmat SCALE EDGES SEED\n");
   return 2;
 }
 
@@ -210,6 +211,29 @@ int main(int argc, char **argv) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       written += out.size();
     }
+    return 0;
+  }
+  if (mode == "rmat") { // Graph500-style R-MAT: a=0.57, b=0.19, c=0.19
+    if (argc != 5)
+      return usage();
+    const std::uint64_t edges = std::strtoull(argv[3], nullptr, 10);
+    std::mt19937_64 rng(std::strtoull(argv[4], nullptr, 10));
+    std::uniform_real_distribution<double> unit(0, 1);
+    std::string out;
+    for (std::uint64_t e = 0; e < edges; ++e) {
+      std::uint64_t u = 0, v = 0;
+      for (std::uint64_t bit = 0; bit < n; ++bit) {
+        const double x = unit(rng);
+        u = 2 * u + (x >= 0.76);
+        v = 2 * v + ((x >= 0.57 && x < 0.76) || x >= 0.95);
+      }
+      out += std::to_string(u) + "\t" + std::to_string(v) + "\n";
+      if (out.size() > (1 << 20)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
   }
   if (mode != "records")
