@@ -244,8 +244,10 @@ void PairsInput::read_block(std::size_t b, char *dst, bool verify) const {
     const std::uint64_t k = ko[i + 1] - ko[i], v = vo[i + 1] - vo[i];
     put_u64(at, k);
     put_u64(at + 8, v);
-    std::memcpy(at + kPairHeaderBytes, keys.data() + (ko[i] - ko[0]), k);
-    std::memcpy(at + kPairHeaderBytes + k, values.data() + (vo[i] - vo[0]), v);
+    if (k > 0) // an empty key or value may sit in an empty vector (no data())
+      std::memcpy(at + kPairHeaderBytes, keys.data() + (ko[i] - ko[0]), k);
+    if (v > 0)
+      std::memcpy(at + kPairHeaderBytes + k, values.data() + (vo[i] - vo[0]), v);
     at += kPairHeaderBytes + k + v;
   }
 }
