@@ -233,17 +233,20 @@ int pagerank(mr::DriverContext &ctx) {
   const std::string state_path = work + "/pagerank.state";
   auto in_work = [&](const std::string &name) { return work + "/" + name; };
 
-  mr::StageResult r =
-      ctx.run({"pagerank-graph", ctx.inputs(), in_work("graph.h5"), {}}, "graph");
+  std::string last = in_work("graph.h5");
+  mr::StageResult r = ctx.run({"pagerank-graph", ctx.inputs(), last, {}}, "graph");
   if (r.exit_code)
     return r.exit_code;
   // The state is trusted only when the graph stage found its output
   // complete (same edges): otherwise every iteration runs again.
   State s = r.already_complete ? State::parse(ctx.load_text(state_path)) : State();
   if (!s.graph || s.n != r.rows) {
-    if (r.already_complete && !s.graph) // stopped between the stage and its record
-      r = ctx.run({"pagerank-graph", ctx.inputs(), in_work("graph.h5"), {}},
-                  "graph-again");
+    if (!r.counters_known) { // a graph of an older build: count its dangling nodes
+      last = in_work("graph-recounted.h5");
+      r = ctx.run({"pagerank-graph", ctx.inputs(), last, {}}, "graph-recounted");
+      if (r.exit_code)
+        return r.exit_code;
+    }
     s = State();
     s.graph = true;
     s.n = r.rows;
@@ -256,7 +259,6 @@ int pagerank(mr::DriverContext &ctx) {
     std::fprintf(stderr,
                  "pagerank: resuming at iteration %zu (iterations 1 to %zu done)\n",
                  s.l1.size() + 1, s.l1.size());
-  std::string last = in_work("graph.h5");
   std::uint64_t t = 0;
   double l1 = 0;
   bool converged = false;

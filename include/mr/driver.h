@@ -28,10 +28,14 @@ struct Stage {
 struct StageResult {
   int exit_code = 0; ///< 0: done; otherwise the run's exit code
   /// Under --resume, its output was already complete (a relaunch after a
-  /// failure): it did not run again, and `counters` is empty.
+  /// failure): it did not run again, and `counters` are those its output
+  /// recorded when it was written.
   bool already_complete = false;
   std::uint64_t rows = 0; ///< of its output
   std::map<std::string, std::uint64_t> counters;
+  /// False only for an already complete output written by a build older
+  /// than 2026-12-04, which did not record its counters.
+  bool counters_known = true;
 
   std::uint64_t counter(const std::string &name) const {
     const auto it = counters.find(name);

@@ -61,6 +61,7 @@ StageResult run_stage_options(const RunOptions &o) {
   r.already_complete = outcome.already_complete;
   r.rows = outcome.rows;
   r.counters = outcome.counters;
+  r.counters_known = outcome.counters_recorded;
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include "io/input_error.h"
 #include "io/output_path.h"
 #include "io/output_reader.h"
+#include "io/output_writer.h"
 
 namespace mr::engine {
 
@@ -131,6 +132,7 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
   ckpt::Manifest *manifest = plan.manifest();
   if (!stage.map_needed && manifest)
     add_map_counters(*manifest, plan.splits.size(), summary.counters, o.quiet);
+  io::record_counters(shared.partial_output, summary.counters);
   read_back(o, shared.partial_output, budget, summary);
   summary.output_file_bytes = std::filesystem::file_size(shared.partial_output);
   commit_output(shared.partial_output, o.output, o.overwrite);

@@ -53,10 +53,11 @@ constexpr int kExitFailed = 3;  // failed while working (I/O error, full disk)
 struct RunOutcome {
   int exit_code = 0;
   /// --resume found the output already complete: nothing ran, and the
-  /// counters are empty.
+  /// counters are those the output recorded.
   bool already_complete = false;
   std::uint64_t rows = 0;                        // of the output
   std::map<std::string, std::uint64_t> counters; // the job's, summed over ranks
+  bool counters_recorded = true; // false: an output of an older build, without them
 };
 
 /// Runs a job on every rank of MPI_COMM_WORLD (rank 0 coordinates, the others

@@ -23,7 +23,7 @@
 namespace boost::serialization {
 template <class Archive>
 void serialize(Archive &ar, mr::engine::RunOutcome &o, unsigned) {
-  ar &o.exit_code &o.already_complete &o.rows &o.counters;
+  ar &o.exit_code &o.already_complete &o.rows &o.counters &o.counters_recorded;
 }
 } // namespace boost::serialization
 
@@ -100,11 +100,15 @@ int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
   summary.checkpointing = !o.checkpoint_dir.empty();
   summary.resumed = summary.already_complete = true;
   try {
-    summary.output_rows = io::OutputReader(o.output).rows();
+    const io::OutputReader output(o.output);
+    summary.output_rows = output.rows();
+    summary.counters = output.meta().counters;
+    outcome.counters_recorded = output.meta().counters_recorded;
   } catch (const std::exception &) { // checked as this job's: readable
   }
   outcome.already_complete = true;
   outcome.rows = summary.output_rows;
+  outcome.counters = summary.counters;
   summary.wall_seconds = seconds_since(start);
   return write_report(o, summary) ? 0 : kExitFailed;
 }

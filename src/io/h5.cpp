@@ -91,6 +91,13 @@ Handle open_file(const std::string &path, MPI_Comm comm) {
                 H5Fclose);
 }
 
+Handle open_file_for_update(const std::string &path) {
+  check_regular_file(path);
+  return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                      "cannot open HDF5 file '" + path + "' for writing"),
+                H5Fclose);
+}
+
 Handle create_file(const std::string &path, MPI_Comm comm) {
   Handle fapl = file_access(comm);
   // The newest file format: its object headers, B-trees and superblock carry

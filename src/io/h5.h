@@ -53,6 +53,9 @@ void check_regular_file(const std::string &path);
 /// Opens `path` read-only (a regular file only); with a communicator other than
 /// MPI_COMM_NULL, through the MPI-IO driver (collective over that communicator).
 Handle open_file(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
+/// Opens `path` (a regular file only) serially for writing: to add an
+/// attribute to a file this process alone has open.
+Handle open_file_for_update(const std::string &path);
 /// Creates (truncates) `path`, as open_file.
 Handle create_file(const std::string &path, MPI_Comm comm = MPI_COMM_NULL);
 

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,11 @@ struct OutputMeta {
   /// with `fingerprint`, lets a `--resume` whose checkpoint is already
   /// removed plan the same tasks, and so recognise the output as its own.
   std::uint64_t split_size = 0;
+  /// The job's counters summed over ranks (attribute "counters": lines
+  /// `name value`), recorded by rank 0 before the commit, so that a
+  /// --resume that finds the output complete knows them too.
+  std::map<std::string, std::uint64_t> counters;
+  bool counters_recorded = false; // false: an output written before 2026-12-04
   /// mapreduce_output_version of a file read (what a run writes: kOutputVersion).
   std::uint64_t version = kOutputVersion;
 };

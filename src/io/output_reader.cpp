@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include "core/checksum.h"
 #include "io/h5.h"
@@ -73,6 +74,14 @@ Handle open_output(const std::string &path, OutputMeta &meta, MPI_Comm comm) {
   meta.fingerprint = string_attribute_or(file, "fingerprint", "");
   meta.split_size =
       H5Aexists(file, "split_size") > 0 ? read_u64_attribute(file, "split_size") : 0;
+  meta.counters_recorded = H5Aexists(file, "counters") > 0;
+  if (meta.counters_recorded) {
+    std::istringstream lines(read_string_attribute(file, "counters"));
+    std::string name;
+    std::uint64_t value = 0;
+    while (lines >> name >> value)
+      meta.counters[name] = value;
+  }
   meta.version = version;
   return file;
 }

@@ -203,4 +203,13 @@ std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
 
 } // namespace
 
+void record_counters(const std::string &path,
+                     const std::map<std::string, std::uint64_t> &counters) {
+  std::string text;
+  for (const auto &[name, value] : counters)
+    text.append(name).append(" ").append(std::to_string(value)).append("\n");
+  Handle file = open_file_for_update(path);
+  write_attribute(file, "counters", text);
+}
+
 } // namespace mr::io

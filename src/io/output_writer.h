@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "comm/comm.h"
@@ -15,6 +16,11 @@ namespace mr::io {
 /// (ranks hold consecutive partitions), copying at most about `chunk_bytes`
 /// at a time (0: each stream at once). Collective over `comm`.
 /// Returns the total number of rows.
+/// Records the job's counters in the finished (not yet committed) output at
+/// `path`, which this process alone has open (rank 0, before the commit).
+void record_counters(const std::string &path,
+                     const std::map<std::string, std::uint64_t> &counters);
+
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const RowSpool &rows,
                            std::uint64_t chunk_bytes = 0);
