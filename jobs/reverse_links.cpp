@@ -17,18 +17,12 @@ namespace {
 class ReverseLinks : public mr::Job {
 public:
   void map(const mr::Record &r, mr::Emitter &out) override {
-    std::string_view names[2];
-    int n = 0;
-    mr::for_each_word(r.bytes, [&](std::string_view w) {
-      if (n < 2)
-        names[n] = w;
-      ++n;
-    });
-    if (n != 2) {
+    std::string_view source, target;
+    if (!mr::split_edge(r.bytes, source, target)) {
       ++malformed_;
       return;
     }
-    out.emit(names[1], names[0]);
+    out.emit(target, source);
   }
 
   void reduce(std::string_view target, std::span<const std::string_view> sources,

@@ -82,4 +82,21 @@ template <class F> void for_each_word(std::string_view text, F &&f) {
     f(std::string_view(p + start, n - start));
 }
 
+/// An edge-list line `source<whitespace>target` (as reverse-links and
+/// pagerank read them): true with the two names, false for any other line
+/// (empty, one name, three or more).
+inline bool split_edge(std::string_view line, std::string_view &source,
+                       std::string_view &target) {
+  std::string_view names[2];
+  int n = 0;
+  for_each_word(line, [&](std::string_view w) {
+    if (n < 2)
+      names[n] = w;
+    ++n;
+  });
+  source = names[0];
+  target = names[1];
+  return n == 2;
+}
+
 } // namespace mr
