@@ -5,7 +5,8 @@
 # ids, which both read), the same iteration count (tolerance 0 for ours, so
 # that it never stops early), 2 cores: ours at -n 3 (2 workers), Thrill as
 # one process with 2 workers (its local mode). Medians of REPS (default 3)
-# of the whole run and the time an iteration. Thrill is built by
+# of the whole run, and of a run of 1 iteration: their difference over
+# ITERATIONS - 1 is the time an iteration. Thrill is built by
 # bench/scripts/peers.sh's procedure into $BENCH_DIR/peers (target
 # page_rank_run). The two definitions differ: Thrill numbers pages 0..max
 # id (isolated ids count in N) and drops the rank of pages without links;
@@ -31,16 +32,20 @@ edges=$((16 << scale))
 ls -l "rmat-$scale.tsv" | awk '{ printf "graph: %s, %d MB\n", $9, $5 / 1e6 }'
 now() { date +%s.%N; }
 : >times.tsv
+# Each also with 1 iteration: (t(ITERATIONS) - t(1)) / (ITERATIONS - 1) is
+# the time an iteration, without reading the graph and building it.
 for rep in $(seq 1 "$reps"); do
-  t=$(now)
-  mpirun --oversubscribe -n 3 "$mr" run pagerank -i "rmat-$scale.h5" -o ranks.h5 --overwrite \
-    --param iterations="$iterations" --param tolerance=0 2>ours.log
-  echo -e "ours\t$(echo "$(now) - $t" | bc)" >>times.tsv
-  grep -q "$iterations iteration(s)" ours.log || { cat ours.log; exit 1; }
-  t=$(now)
-  THRILL_LOCAL=1 THRILL_WORKERS_PER_HOST=2 "$thrill" -n "$iterations" "rmat-$scale.tsv" \
-    >thrill.log 2>&1
-  echo -e "thrill\t$(echo "$(now) - $t" | bc)" >>times.tsv
+  for its in "$iterations" 1; do
+    t=$(now)
+    mpirun --oversubscribe -n 3 "$mr" run pagerank -i "rmat-$scale.h5" -o ranks.h5 --overwrite \
+      --param iterations="$its" --param tolerance=0 2>ours.log
+    echo -e "ours$its\t$(echo "$(now) - $t" | bc)" >>times.tsv
+    grep -q "$its iteration(s)" ours.log || { cat ours.log; exit 1; }
+    t=$(now)
+    THRILL_LOCAL=1 THRILL_WORKERS_PER_HOST=2 "$thrill" -n "$its" "rmat-$scale.tsv" \
+      >thrill.log 2>&1
+    echo -e "thrill$its\t$(echo "$(now) - $t" | bc)" >>times.tsv
+  done
 done
 /usr/bin/python3 - times.tsv "$iterations" <<'PY'
 import sys, statistics
@@ -51,7 +56,9 @@ for line in open(sys.argv[1]):
 it = int(sys.argv[2])
 m = {k: statistics.median(v) for k, v in t.items()}
 for k in ("ours", "thrill"):
-    print("%-7s %7.2f s whole run, %.2f s an iteration (whole / %d; medians of %d)" % (
-        k, m[k], m[k] / it, it, len(t[k])))
-print("thrill / ours: %.2fx" % (m["thrill"] / m["ours"]))
+    whole, one = m[k + str(it)], m[k + "1"]
+    per = (whole - one) / (it - 1) if it > 1 else float("nan")
+    print("%-7s %7.2f s whole run (%d iterations), %.2f s with 1; an iteration %.3f s "
+          "(medians of %d)" % (k, whole, it, one, per, len(t[k + "1"])))
+print("thrill / ours, whole runs: %.2fx" % (m["thrill%d" % it] / m["ours%d" % it]))
 PY

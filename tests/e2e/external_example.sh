@@ -78,3 +78,23 @@ same_file km.txt expected_km.txt "the example's kmeans driver"
 grep -q "malformed_lines" km.err || true
 [ ! -e km.h5.work ] || fail "kmeans left its work folder"
 echo "ok: the example's kmeans driver equals Python's k-means: $(head -1 km.txt)"
+
+# kill -9 a worker once the second iteration has begun; the relaunch with
+# --resume takes the iterations done from their outputs (and the counters
+# those recorded: without them it stopped after one iteration, its clusters
+# wrong) and ends with the same clusters.
+for attempt in 1 2 3; do
+  rm -rf ck km.h5 km.h5.work
+  env "$(new_session)" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" "$MAPREDUCE" run kmeans \
+    -i points.h5 -o km.h5 --param centroids='0,0;1,1;2,2' --split-size 1k \
+    --checkpoint-dir ck >km1.txt 2>&1 &
+  killed=no
+  kill_rank_when $! 2 files_at_least 1 't*-r*' ck/step-2 && killed=yes && break
+  echo "attempt $attempt: kmeans ended before the kill; again"
+done
+[ "$killed" = yes ] || fail "could not kill a worker of kmeans"
+[ ! -e km.h5 ] || fail "an output after the kill"
+mr 3 run kmeans -i points.h5 -o km.h5 --param centroids='0,0;1,1;2,2' --split-size 1k \
+  --checkpoint-dir ck --resume >km.txt 2>km.err || { cat km.err >&2; fail "kmeans resume"; }
+same_file km.txt expected_km.txt "kmeans resumed after kill -9"
+echo "ok: kmeans resumed after kill -9 equals Python's k-means"

@@ -112,7 +112,7 @@ expect_error() {
 pid_of_rank() {
   local p here
   here=$(readlink -f "$WORK")
-  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs) (run|pipeline)"); do
+  for p in $(pgrep -f "(mapreduce|mr_with_test_jobs|myjobs) (run|pipeline)"); do
     [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
     if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
       echo "$p"
@@ -120,6 +120,29 @@ pid_of_rank() {
     fi
   done
   return 1
+}
+
+# kill_rank_when JOB RANK CONDITION...: while the background mpirun JOB runs
+# (60 s at most), as soon as the command CONDITION... succeeds, kill -9
+# world rank RANK of this test's run; then waits for JOB. True when it
+# killed (false: JOB ended first).
+kill_rank_when() {
+  local job=$1 rank=$2 deadline=$((SECONDS + 60)) killed=1 pid
+  shift 2
+  while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    if "$@"; then
+      pid=$(pid_of_rank "$rank") && kill -9 "$pid" 2>/dev/null && killed=0
+      break
+    fi
+    sleep 0.02
+  done
+  wait "$job" 2>/dev/null || true
+  return $killed
+}
+
+# files_at_least N PATTERN DIR: DIR holds at least N files named like PATTERN.
+files_at_least() {
+  [ "$(find "$3" -name "$2" 2>/dev/null | wc -l)" -ge "$1" ]
 }
 
 # ranks_running: true while any `mapreduce run` of this test still runs.

@@ -63,18 +63,8 @@ fi
 rm -rf ck ranks.h5 ranks.h5.work
 env "$(new_session)" "$MPIEXEC" -n 4 "${MPI_FLAGS[@]}" "$MAPREDUCE" run pagerank -i edges.h5 \
   -o ranks.h5 --checkpoint-dir ck --split-size 8k >log1.txt 2>&1 &
-job=$!
-killed=no
-deadline=$((SECONDS + 60))
-while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-  if [ "$(find ck/iter-6 -name 't*-r*' 2>/dev/null | wc -l)" -ge 1 ]; then
-    pid=$(pid_of_rank 1) && kill -9 "$pid" 2>/dev/null && killed=yes
-    break
-  fi
-  sleep 0.02
-done
-wait "$job" 2>/dev/null || true
-[ "$killed" = yes ] || fail "could not kill a worker in iteration 6"
+kill_rank_when $! 1 files_at_least 1 't*-r*' ck/iter-6 ||
+  fail "could not kill a worker in iteration 6"
 [ ! -e ranks.h5 ] || fail "an output after the kill"
 # The iterations recorded done before the kill (at least 5: iteration 6
 # had begun; more when the run got further before it died).

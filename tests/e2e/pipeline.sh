@@ -36,18 +36,8 @@ for attempt in 1 2 3; do
   rm -rf ck
   env "$(new_session)" "$MPIEXEC" -n 2 "${MPI_FLAGS[@]}" "$MAPREDUCE_TEST_JOBS" \
     pipeline stages.txt --checkpoint-dir ck --keep-intermediates >log1.txt 2>&1 &
-  job=$!
   killed=no
-  deadline=$((SECONDS + 60))
-  while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-    if [ "$(find ck/stage-2 -name 't*-r*' 2>/dev/null | wc -l)" -ge 4 ]; then
-      pid=$(pid_of_rank 1) && kill -9 "$pid" 2>/dev/null && killed=yes
-      break
-    fi
-    sleep 0.05
-  done
-  wait "$job" 2>/dev/null || true
-  [ "$killed" = yes ] && break
+  kill_rank_when $! 1 files_at_least 4 't*-r*' ck/stage-2 && killed=yes && break
   echo "attempt $attempt: stage 2 ended before the kill; again"
 done
 [ "$killed" = yes ] || fail "could not kill a rank in stage 2"
