@@ -45,14 +45,12 @@ for rep in $(seq 1 "$reps"); do
   timed verify-output "$new" verify out-checksums.h5
 done
 cmp -s out-before.tsv out-checksums.tsv || { echo "results differ" >&2; exit 1; }
-/usr/bin/python3 - "$log" "$reps" "$root/bench/RESULTS.md" <<'PY'
-import sys, statistics, os, datetime
+BENCH_SCRIPTS=$root/bench/scripts /usr/bin/python3 - "$log" "$reps" "$root/bench/RESULTS.md" <<'PY'
+import sys, os, datetime
+sys.path.insert(0, os.environ["BENCH_SCRIPTS"])
+from timings import medians
 log, reps, results = sys.argv[1:4]
-runs = {}
-for line in open(log):
-    k, v = line.split("\t")
-    runs.setdefault(k, []).append(float(v))
-m = {k: statistics.median(v) for k, v in runs.items()}
+runs, m = medians(log)
 rows = []
 for step, what in (("import", "import 8 files, 1 GiB"), ("run", "run wordcount, -n 3"),
                    ("export", "export 20 MB of rows")):

@@ -89,13 +89,11 @@ PY
   [ "$rows_ours" = "$rows_sqlite" ] && [ "$rows_ours" = "$rows_python" ] ||
     { echo "row counts differ: ours $rows_ours, sqlite $rows_sqlite, python $rows_python" >&2; exit 1; }
 done
-/usr/bin/python3 - times.tsv "$rows_ours" <<'PY'
-import sys, statistics
-t = {}
-for line in open(sys.argv[1]):
-    k, v = line.split()
-    t.setdefault(k, []).append(float(v))
-m = {k: statistics.median(v) for k, v in t.items()}
+BENCH_SCRIPTS=$root/bench/scripts /usr/bin/python3 - times.tsv "$rows_ours" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["BENCH_SCRIPTS"])
+from timings import medians
+t, m = medians(sys.argv[1])
 print("rows %s; medians of %d:" % (sys.argv[2], len(t["ours_join"])))
 for k in ("ours_import", "ours_join", "sqlite_import", "sqlite_join", "python_join"):
     print("  %-14s %8.2f s" % (k, m[k]))

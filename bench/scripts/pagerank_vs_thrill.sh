@@ -47,14 +47,12 @@ for rep in $(seq 1 "$reps"); do
     echo -e "thrill$its\t$(echo "$(now) - $t" | bc)" >>times.tsv
   done
 done
-/usr/bin/python3 - times.tsv "$iterations" <<'PY'
-import sys, statistics
-t = {}
-for line in open(sys.argv[1]):
-    k, v = line.split()
-    t.setdefault(k, []).append(float(v))
+BENCH_SCRIPTS=$root/bench/scripts /usr/bin/python3 - times.tsv "$iterations" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["BENCH_SCRIPTS"])
+from timings import medians
+t, m = medians(sys.argv[1])
 it = int(sys.argv[2])
-m = {k: statistics.median(v) for k, v in t.items()}
 for k in ("ours", "thrill"):
     whole, one = m[k + str(it)], m[k + "1"]
     per = (whole - one) / (it - 1) if it > 1 else float("nan")

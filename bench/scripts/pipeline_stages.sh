@@ -29,13 +29,11 @@ for rep in $(seq 1 "$reps"); do
     echo -e "$what\t$(echo "$(now) - $t0" | bc)" >>times.tsv
   done
 done
-/usr/bin/python3 - times.tsv <<'PY'
-import sys, statistics
-t = {}
-for line in open(sys.argv[1]):
-    k, v = line.split()
-    t.setdefault(k, []).append(float(v))
-m = {k: statistics.median(v) for k, v in t.items()}
+BENCH_SCRIPTS=$root/bench/scripts /usr/bin/python3 - times.tsv <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["BENCH_SCRIPTS"])
+from timings import medians
+t, m = medians(sys.argv[1])
 print("medians of %d: 1 stage %.3f s, 21 stages %.3f s, one mpirun run %.3f s"
       % (len(t["p1"]), m["p1"], m["p21"], m["run"]))
 print("one more stage in a launch: %.1f ms; one more launch: %.0f ms"

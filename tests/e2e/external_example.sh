@@ -94,7 +94,12 @@ for attempt in 1 2 3; do
 done
 [ "$killed" = yes ] || fail "could not kill a worker of kmeans"
 [ ! -e km.h5 ] || fail "an output after the kill"
+first=$(stat -c '%i %Y.%y' km.h5.work/step-1.h5) || fail "no first iteration before the kill"
 mr 3 run kmeans -i points.h5 -o km.h5 --param centroids='0,0;1,1;2,2' --split-size 1k \
-  --checkpoint-dir ck --resume >km.txt 2>km.err || { cat km.err >&2; fail "kmeans resume"; }
+  --checkpoint-dir ck --resume --keep-checkpoint >km.txt 2>km.err ||
+  { cat km.err >&2; fail "kmeans resume"; }
 same_file km.txt expected_km.txt "kmeans resumed after kill -9"
+[ "$(stat -c '%i %Y.%y' km.h5.work/step-1.h5)" = "$first" ] ||
+  fail "the resumed kmeans wrote its first iteration again"
+rm -rf ck km.h5.work
 echo "ok: kmeans resumed after kill -9 equals Python's k-means"
