@@ -127,6 +127,10 @@ public:
   /// Called once per input record.
   virtual void map(const Record &record, Emitter &out) = 0;
 
+  /// Called after a map task's last record, with the task's emitter: a job
+  /// that holds records back (a streaming job's command) emits the rest.
+  virtual void finish_task(Emitter &out) { (void)out; }
+
   /// Merges two values of `key` into `merged`. A job combines exactly when its
   /// class overrides this: the engine then merges the values of equal keys as
   /// early as it can (before the shuffle and before reduce), so `reduce` sees
@@ -139,6 +143,15 @@ public:
   /// the rank count). Keys arrive in byte order within a reduce partition.
   virtual void reduce(std::string_view key, std::span<const std::string_view> values,
                       Emitter &out) = 0;
+
+  /// Called after the last reduce call of a reduce partition (not for a
+  /// partition without keys), with the partition's emitter.
+  virtual void finish_partition(Emitter &out) { (void)out; }
+
+  /// The map task being mapped (its number in the run's plan) and the
+  /// reduce partition being reduced, for a job that says where it is.
+  std::uint64_t current_task() const { return task_; }
+  std::uint32_t current_partition() const { return partition_; }
 
   /// Which input format the job reads; the engine refuses any other. A job
   /// that returns InputFormat::pairs reads the output of another run (or a
@@ -187,6 +200,8 @@ public:
 private:
   friend struct detail::JobAccess;
   bool combines_ = false;
+  std::uint64_t task_ = 0;
+  std::uint32_t partition_ = 0;
   std::map<std::string, std::uint64_t> counters_;
 };
 

@@ -52,6 +52,8 @@ namespace detail {
 
 struct JobAccess {
   static void set_combines(Job &job, bool c) { job.combines_ = c; }
+  static void set_task(Job &job, std::uint64_t t) { job.task_ = t; }
+  static void set_partition(Job &job, std::uint32_t p) { job.partition_ = p; }
   static std::map<std::string, std::uint64_t> &counters(Job &job) {
     return job.counters_;
   }

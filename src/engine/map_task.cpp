@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "core/splitter.h"
+#include "mr/registry.h"
 
 namespace mr::engine {
 
@@ -154,6 +155,7 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
   MapEmitter emitter(job, partitioner, table, out, combine_bytes, in.bytes);
   MapTaskStats stats;
   stats.bytes_in = in.bytes.size();
+  detail::JobAccess::set_task(job, in.task);
   job.start_task();
   if (!keep_going) {
     stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
@@ -171,6 +173,7 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
       throw;
     }
   }
+  job.finish_task(emitter);
   stats.pairs_emitted = emitter.emitted;
 
   emitter.finish();

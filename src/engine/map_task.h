@@ -35,6 +35,7 @@ struct MapInput {
   std::uint64_t offset = 0;
   const InputInfo *info = nullptr;          // format and file table
   const io::RecordFormat *format = nullptr; // info's; null: made from info
+  std::uint64_t task = 0;                   // its number (Job::current_task)
 };
 
 /// Calls f(record) for each record of `in` (as its format cuts them), with

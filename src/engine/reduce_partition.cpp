@@ -121,6 +121,8 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
       job.reduce(e.key, std::span<const std::string_view>(&e.value, 1), out);
       ++stats.keys;
     }
+    if (stats.keys)
+      job.finish_partition(out);
     stats.rows_out = out.emitted;
     out.finish();
     table.clear();
@@ -144,6 +146,8 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
       ++stats.keys;
       i = j;
     }
+    if (stats.keys)
+      job.finish_partition(out);
   }
   stats.rows_out = out.emitted;
   out.finish();
@@ -192,6 +196,8 @@ ReduceStats reduce_runs(Job &job, std::vector<core::RunReader> &runs, bool uint6
     job.reduce(key, views, out);
     ++stats.keys;
   }
+  if (stats.keys)
+    job.finish_partition(out);
   stats.rows_out = out.emitted;
   out.finish();
   return stats;

@@ -16,6 +16,7 @@
 #include "engine/partition_inbox.h"
 #include "engine/reduce_partition.h"
 #include "io/output_writer.h"
+#include "mr/registry.h"
 
 namespace mr::engine {
 
@@ -261,10 +262,13 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   auto keep_going = [&] { return !tasks_.cancelled(split.id); };
   MapTaskStats s;
   try {
-    s = run_map_task(
-        job_,
-        {{buffer_.data(), buffer_.size()}, split.begin, &input_.info(), &input_.format()},
-        *plan_.partitioner, table_, out, budget_.combine, keep_going);
+    s = run_map_task(job_,
+                     {{buffer_.data(), buffer_.size()},
+                      split.begin,
+                      &input_.info(),
+                      &input_.format(),
+                      split.id},
+                     *plan_.partitioner, table_, out, budget_.combine, keep_going);
   } catch (const TaskCancelled &) {
     take_counters(job_);
     report.outcome = Outcome::abandoned;
@@ -401,6 +405,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   const std::uint64_t before = rows_->rows();
   tasks_.progress("reducing partition " + std::to_string(p));
   ReduceStats s;
+  detail::JobAccess::set_partition(job_, p);
   if (inbox_->spilled(p)) {
     std::vector<core::RunReader> runs = inbox_->sorted_runs(p, budget_.merge);
     s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);

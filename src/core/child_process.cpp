@@ -1,0 +1,299 @@
+// src/core/child_process.cpp: see child_process.h.
+#include "core/child_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+extern char **environ;
+
+namespace mr::core {
+
+namespace {
+
+constexpr std::size_t kBlock = 64 << 10;    // stdin bytes sent at once
+constexpr std::size_t kTailLines = 10;      // stderr lines kept for a message
+constexpr std::size_t kTailLineBytes = 300; // of each
+
+void close_fd(int &fd) {
+  if (fd >= 0)
+    ::close(fd);
+  fd = -1;
+}
+
+void set_nonblocking(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/// A command that exits before reading all of its input makes our write
+/// fail with EPIPE (reported as such) rather than raise a SIGPIPE that
+/// would end the rank. The command itself gets SIGPIPE's default back.
+void ignore_sigpipe() {
+  static const bool done = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)done;
+}
+
+} // namespace
+
+ChildProcess::ChildProcess(const std::string &command, const Env &env,
+                           std::string stderr_prefix, std::uint64_t stderr_bytes)
+    : command_(command), prefix_(std::move(stderr_prefix)), stderr_left_(stderr_bytes) {
+  ignore_sigpipe();
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
+      ::pipe2(err, O_CLOEXEC) != 0) {
+    const int e = errno;
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      if (fd >= 0)
+        ::close(fd);
+    throw std::runtime_error("cannot make pipes for '" + command +
+                             "': " + std::strerror(e));
+  }
+  // The environment: ours, with `env` set over it.
+  std::vector<std::string> vars;
+  for (char **e = environ; *e; ++e) {
+    const std::string_view var(*e);
+    bool replaced = false;
+    for (const auto &[name, value] : env)
+      replaced =
+          replaced || (var.size() > name.size() && var.substr(0, name.size()) == name &&
+                       var[name.size()] == '=');
+    if (!replaced)
+      vars.emplace_back(var);
+  }
+  for (const auto &[name, value] : env)
+    vars.push_back(name + "=" + value);
+  std::vector<char *> envp;
+  for (std::string &v : vars)
+    envp.push_back(v.data());
+  envp.push_back(nullptr);
+  std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
+  char *argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, none;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  const int rc = posix_spawn(&pid_, sh.c_str(), &actions, &attr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  in_ = in[1];
+  out_ = out[0];
+  err_ = err[0];
+  if (rc != 0) {
+    pid_ = -1;
+    close_fd(in_);
+    close_fd(out_);
+    close_fd(err_);
+    throw std::runtime_error("cannot start /bin/sh -c '" + command +
+                             "': " + std::strerror(rc));
+  }
+  set_nonblocking(in_);
+  set_nonblocking(out_);
+  set_nonblocking(err_);
+}
+
+ChildProcess::~ChildProcess() {
+  close_fd(in_);
+  close_fd(out_);
+  close_fd(err_);
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void ChildProcess::write(std::string_view bytes, const LineFn &on_line) {
+  pending_in_.append(bytes);
+  if (pending_in_.size() - sent_ >= kBlock)
+    pump(true, on_line);
+}
+
+void ChildProcess::pump(bool until_sent, const LineFn &on_line) {
+  while (true) {
+    const bool to_send = in_ >= 0 && sent_ < pending_in_.size();
+    if (until_sent && !to_send)
+      break;
+    if (!until_sent && out_ < 0 && err_ < 0)
+      break;
+    pollfd fds[3];
+    nfds_t n = 0;
+    int at_in = -1, at_out = -1, at_err = -1;
+    if (to_send) {
+      at_in = static_cast<int>(n);
+      fds[n++] = {in_, POLLOUT, 0};
+    }
+    if (out_ >= 0) {
+      at_out = static_cast<int>(n);
+      fds[n++] = {out_, POLLIN, 0};
+    }
+    if (err_ >= 0) {
+      at_err = static_cast<int>(n);
+      fds[n++] = {err_, POLLIN, 0};
+    }
+    if (::poll(fds, n, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    }
+    if (at_in >= 0 && fds[at_in].revents) {
+      const ssize_t w =
+          ::write(in_, pending_in_.data() + sent_, pending_in_.size() - sent_);
+      if (w > 0)
+        sent_ += static_cast<std::size_t>(w);
+      else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        // It closed its stdin (exited, most likely): say how it ended.
+        const std::string why = std::strerror(errno);
+        close_fd(in_);
+        const std::string ended = reap(on_line);
+        throw std::runtime_error(ended.empty()
+                                     ? "stopped reading its input (" + why +
+                                           ") and exited with code 0"
+                                     : "stopped reading its input: it " + ended);
+      }
+    }
+    if (at_out >= 0 && fds[at_out].revents)
+      read_stdout(on_line);
+    if (at_err >= 0 && fds[at_err].revents)
+      read_stderr();
+  }
+  if (sent_ == pending_in_.size()) {
+    pending_in_.clear();
+    sent_ = 0;
+  }
+}
+
+void ChildProcess::read_stdout(const LineFn &on_line) {
+  char buf[kBlock];
+  const ssize_t r = ::read(out_, buf, sizeof buf);
+  if (r == 0) {
+    close_fd(out_);
+    return;
+  }
+  if (r < 0) {
+    if (errno != EAGAIN && errno != EINTR)
+      close_fd(out_);
+    return;
+  }
+  out_partial_.append(buf, static_cast<std::size_t>(r));
+  std::size_t start = 0;
+  for (;;) {
+    const auto nl = out_partial_.find('\n', start);
+    if (nl == std::string::npos)
+      break;
+    on_line(std::string_view(out_partial_).substr(start, nl - start));
+    start = nl + 1;
+  }
+  out_partial_.erase(0, start);
+}
+
+void ChildProcess::read_stderr() {
+  char buf[4096];
+  const ssize_t r = ::read(err_, buf, sizeof buf);
+  if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+    close_fd(err_);
+    return;
+  }
+  if (r < 0)
+    return;
+  err_partial_.append(buf, static_cast<std::size_t>(r));
+  std::size_t start = 0;
+  for (;;) {
+    const auto nl = err_partial_.find('\n', start);
+    if (nl == std::string::npos)
+      break;
+    stderr_line(std::string_view(err_partial_).substr(start, nl - start));
+    start = nl + 1;
+  }
+  err_partial_.erase(0, start);
+  if (err_partial_.size() > kTailLineBytes) { // a very long line: cut it here
+    stderr_line(err_partial_);
+    err_partial_.clear();
+  }
+}
+
+void ChildProcess::stderr_line(std::string_view line) {
+  stderr_tail_.emplace_back(line.substr(0, kTailLineBytes));
+  if (stderr_tail_.size() > kTailLines)
+    stderr_tail_.pop_front();
+  if (line.size() + prefix_.size() + 3 <= stderr_left_) {
+    stderr_left_ -= line.size() + prefix_.size() + 3;
+    std::fprintf(stderr, "%s: %.*s\n", prefix_.c_str(), static_cast<int>(line.size()),
+                 line.data());
+  } else if (!stderr_cut_said_) {
+    stderr_cut_said_ = true;
+    std::fprintf(stderr, "%s: (more of its stderr is not shown)\n", prefix_.c_str());
+  }
+}
+
+std::string ChildProcess::finish(const LineFn &on_line) {
+  pump(true, on_line);
+  close_fd(in_);
+  return reap(on_line);
+}
+
+std::string ChildProcess::reap(const LineFn &on_line) {
+  pump(false, on_line);
+  if (!out_partial_.empty()) { // a last line without '\n'
+    on_line(out_partial_);
+    out_partial_.clear();
+  }
+  if (!err_partial_.empty()) {
+    stderr_line(err_partial_);
+    err_partial_.clear();
+  }
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  std::string what;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return what;
+  if (WIFEXITED(status)) {
+    const int code = WEXITSTATUS(status);
+    what = "exited with code " + std::to_string(code);
+    if (code == 127)
+      what += " (the shell found no such command)";
+    else if (code == 126)
+      what += " (the command could not be executed)";
+  } else if (WIFSIGNALED(status)) {
+    what = std::string("was killed by signal ") + std::to_string(WTERMSIG(status)) +
+           " (" + ::strsignal(WTERMSIG(status)) + ")";
+  } else {
+    what = "ended with status " + std::to_string(status);
+  }
+  if (!stderr_tail_.empty()) {
+    what += "; the last lines of its stderr:";
+    for (const std::string &l : stderr_tail_)
+      what += "\n  " + l;
+  }
+  return what;
+}
+
+} // namespace mr::core

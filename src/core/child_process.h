@@ -1,0 +1,63 @@
+// src/core/child_process.h: a command run with `/bin/sh -c`, fed on its
+// stdin while its stdout is read line by line (never a deadlock: both pipes
+// are served by one poll loop, so a command that writes more than a pipe
+// holds before reading on is drained as it goes). Its stderr goes to ours,
+// each line prefixed, up to a bound; the last lines are kept for a message.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mr::core {
+
+class ChildProcess {
+public:
+  using Env = std::vector<std::pair<std::string, std::string>>;
+  using LineFn = std::function<void(std::string_view line)>; // without '\n'
+
+  /// Starts `command` with our environment plus `env`; its stderr lines are
+  /// copied to ours as "PREFIX: line", at most `stderr_bytes` of them.
+  /// Throws std::runtime_error if it cannot be started.
+  ChildProcess(const std::string &command, const Env &env, std::string stderr_prefix,
+               std::uint64_t stderr_bytes = 64 << 10);
+  ~ChildProcess(); // kills a command still running, and reaps it
+  ChildProcess(const ChildProcess &) = delete;
+  ChildProcess &operator=(const ChildProcess &) = delete;
+
+  /// Queues bytes for its stdin (sent in blocks; stdout lines reach
+  /// `on_line` meanwhile). Throws std::runtime_error if it stopped reading
+  /// (saying how it ended).
+  void write(std::string_view bytes, const LineFn &on_line);
+  /// Sends the rest, closes its stdin, reads its stdout to the end and waits
+  /// for it. Returns "" when it exited with 0, else what went wrong (exit
+  /// code or signal, and the last lines of its stderr).
+  std::string finish(const LineFn &on_line);
+
+private:
+  void pump(bool until_sent, const LineFn &on_line);
+  /// Reads its stdout and stderr to the end, waits for it, and says how it
+  /// ended ("" for exit code 0).
+  std::string reap(const LineFn &on_line);
+  void read_stdout(const LineFn &on_line);
+  void read_stderr();
+  void stderr_line(std::string_view line);
+
+  std::string command_, prefix_;
+  pid_t pid_ = -1;
+  int in_ = -1, out_ = -1, err_ = -1;
+  std::string pending_in_;
+  std::size_t sent_ = 0;
+  std::string out_partial_, err_partial_;
+  std::uint64_t stderr_left_;
+  bool stderr_cut_said_ = false;
+  std::deque<std::string> stderr_tail_;
+};
+
+} // namespace mr::core

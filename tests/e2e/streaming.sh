@@ -1,0 +1,97 @@
+# tests/e2e/streaming.sh RANKS "SPLIT...": the streaming job (commands over
+# stdin/stdout) against coreutils: word count with a Python mapper and
+# reducer and with awk ones, at several split sizes; a mapper that writes
+# more than a pipe holds before it reads (no deadlock); the environment
+# the commands get; and the failures: a missing mapper, a command that does
+# not exist, a command that exits non-zero, one that stops reading.
+source "$(dirname "$0")/lib.sh"
+ranks=$1
+make_corpus
+mr 0 import -o in.h5 "${CORPUS[@]}"
+oracle "${CORPUS[@]}" >expected.tsv
+
+cat >map.py <<'PY'
+import sys
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    for word in line.split():  # ASCII whitespace, as the oracle's tr
+        out.write(word + b"\t1\n")
+PY
+cat >reduce.py <<'PY'
+import sys
+out = sys.stdout.buffer
+key, total = None, 0
+for line in sys.stdin.buffer:
+    k, _, v = line.rstrip(b"\n").partition(b"\t")
+    if k != key:
+        if key is not None:
+            out.write(key + b"\t%d\n" % total)
+        key, total = k, 0
+    total += int(v)
+if key is not None:
+    out.write(key + b"\t%d\n" % total)
+PY
+# awk splits on space and TAB only: the other whitespace the oracle splits
+# on (\v \f \r) becomes spaces first. Keys are compared as strings (awk
+# would take "0" and "00" for one number).
+awk_map="LC_ALL=C awk '{ gsub(/[\\v\\f\\r]/, \" \"); for (i = 1; i <= NF; i++) print \$i \"\\t\" 1 }'"
+awk_reduce="LC_ALL=C awk -F '\\t' '(\$1 \"\") != k { if (NR > 1) print k \"\\t\" s; k = \$1 \"\"; s = 0 }
+  { s += \$2 } END { if (NR) print k \"\\t\" s }'"
+for split in $2; do
+  run_split "$ranks" "$split" py.h5 streaming -i in.h5 \
+    --param mapper="$PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py"
+  mr 0 export py.h5 >got.tsv
+  same_file got.tsv expected.tsv "streaming word count in Python, $ranks ranks, split $split"
+  run_split "$ranks" "$split" awk.h5 streaming -i in.h5 \
+    --param mapper="$awk_map" --param reducer="$awk_reduce"
+  mr 0 export awk.h5 >got.tsv
+  same_file got.tsv expected.tsv "streaming word count in awk, $ranks ranks, split $split"
+done
+echo "ok: streaming word count in Python and awk equals coreutils at $ranks ranks"
+
+# A mapper that writes 3 MB (far more than a pipe holds) before it reads a
+# line: the worker must keep reading its output while it feeds it.
+lines=$(LC_ALL=C awk 'END { print NR }' "${CORPUS[@]}")
+run_split "$ranks" 64k flood.h5 streaming -i in.h5 --report flood.json \
+  --param mapper="LC_ALL=C awk 'BEGIN { for (i = 0; i < 300000; i++) print \"x\\t1\" }
+    { n++ } END { print \"lines\\t\" n }'" --param reducer="$PY $WORK/reduce.py"
+tasks=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["tasks"])' flood.json)
+mr 0 export flood.h5 >got.tsv
+printf 'lines\t%s\nx\t%s\n' "$lines" $((300000 * tasks)) >want.tsv
+same_file got.tsv want.tsv "a mapper that floods its stdout before reading ($tasks tasks)"
+
+# The environment: MR_TASK and MR_INPUT_FILE for a mapper, MR_PARTITION for
+# a reducer.
+run_split "$ranks" 64k env.h5 streaming -i in.h5 --reducers 3 \
+  --param mapper='cat >/dev/null; printf "task%s\t%s\n" "$MR_TASK" "$MR_INPUT_FILE"' \
+  --param reducer='cut -f1 | sort -u | sed "s/\$/\tpartition$MR_PARTITION/"'
+mr 0 export env.h5 >got.tsv
+[ "$(wc -l <got.tsv)" = "$tasks" ] || fail "not one row a task: $(wc -l <got.tsv) of $tasks"
+for t in $(seq 0 $((tasks - 1))); do
+  grep -q "^task$t	partition[0-2]\$" got.tsv || fail "no row for task $t"
+done
+echo "ok: the commands see MR_TASK, MR_INPUT_FILE and MR_PARTITION"
+mr 1 run streaming -i in.h5 -o env1.h5 -q --split-size 100m \
+  --param mapper='cat >/dev/null; printf "file\t%s\n" "$MR_INPUT_FILE"' --param reducer=cat
+mr 0 export env1.h5 >got.tsv
+printf 'file\ta.txt\n' >want.tsv
+same_file got.tsv want.tsv "MR_INPUT_FILE of the first record's file"
+
+# Failures: one message, a non-zero exit, no output.
+expect_error "no mapper" "job streaming needs --param mapper=VALUE" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --param reducer=cat
+expect_error "an empty mapper" "parameter 'mapper' is empty" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --param mapper=' ' --param reducer=cat
+expect_error "a command that does not exist" "exited with code 127 (the shell found no such command)" \
+  bad.h5 mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  --param mapper=no-such-command-here --param reducer=cat
+expect_error "a mapper that fails" "exited with code 3; the last lines of its stderr" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  --param mapper='echo broken >&2; exit 3' --param reducer=cat
+grep -q "^  broken\$" stderr.txt || fail "the failing mapper's stderr is not in the message"
+expect_error "a reducer killed by a signal" "was killed by signal 9" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m --reducers 1 \
+  --param mapper=cat --param reducer='kill -9 $$'
+expect_error "a mapper that stops reading" "stopped reading its input" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  --param mapper='head -c 10 >/dev/null' --param reducer=cat
