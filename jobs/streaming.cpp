@@ -13,9 +13,12 @@
 // first TAB (a line without one is all key, with an empty value), the
 // value is the rest of the line. A command that exits non-zero or is
 // killed, or stops reading its input, fails its task.
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/child_process.h"
 #include "mr/params.h"
@@ -39,10 +42,14 @@ public:
                                          "key<TAB>value lines out"),
             mr::required_param("reducer",
                                "the reduce command: sorted key<TAB>value lines "
-                               "in, key<TAB>value lines out")};
+                               "in, key<TAB>value lines out"),
+            {"combiner", "",
+             "optional: a command run on each map task's output, sorted "
+             "as the reducer's input; key<TAB>value lines out"}};
   }
   explicit Streaming(const mr::Params &p)
-      : mapper_(mr::param(p, "mapper")), reducer_(mr::param(p, "reducer")) {
+      : mapper_(mr::param(p, "mapper")), reducer_(mr::param(p, "reducer")),
+        combiner_(mr::param(p, "combiner")) {
     for (const auto &[name, command] :
          {std::pair{"mapper", &mapper_}, {"reducer", &reducer_}})
       if (command->find_first_not_of(" \t") == std::string::npos)
@@ -51,7 +58,11 @@ public:
   }
 
   void start(const mr::InputInfo &input) override { input_ = input; }
-  void start_task() override { child_.reset(); } // one left by a cancelled task
+  void start_task() override { // (a process left by a cancelled task goes)
+    child_.reset();
+    held_.clear();
+    pairs_.clear();
+  }
 
   void map(const mr::Record &r, mr::Emitter &out) override {
     if (!child_) {
@@ -64,7 +75,7 @@ public:
               {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
           "mapper of task " + task);
     }
-    auto emit = [&](std::string_view line) { emit_line(line, out); };
+    auto emit = [&](std::string_view line) { map_output(line, out); };
     try {
       child_->write(r.bytes, emit);
       child_->write("\n", emit);
@@ -76,7 +87,40 @@ public:
   }
 
   void finish_task(mr::Emitter &out) override {
-    end("mapper", mapper_, "task " + std::to_string(current_task()), out);
+    const std::string task = "task " + std::to_string(current_task());
+    end("mapper", mapper_, task, [&](std::string_view line) { map_output(line, out); });
+    if (combiner_.empty() || held_.empty())
+      return;
+    // The combiner reads the task's pairs as the reducer reads a partition's.
+    std::vector<std::pair<std::string_view, std::string_view>> pairs;
+    pairs.reserve(pairs_.size());
+    for (const auto &[at, size] : pairs_) {
+      const std::string_view line(held_.data() + at, size);
+      const auto tab = line.find('\t');
+      pairs.emplace_back(line.substr(0, tab), tab == std::string_view::npos
+                                                  ? std::string_view()
+                                                  : line.substr(tab + 1));
+    }
+    std::sort(pairs.begin(), pairs.end());
+    child_ = std::make_unique<mr::core::ChildProcess>(
+        combiner_,
+        mr::core::ChildProcess::Env{{"MR_TASK", std::to_string(current_task())}},
+        "combiner of " + task);
+    auto emit = [&](std::string_view line) { emit_line(line, out); };
+    try {
+      for (const auto &[key, value] : pairs) {
+        child_->write(key, emit);
+        child_->write("\t", emit);
+        child_->write(value, emit);
+        child_->write("\n", emit);
+      }
+    } catch (const std::runtime_error &e) {
+      child_.reset();
+      throw failure("combiner", combiner_, task, e.what());
+    }
+    held_.clear();
+    pairs_.clear();
+    end("combiner", combiner_, task, emit);
   }
 
   void reduce(std::string_view key, std::span<const std::string_view> values,
@@ -103,16 +147,27 @@ public:
   }
 
   void finish_partition(mr::Emitter &out) override {
-    end("reducer", reducer_, "partition " + std::to_string(current_partition()), out);
+    end("reducer", reducer_, "partition " + std::to_string(current_partition()),
+        [&](std::string_view line) { emit_line(line, out); });
   }
 
 private:
+  /// A mapper's line: a pair now, or, with a combiner, held for it (the
+  /// task's mapper output is held in memory until the combiner reads it).
+  void map_output(std::string_view line, mr::Emitter &out) {
+    if (combiner_.empty()) {
+      emit_line(line, out);
+      return;
+    }
+    pairs_.emplace_back(held_.size(), line.size());
+    held_.append(line);
+  }
+
   void end(const char *role, const std::string &command, const std::string &where,
-           mr::Emitter &out) {
+           const mr::core::ChildProcess::LineFn &on_line) {
     if (!child_)
       return;
-    const std::string failed =
-        child_->finish([&](std::string_view line) { emit_line(line, out); });
+    const std::string failed = child_->finish(on_line);
     child_.reset();
     if (!failed.empty())
       throw failure(role, command, where, failed);
@@ -123,7 +178,9 @@ private:
                               command + "') " + what);
   }
 
-  std::string mapper_, reducer_;
+  std::string mapper_, reducer_, combiner_;
+  std::string held_;                                       // a task's mapper lines
+  std::vector<std::pair<std::size_t, std::size_t>> pairs_; // (offset, size) in held_
   mr::InputInfo input_;
   std::unique_ptr<mr::core::ChildProcess> child_;
 };

@@ -1,6 +1,7 @@
 # tests/e2e/streaming.sh RANKS "SPLIT...": the streaming job (commands over
 # stdin/stdout) against coreutils: word count with a Python mapper and
-# reducer and with awk ones, at several split sizes; a mapper that writes
+# reducer (with and without a combiner) and with awk ones, at several split
+# sizes; a mapper that writes
 # more than a pipe holds before it reads (no deadlock); the environment
 # the commands get; and the failures: a missing mapper, a command that does
 # not exist, a command that exits non-zero, one that stops reading.
@@ -42,6 +43,22 @@ for split in $2; do
     --param mapper="$PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py"
   mr 0 export py.h5 >got.tsv
   same_file got.tsv expected.tsv "streaming word count in Python, $ranks ranks, split $split"
+  run_split "$ranks" "$split" comb.h5 streaming -i in.h5 --report comb.json \
+    --param mapper="$PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
+    --param combiner="$PY $WORK/reduce.py"
+  mr 0 export comb.h5 >got.tsv
+  same_file got.tsv expected.tsv "streaming word count with a combiner, $ranks ranks, split $split"
+  # The combiner ran: at most one pair a distinct word and task left the
+  # map phase, far fewer than the words.
+  "$PY" - comb.json expected.tsv <<'CHECK' || fail "the combiner did not combine"
+import json, sys
+report = json.load(open(sys.argv[1]))
+shuffled, tasks = report["phases"]["map"]["pairs_out"], report["tasks"]
+counts = [int(l.rsplit(b"\t", 1)[1]) for l in open(sys.argv[2], "rb")]
+assert shuffled <= len(counts) * tasks and shuffled < sum(counts) / 2, (shuffled, tasks)
+print("combiner: %d pairs left the map phase (%d tasks) for %d words, %d distinct" % (
+    shuffled, tasks, sum(counts), len(counts)))
+CHECK
   run_split "$ranks" "$split" awk.h5 streaming -i in.h5 \
     --param mapper="$awk_map" --param reducer="$awk_reduce"
   mr 0 export awk.h5 >got.tsv
