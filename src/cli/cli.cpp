@@ -233,6 +233,13 @@ void add_run(CLI::App &app, Commands &c) {
           [](std::string &v) { return check_seconds(v, 30 * 24 * 3600); }, "SECONDS",
           "seconds"))
       ->capture_default_str();
+  c.run
+      ->add_option("--task-attempts", c.opt.task_attempts,
+                   "Times a map task is tried (on another worker first) when the job's "
+                   "code fails on it (throws, or a streaming command fails) before the "
+                   "job fails")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
   c.run->add_flag("--no-backup-tasks", c.no_backups,
                   "Do not run backup copies of the last map tasks on idle workers");
   c.run->add_flag("-q,--quiet", c.opt.quiet, "Print nothing but errors");

@@ -51,6 +51,7 @@ enum class Outcome : int {
   load_failed = 2, // its checkpoint was damaged; text says why
   abandoned = 3,   // cancelled: another copy won
   failed = 4,      // the task cannot be done (damaged input): text says why
+  job_failed = 5,  // the job's code failed on it (threw): text says why; tried again
 };
 
 struct WorkerMessage {

@@ -36,7 +36,8 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
                          comm::ControlChannel &channel, Time now)
     : splits_(splits), committed_(committed), setup_(setup), report_(report),
       channel_(channel), state_(splits.size(), State::pending), copies_(splits.size(), 0),
-      running_(setup.workers + 1), damaged_(splits.size(), false), phase_start_(now),
+      running_(setup.workers + 1), damaged_(splits.size(), false),
+      failed_on_(splits.size()), last_failure_(splits.size()), phase_start_(now),
       rest_allowed_(allowance(setup.task_timeout, setup.bytes_per_worker)),
       told_none_(setup.workers + 1, false), heard_(setup.workers + 1, now),
       doing_(setup.workers + 1, "the map phase"),
@@ -67,6 +68,8 @@ Time Coordinator::next_wakeup(Time now) const {
 }
 
 std::string Coordinator::rank_name(int rank) const {
+  if (setup_.hosts.size() == 1) // a single-rank run: rank 0 is its worker
+    return "rank 0 (host " + setup_.hosts[0] + ")";
   const std::string host =
       rank < static_cast<int>(setup_.hosts.size()) ? setup_.hosts[rank] : "?";
   return "rank " + std::to_string(rank) + " (host " + host + ")";
@@ -133,6 +136,8 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
   --copies_[t];
   if (m.outcome == Outcome::failed)
     throw TaskFailed(m.text); // the input's fault: not worth a retry
+  if (m.outcome == Outcome::job_failed)
+    return job_failed(w, t, m);
   if (m.outcome == Outcome::abandoned || state_[t] == State::done)
     return false;
   if (m.outcome == Outcome::load_failed) {
@@ -162,6 +167,53 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
       channel_.cancel(other, copy.task);
   progress();
   return true;
+}
+
+/// The job's code failed on task t on worker w: tried again (on another
+/// worker first) until it has failed task_attempts times, then the job ends.
+bool Coordinator::job_failed(int w, std::size_t t, const comm::WorkerMessage &m) {
+  failed_on_[t].push_back(w);
+  last_failure_[t] = m.text;
+  if (state_[t] == State::done) // another copy won meanwhile
+    return false;
+  const std::size_t failures = failed_on_[t].size();
+  if (failures >= setup_.task_attempts)
+    throw TaskFailed("map task " + std::to_string(t) + " failed " +
+                     std::to_string(failures) + " time(s) (--task-attempts " +
+                     std::to_string(setup_.task_attempts) + "), the last on " +
+                     rank_name(w) + ": " + m.text);
+  if (!setup_.quiet)
+    std::fprintf(stderr,
+                 "map: task %zu failed on %s (attempt %zu of %u), trying it again: %s\n",
+                 t, rank_name(w).c_str(), failures, setup_.task_attempts, m.text.c_str());
+  if (copies_[t] == 0) {
+    state_[t] = State::pending;
+    queue_.push_back(static_cast<std::int64_t>(t));
+  }
+  return false;
+}
+
+bool Coordinator::tried_on(std::size_t t, int w) const {
+  const std::vector<int> &f = failed_on_[t];
+  return std::find(f.begin(), f.end(), w) != f.end();
+}
+
+/// The first queued task for worker w, skipping those that failed on it
+/// while another worker has not tried them yet; -1: none for it now.
+std::int64_t Coordinator::next_queued(int w) {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    const auto t = static_cast<std::size_t>(*it);
+    bool elsewhere = false;
+    if (tried_on(t, w))
+      for (int other = 1; other <= setup_.workers && !elsewhere; ++other)
+        elsewhere = other != w && !tried_on(t, other);
+    if (!elsewhere) {
+      const std::int64_t task = *it;
+      queue_.erase(it);
+      return task;
+    }
+  }
+  return -1;
 }
 
 void Coordinator::progress() {
@@ -264,10 +316,11 @@ std::int64_t Coordinator::backup_candidate(int w, Time now) const {
 void Coordinator::dispatch(Time now) {
   for (auto it = idle_.begin(); it != idle_.end();) {
     const int w = it->worker;
-    if (!queue_.empty()) {
-      const std::int64_t t = queue_.front();
-      queue_.pop_front();
+    if (const std::int64_t t = next_queued(w); t >= 0) {
       start(w, t, false, it->accepted, now);
+    } else if (!queue_.empty()) {
+      ++it; // only tasks that failed here: left for a worker that has not tried them
+      continue;
     } else if (done_ == splits_.size()) {
       Assignment none;
       none.accepted = it->accepted;

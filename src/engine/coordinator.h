@@ -34,6 +34,9 @@ struct CoordinatorSetup {
   double task_timeout = 600;          // seconds, for a task of up to 64 MiB
   std::uint64_t bytes_per_worker = 0; // scales the deadline after the map phase
   bool backups = true;
+  /// A map task whose job code fails is tried again (on another worker
+  /// where there is one) until it has failed this many times.
+  std::uint32_t task_attempts = 4;
   bool deadlines = true; // off in a single-rank run: no other rank to watch
   bool quiet = false;
   ckpt::Manifest *manifest = nullptr; // when checkpointing
@@ -101,6 +104,9 @@ private:
   void start(int w, std::int64_t t, bool backup, bool accepted, Time now);
   std::int64_t backup_candidate(int w, Time now) const;
   void dispatch(Time now);
+  bool job_failed(int w, std::size_t t, const comm::WorkerMessage &m);
+  bool tried_on(std::size_t t, int w) const;
+  std::int64_t next_queued(int w);
   std::string rank_name(int rank) const;
 
   const std::vector<core::Split> &splits_;
@@ -113,6 +119,10 @@ private:
   std::vector<Copy> running_; // by world rank
   std::deque<std::int64_t> queue_;
   std::vector<bool> damaged_; // by task: its checkpoint could not be loaded
+  // By task: the workers on which the job's code failed on it, in order
+  // (one entry an attempt), and what the last failure said.
+  std::vector<std::vector<int>> failed_on_;
+  std::vector<std::string> last_failure_;
   std::vector<Idle> idle_;
   std::vector<double> durations_; // seconds, of the map copies accepted
   std::size_t done_ = 0, reported_tenths_ = 0;

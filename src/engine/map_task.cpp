@@ -157,23 +157,23 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
   stats.bytes_in = in.bytes.size();
   detail::JobAccess::set_task(job, in.task);
   job.start_task();
-  if (!keep_going) {
-    stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
-  } else {
-    constexpr std::uint64_t kAskEvery = 4096; // records
-    std::uint64_t n = 0;
-    try {
+  try {
+    if (!keep_going) {
+      stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
+    } else {
+      constexpr std::uint64_t kAskEvery = 4096; // records
+      std::uint64_t n = 0;
       stats.records = for_each_record(in, [&](const Record &r) {
         if (++n % kAskEvery == 0 && !keep_going())
           throw TaskCancelled{};
         job.map(r, emitter);
       });
-    } catch (const TaskCancelled &) {
-      table.clear();
-      throw;
     }
+    job.finish_task(emitter);
+  } catch (...) { // cancelled, or the job failed: nothing of it is kept
+    table.clear();
+    throw;
   }
-  job.finish_task(emitter);
   stats.pairs_emitted = emitter.emitted;
 
   emitter.finish();

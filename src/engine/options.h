@@ -41,8 +41,9 @@ struct RunOptions {
   bool resume = false;        // continue the checkpoint in checkpoint_dir
   bool restart_fresh = false; // discard the checkpoint in checkpoint_dir first
   bool keep_checkpoint = false;
-  double task_timeout = 600; // seconds without word from a rank, per 64 MiB
-  bool backup_tasks = true;  // run backup copies of the last map tasks
+  double task_timeout = 600;       // seconds without word from a rank, per 64 MiB
+  bool backup_tasks = true;        // run backup copies of the last map tasks
+  std::uint32_t task_attempts = 4; // a map task failing in job code: tries
 };
 
 /// Exit codes of `mapreduce run` (docs/failures.md, "Exit codes").

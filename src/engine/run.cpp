@@ -12,6 +12,7 @@
 #include "comm/comm.h"
 #include "comm/wire.h"
 #include "core/temp_files.h"
+#include "engine/coordinator.h"
 #include "engine/finish.h"
 #include "engine/plan.h"
 #include "engine/stage.h"
@@ -34,15 +35,21 @@ namespace {
 /// The exit code for a failure while working: the user's to fix (bad data,
 /// an output that appeared meanwhile), or worth a retry (I/O error).
 int code_of_failure(const std::exception &e) {
+  // A task that cannot be done (damaged input, or job code that failed on
+  // it every attempt) is not worth a relaunch either.
   return dynamic_cast<const io::InputError *>(&e) ||
-                 dynamic_cast<const io::RefusedFile *>(&e)
+                 dynamic_cast<const io::RefusedFile *>(&e) ||
+                 dynamic_cast<const TaskFailed *>(&e)
              ? kExitRefused
              : kExitFailed;
 }
 
 /// The one message of a failed run, and its partial output removed.
 void say_failure(int rank, const std::exception &e, const std::string &partial) {
-  std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", rank, e.what());
+  if (dynamic_cast<const TaskFailed *>(&e)) // the coordinator's verdict (one rank)
+    std::fprintf(stderr, "mapreduce: error: %s\n", e.what());
+  else
+    std::fprintf(stderr, "mapreduce: error on rank %d: %s\n", rank, e.what());
   std::fflush(stderr);
   ::unlink(partial.c_str());
 }

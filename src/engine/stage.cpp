@@ -119,6 +119,7 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
   setup.task_timeout = o.task_timeout;
   setup.bytes_per_worker = plan.input_bytes / workers;
   setup.backups = o.backup_tasks && !single;
+  setup.task_attempts = o.task_attempts;
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
   setup.manifest = plan.manifest();

@@ -171,6 +171,8 @@ std::string report_json(const JobSummary &s) {
   r["backups"] = {{"started", s.backups_started},
                   {"won", s.backups_won},
                   {"abandoned", w.sum(&WorkerStats::tasks_abandoned)}};
+  // Map copies whose job code failed (each tried again, --task-attempts).
+  r["map_attempts_failed"] = w.sum(&WorkerStats::tasks_failed);
   r["partition_rows"] = s.partition_rows;
   r["counters"] = Json::object();
   for (const auto &[name, value] : s.counters)

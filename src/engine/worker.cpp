@@ -81,11 +81,9 @@ LocalTaskSource::LocalTaskSource(
 void LocalTaskSource::send(comm::WorkerMessage m) {
   m.source = 1;
   channel_.send(std::move(m));
-  try {
-    coordinator_.step(channel_.wait({}), std::chrono::steady_clock::now());
-  } catch (const TaskFailed &e) {
-    throw io::InputError(e.what()); // the input's fault, as over MPI: exit 1
-  }
+  // A TaskFailed goes up as it is: said without a rank and ended with exit
+  // code 1, as over MPI (run.cpp).
+  coordinator_.step(channel_.wait({}), std::chrono::steady_clock::now());
 }
 
 std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
@@ -176,6 +174,7 @@ private:
   Reported load_task(const TaskToDo &task, comm::WorkerMessage &report);
   Reported map_task(const TaskToDo &task, comm::WorkerMessage &report);
   void read_task_input(const core::Split &split, comm::WorkerMessage &report);
+  std::string describe_split(const core::Split &split) const;
   std::vector<comm::Pieces> outgoing(const std::vector<bool> &reused,
                                      std::deque<std::array<char, kFrameHeader>> &headers);
   void load_partition(std::uint32_t p, const ckpt::Commit &commit);
@@ -274,6 +273,14 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
     report.outcome = Outcome::abandoned;
     stats.tasks_abandoned += 1;
     return {};
+  } catch (const std::exception &e) {
+    // The job's code failed on it (or the engine did, mapping it): the
+    // coordinator tries it again, elsewhere first; what it counted is dropped.
+    take_counters(job_);
+    report.outcome = Outcome::job_failed;
+    report.text = describe_split(split) + ": " + e.what();
+    stats.tasks_failed += 1;
+    return {};
   }
   Reported done;
   done.output = true;
@@ -301,6 +308,20 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   report.outcome = Outcome::done;
   outputs_.add(std::move(out), committed_path, committed_runs);
   return done;
+}
+
+/// "input bytes B to E (in FILE, FILE)": where a task's records are.
+std::string WorkerRun::describe_split(const core::Split &split) const {
+  const InputInfo &info = input_.info();
+  std::string files;
+  for (std::size_t f = 0; f < info.files(); ++f) {
+    const std::uint64_t begin = info.file_begin(f), end = info.file_offsets[f + 1];
+    if (begin < split.end && split.begin < end && begin < end)
+      files.append(files.empty() ? "" : ", ").append(info.file_name(f));
+  }
+  return "input bytes " + std::to_string(split.begin) + " to " +
+         std::to_string(split.end) +
+         (files.empty() ? std::string() : " (in " + files + ")");
 }
 
 void WorkerRun::read_task_input(const core::Split &split, comm::WorkerMessage &report) {

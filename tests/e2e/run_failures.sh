@@ -1,5 +1,6 @@
-# tests/e2e/run_failures.sh: a worker that fails mid-run ends every rank at
-# once with a non-zero code and leaves no output; a job that refuses its
+# tests/e2e/run_failures.sh: a map that throws on a record is tried again,
+# then ends every rank at once with one message and exit code 1, leaving no
+# output; a job that refuses its
 # parameters is reported once, before anything starts.
 # Uses MAPREDUCE_TEST_JOBS: the mapreduce command with tests/tools/test_jobs.cpp.
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +17,13 @@ for n in 1 2 4; do
   mr "$n" run explode -i in.h5 -o out.h5 --split-size 100 >stdout.txt 2>stderr.txt || rc=$?
   [ "$rc" -ne 0 ] || fail "explode at $n ranks: exit 0"
   [ "$rc" -ne 124 ] || fail "explode at $n ranks: a rank hung"
-  grep -q "error on rank [0-9]*: boom on purpose" stderr.txt || { cat stderr.txt >&2; fail "explode at $n ranks: no message"; }
+  # A map that throws fails its task, never its rank: the task is tried 4
+  # times (--task-attempts), then one message names it, its input and why.
+  [ "$rc" -eq 1 ] || { cat stderr.txt >&2; fail "explode at $n ranks: exit $rc, not 1"; }
+  [ "$(grep -c "error: map task [0-9]* failed 4 time(s) (--task-attempts 4), the last on rank [0-9]* (host [^)]*): input bytes [0-9]* to [0-9]* (in boom.txt[^)]*): boom on purpose" stderr.txt)" = 1 ] ||
+    { cat stderr.txt >&2; fail "explode at $n ranks: not one message naming the task"; }
+  [ "$(grep -c "trying it again: input bytes.*: boom on purpose" stderr.txt)" = 3 ] ||
+    { cat stderr.txt >&2; fail "explode at $n ranks: not 3 retries said"; }
   [ ! -e out.h5 ] || fail "explode at $n ranks left out.h5"
   echo "ok: a worker failing at $n ranks ends the job (exit $rc, $(($(date +%s) - start)) s)"
 done

@@ -100,15 +100,48 @@ expect_error "no mapper" "job streaming needs --param mapper=VALUE" bad.h5 \
 expect_error "an empty mapper" "parameter 'mapper' is empty" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --param mapper=' ' --param reducer=cat
 expect_error "a command that does not exist" "exited with code 127 (the shell found no such command)" \
-  bad.h5 mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  bad.h5 mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
   --param mapper=no-such-command-here --param reducer=cat
 expect_error "a mapper that fails" "exited with code 3; the last lines of its stderr" bad.h5 \
-  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
   --param mapper='echo broken >&2; exit 3' --param reducer=cat
 grep -q "^  broken\$" stderr.txt || fail "the failing mapper's stderr is not in the message"
 expect_error "a reducer killed by a signal" "was killed by signal 9" bad.h5 \
-  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m --reducers 1 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m --reducers 1 \
   --param mapper=cat --param reducer='kill -9 $$'
 expect_error "a mapper that stops reading" "stopped reading its input" bad.h5 \
-  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
   --param mapper='head -c 10 >/dev/null' --param reducer=cat
+
+# Task attempts: a mapper that always fails is tried 4 times (the default),
+# then the job fails with one message naming the task and its input.
+expect_error "a task that always fails" "failed 4 time(s) (--task-attempts 4)" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m \
+  --param mapper='echo broken >&2; exit 3' --param reducer=cat
+grep -q "input bytes 0 to [0-9]* (in a.txt, b.txt, c.txt, long.txt)" stderr.txt ||
+  fail "the failure does not name the task's input"
+expect_error "two attempts" "failed 2 time(s) (--task-attempts 2)" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --split-size 100m --task-attempts 2 \
+  --param mapper='exit 3' --param reducer=cat
+expect_error "--task-attempts 0" "--task-attempts" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 0 --param mapper=cat \
+  --param reducer=cat
+[ "$ranks" -ge 3 ] || exit 0
+# A worker whose mapper fails on every task (rank 1's): each of its tasks
+# is tried again on another worker, and the result is exact.
+mr "$ranks" run streaming -i in.h5 -o flaky.h5 --split-size 64k --report flaky.json \
+  --param mapper="[ \"\$OMPI_COMM_WORLD_RANK\" != 1 ] || exit 5; $PY $WORK/map.py" \
+  --param reducer="$PY $WORK/reduce.py" 2>flaky.txt ||
+  { cat flaky.txt >&2; fail "the run with a failing worker failed"; }
+mr 0 export flaky.h5 >got.tsv
+same_file got.tsv expected.tsv "word count with rank 1's mapper failing"
+grep -q "failed on rank 1 (host [^)]*) (attempt 1 of 4), trying it again" flaky.txt ||
+  fail "no task was said to be tried again"
+"$PY" - flaky.json <<'CHECK' || fail "the report does not count the failed copies"
+import json, sys
+report = json.load(open(sys.argv[1]))
+failed = report["map_attempts_failed"]
+assert 1 <= failed <= report["tasks"], (failed, report["tasks"])
+print("map attempts failed: %d of %d tasks" % (failed, report["tasks"]))
+CHECK
+echo "ok: a worker failing every task: its tasks ran elsewhere, the output is exact"

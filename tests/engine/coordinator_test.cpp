@@ -292,6 +292,58 @@ TEST_F(Policy, ATaskThatCannotBeDoneEndsTheJobWithItsReason) {
   }
 }
 
+TEST_F(Policy, ATaskWhoseJobFailsIsTriedElsewhereFirstThenEndsTheJob) {
+  make(2, 2);
+  setup.backups = false;
+  ASSERT_EQ(ask(1, 0ms)->id, 0);
+  ASSERT_EQ(ask(2, 1ms)->id, 1);
+  comm::WorkerMessage failed;
+  failed.kind = MessageKind::request;
+  failed.task = 0;
+  failed.outcome = Outcome::job_failed;
+  failed.text = "input bytes 0 to 1048576 (in a.txt): boom";
+  say(1, failed, 10ms);
+  // Worker 1 failed it and worker 2 has not tried it: worker 1 waits.
+  EXPECT_FALSE(channel.take_assignment(1));
+  // Worker 2 finishes its task and gets the failed one.
+  auto again = ask(2, 20ms, 1, Outcome::done);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, 0);
+  say(2, failed, 30ms); // failed on both: any worker may try it now
+  auto third = channel.take_assignment(1);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->id, 0);
+  say(1, failed, 40ms);
+  auto fourth = channel.take_assignment(2);
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->id, 0);
+  try {
+    say(2, failed, 50ms);
+    FAIL() << "a task that failed 4 times did not end the job";
+  } catch (const engine::TaskFailed &e) {
+    EXPECT_STREQ(e.what(), "map task 0 failed 4 time(s) (--task-attempts 4), the last on "
+                           "rank 2 (host h2): input bytes 0 to 1048576 (in a.txt): boom");
+  }
+}
+
+TEST_F(Policy, OneAttemptEndsTheJobAtTheFirstFailure) {
+  make(2, 2);
+  setup.task_attempts = 1;
+  ask(1, 0ms);
+  EXPECT_THROW(ask(1, 10ms, 0, Outcome::job_failed), engine::TaskFailed);
+}
+
+TEST_F(Policy, AFailedTaskIsTriedAgainOnTheOnlyWorker) {
+  make(1, 1);
+  ASSERT_EQ(ask(1, 0ms)->id, 0);
+  auto again = ask(1, 10ms, 0, Outcome::job_failed);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, 0);
+  auto end = ask(1, 20ms, 0, Outcome::done);
+  ASSERT_TRUE(end);
+  EXPECT_LT(end->id, 0); // the map phase is over
+}
+
 TEST_F(Policy, RefusesReportsOfTasksAWorkerWasNotRunning) {
   make(2, 2);
   ask(1, 0ms);
