@@ -1,7 +1,7 @@
 # tests/e2e/streaming.sh RANKS "SPLIT...": the streaming job (commands over
 # stdin/stdout) against coreutils: word count with a Python mapper and
 # reducer (with and without a combiner) and with awk ones, at several split
-# sizes; a mapper that writes
+# sizes; url-frequency with an awk mapper; a mapper that writes
 # more than a pipe holds before it reads (no deadlock); the environment
 # the commands get; and the failures: a missing mapper, a command that does
 # not exist, a command that exits non-zero, one that stops reading.
@@ -65,6 +65,23 @@ CHECK
   same_file got.tsv expected.tsv "streaming word count in awk, $ranks ranks, split $split"
 done
 echo "ok: streaming word count in Python and awk equals coreutils at $ranks ranks"
+
+# url-frequency, the paper's second example: an awk mapper (the access-log
+# rules of access_log_oracle.awk, then a count of 1) and the Python sum,
+# against the same rules over the whole file with sort | uniq -c.
+here=$(cd "$(dirname "$0")" && pwd)
+"$GEN_DATA" logs 1000000 7 >access.log
+mr 0 import -o logs.h5 access.log
+LC_ALL=C awk -v mode=url -v bad=/dev/null -f "$here/access_log_oracle.awk" access.log |
+  LC_ALL=C sort | LC_ALL=C uniq -c |
+  LC_ALL=C awk '{ c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c }' >expected_urls.tsv
+[ "$(wc -l <expected_urls.tsv)" -gt 100 ] || fail "the oracle found too few URLs"
+run_split "$ranks" 64k urls.h5 streaming -i logs.h5 --param reducer="$PY $WORK/reduce.py" \
+  --param mapper="LC_ALL=C awk -v mode=url -v bad=/dev/null -f '$here/access_log_oracle.awk' |
+    LC_ALL=C awk '{ print \$0 \"\\t\" 1 }'"
+mr 0 export urls.h5 >got.tsv
+same_file got.tsv expected_urls.tsv "streaming url-frequency (awk mapper), $ranks ranks"
+echo "ok: streaming url-frequency with an awk mapper: $(wc -l <got.tsv) URLs"
 
 # A mapper that writes 3 MB (far more than a pipe holds) before it reads a
 # line: the worker must keep reading its output while it feeds it.
