@@ -1,7 +1,7 @@
 # tests/e2e/streaming.sh RANKS "SPLIT...": the streaming job (commands over
 # stdin/stdout) against coreutils: word count with a Python mapper and
 # reducer (with and without a combiner) and with awk ones, at several split
-# sizes; url-frequency with an awk mapper; a mapper that writes
+# sizes; url-frequency with an awk mapper; kill -9 and --resume; a mapper that writes
 # more than a pipe holds before it reads (no deadlock); the environment
 # the commands get; and the failures: a missing mapper, a command that does
 # not exist, a command that exits non-zero, one that stops reading.
@@ -82,6 +82,31 @@ run_split "$ranks" 64k urls.h5 streaming -i logs.h5 --param reducer="$PY $WORK/r
 mr 0 export urls.h5 >got.tsv
 same_file got.tsv expected_urls.tsv "streaming url-frequency (awk mapper), $ranks ranks"
 echo "ok: streaming url-frequency with an awk mapper: $(wc -l <got.tsv) URLs"
+
+if [ "$ranks" = 2 ]; then
+  # Checkpoints: kill -9 the worker once 5 map tasks are committed (each
+  # mapper starts 0.1 s late, to leave time), then --resume: the committed
+  # tasks are reused, and the output equals coreutils.
+  for attempt in 1 2 3; do
+    rm -rf ck kill.h5
+    env "$(new_session)" "$MPIEXEC" -n 2 "${MPI_FLAGS[@]}" "$MAPREDUCE" run streaming \
+      -i in.h5 -o kill.h5 --split-size 16k --checkpoint-dir ck \
+      --param mapper="sleep 0.1; $PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
+      >kill1.txt 2>&1 &
+    killed=no
+    kill_rank_when $! 1 files_at_least 5 't*-r*' ck && killed=yes && break
+    echo "attempt $attempt: the run ended before the kill; again"
+  done
+  [ "$killed" = yes ] || fail "could not kill the worker"
+  [ ! -e kill.h5 ] || fail "an output after the kill"
+  mr 2 run streaming -i in.h5 -o kill.h5 --split-size 16k --checkpoint-dir ck --resume \
+    --param mapper="sleep 0.1; $PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
+    2>kill2.txt || { cat kill2.txt >&2; fail "the resumed streaming run failed"; }
+  grep -q "resume: reusing" kill2.txt || { cat kill2.txt >&2; fail "no task reused"; }
+  mr 0 export kill.h5 >got.tsv
+  same_file got.tsv expected.tsv "streaming word count resumed after kill -9"
+  echo "ok: streaming resumed after kill -9: $(grep -o 'resume: reusing[^;]*' kill2.txt)"
+fi
 
 # A mapper that writes 3 MB (far more than a pipe holds) before it reads a
 # line: the worker must keep reading its output while it feeds it.
