@@ -58,16 +58,17 @@ public:
   }
 
   void start(const mr::InputInfo &input) override { input_ = input; }
-  void start_task() override { // (a process left by a cancelled task goes)
-    child_.reset();
+  void start_task() override { abandon_task(); }
+  void abandon_task() override { // a cancelled or failed task's command goes
+    task_child_.reset();
     held_.clear();
     pairs_.clear();
   }
 
   void map(const mr::Record &r, mr::Emitter &out) override {
-    if (!child_) {
+    if (!task_child_) {
       const std::string task = std::to_string(current_task());
-      child_ = std::make_unique<mr::core::ChildProcess>(
+      task_child_ = std::make_unique<mr::core::ChildProcess>(
           mapper_,
           mr::core::ChildProcess::Env{
               {"MR_TASK", task},
@@ -77,10 +78,10 @@ public:
     }
     auto emit = [&](std::string_view line) { map_output(line, out); };
     try {
-      child_->write(r.bytes, emit);
-      child_->write("\n", emit);
+      task_child_->write(r.bytes, emit);
+      task_child_->write("\n", emit);
     } catch (const std::runtime_error &e) {
-      child_.reset();
+      task_child_.reset();
       throw failure("mapper", mapper_, "task " + std::to_string(current_task()),
                     e.what());
     }
@@ -88,7 +89,8 @@ public:
 
   void finish_task(mr::Emitter &out) override {
     const std::string task = "task " + std::to_string(current_task());
-    end("mapper", mapper_, task, [&](std::string_view line) { map_output(line, out); });
+    end(task_child_, "mapper", mapper_, task,
+        [&](std::string_view line) { map_output(line, out); });
     if (combiner_.empty() || held_.empty())
       return;
     // The combiner reads the task's pairs as the reducer reads a partition's.
@@ -102,52 +104,53 @@ public:
                                                   : line.substr(tab + 1));
     }
     std::sort(pairs.begin(), pairs.end());
-    child_ = std::make_unique<mr::core::ChildProcess>(
+    task_child_ = std::make_unique<mr::core::ChildProcess>(
         combiner_,
         mr::core::ChildProcess::Env{{"MR_TASK", std::to_string(current_task())}},
         "combiner of " + task);
     auto emit = [&](std::string_view line) { emit_line(line, out); };
     try {
       for (const auto &[key, value] : pairs) {
-        child_->write(key, emit);
-        child_->write("\t", emit);
-        child_->write(value, emit);
-        child_->write("\n", emit);
+        task_child_->write(key, emit);
+        task_child_->write("\t", emit);
+        task_child_->write(value, emit);
+        task_child_->write("\n", emit);
       }
     } catch (const std::runtime_error &e) {
-      child_.reset();
+      task_child_.reset();
       throw failure("combiner", combiner_, task, e.what());
     }
     held_.clear();
     pairs_.clear();
-    end("combiner", combiner_, task, emit);
+    end(task_child_, "combiner", combiner_, task, emit);
   }
 
   void reduce(std::string_view key, std::span<const std::string_view> values,
               mr::Emitter &out) override {
-    if (!child_) {
+    if (!reduce_child_) {
       const std::string partition = std::to_string(current_partition());
-      child_ = std::make_unique<mr::core::ChildProcess>(
+      reduce_child_ = std::make_unique<mr::core::ChildProcess>(
           reducer_, mr::core::ChildProcess::Env{{"MR_PARTITION", partition}},
           "reducer of partition " + partition);
     }
     auto emit = [&](std::string_view line) { emit_line(line, out); };
     try {
       for (std::string_view v : values) {
-        child_->write(key, emit);
-        child_->write("\t", emit);
-        child_->write(v, emit);
-        child_->write("\n", emit);
+        reduce_child_->write(key, emit);
+        reduce_child_->write("\t", emit);
+        reduce_child_->write(v, emit);
+        reduce_child_->write("\n", emit);
       }
     } catch (const std::runtime_error &e) {
-      child_.reset();
+      reduce_child_.reset();
       throw failure("reducer", reducer_,
                     "partition " + std::to_string(current_partition()), e.what());
     }
   }
 
   void finish_partition(mr::Emitter &out) override {
-    end("reducer", reducer_, "partition " + std::to_string(current_partition()),
+    end(reduce_child_, "reducer", reducer_,
+        "partition " + std::to_string(current_partition()),
         [&](std::string_view line) { emit_line(line, out); });
   }
 
@@ -163,12 +166,13 @@ private:
     held_.append(line);
   }
 
-  void end(const char *role, const std::string &command, const std::string &where,
-           const mr::core::ChildProcess::LineFn &on_line) {
-    if (!child_)
+  static void end(std::unique_ptr<mr::core::ChildProcess> &child, const char *role,
+                  const std::string &command, const std::string &where,
+                  const mr::core::ChildProcess::LineFn &on_line) {
+    if (!child)
       return;
-    const std::string failed = child_->finish(on_line);
-    child_.reset();
+    const std::string failed = child->finish(on_line);
+    child.reset();
     if (!failed.empty())
       throw failure(role, command, where, failed);
   }
@@ -182,7 +186,10 @@ private:
   std::string held_;                                       // a task's mapper lines
   std::vector<std::pair<std::size_t, std::size_t>> pairs_; // (offset, size) in held_
   mr::InputInfo input_;
-  std::unique_ptr<mr::core::ChildProcess> child_;
+  // The running mapper or combiner of the current map task, and the
+  // reducer of the current partition: apart, so that no pair of one phase
+  // can ever reach the other's command.
+  std::unique_ptr<mr::core::ChildProcess> task_child_, reduce_child_;
 };
 
 } // namespace

@@ -131,6 +131,12 @@ public:
   /// that holds records back (a streaming job's command) emits the rest.
   virtual void finish_task(Emitter &out) { (void)out; }
 
+  /// Called instead of finish_task when a map task is given up before its
+  /// end: another copy of it won (a backup), or map or finish_task threw.
+  /// A job that holds resources for the task (a streaming job's running
+  /// command) releases them here; the task's output is dropped by the engine.
+  virtual void abandon_task() {}
+
   /// Merges two values of `key` into `merged`. A job combines exactly when its
   /// class overrides this: the engine then merges the values of equal keys as
   /// early as it can (before the shuffle and before reduce), so `reduce` sees

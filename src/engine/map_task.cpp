@@ -172,6 +172,10 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
     job.finish_task(emitter);
   } catch (...) { // cancelled, or the job failed: nothing of it is kept
     table.clear();
+    try {
+      job.abandon_task();
+    } catch (...) { // the first failure is the one to report
+    }
     throw;
   }
   stats.pairs_emitted = emitter.emitted;
