@@ -130,19 +130,29 @@ echo "ok: resumed with $(field r.json checkpoint partitions_reused) of 8 partiti
 
 # --- SIGTERM to mpirun (Ctrl-C, Slurm's time limit): temporary files go,
 # committed work stays, resume finishes the job. ---
+# Rank 0 alone says so, once. mpirun kills the ranks 1 s after it passed the
+# TERM on, and under load it has been seen to exit before forwarding rank
+# 0's line (term.txt empty, once in a CI): such a trial is drawn again; a
+# line printed more than once fails at once.
 SLOW1=($(slow 1 1500 -i a.h5 -o out.h5 --split-size 200000 --reducers 4))
-for attempt in 1 2 3; do
-  rm -rf ck out.h5
-  env "$(new_session)" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" \
-    "$MAPREDUCE_TEST_JOBS" "${SLOW1[@]}" --no-backup-tasks --checkpoint-dir ck -q >term.txt 2>&1 &
-  job=$!
-  signal_when TERM mpirun 't*-r*' 3 && break
-  too_late "SIGTERM to mpirun" "$attempt" term.txt
+for trial in 1 2 3; do
+  for attempt in 1 2 3; do
+    rm -rf ck out.h5
+    env "$(new_session)" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" \
+      "$MAPREDUCE_TEST_JOBS" "${SLOW1[@]}" --no-backup-tasks --checkpoint-dir ck -q >term.txt 2>&1 &
+    job=$!
+    signal_when TERM mpirun 't*-r*' 3 && break
+    too_late "SIGTERM to mpirun" "$attempt" term.txt
+  done
+  rc=0
+  wait $job || rc=$?
+  [ "$rc" -ne 0 ] || fail "SIGTERM: exit 0"
+  said=$(grep -c 'stopped by SIGTERM or SIGINT' term.txt || true)
+  [ "$said" -le 1 ] || { cat term.txt >&2; fail "SIGTERM: message printed $said times"; }
+  [ "$said" -eq 0 ] || break
+  echo "note: SIGTERM trial $trial: mpirun printed nothing of rank 0's line: drawn again"
 done
-rc=0
-wait $job || rc=$?
-[ "$rc" -ne 0 ] || fail "SIGTERM: exit 0"
-[ "$(grep -c 'stopped by SIGTERM or SIGINT' term.txt)" -eq 1 ] || { cat term.txt >&2; fail "SIGTERM: message not printed once"; }
+[ "$said" -eq 1 ] || { cat term.txt >&2; fail "SIGTERM: message not printed in 3 trials"; }
 [ -z "$(find ck -name '*.tmp-*')" ] || fail "SIGTERM: temporary checkpoint files left"
 ! compgen -G "out.h5*" >/dev/null || fail "SIGTERM: output or partial output left"
 mrt 3 "${SLOW1[@]}" --checkpoint-dir ck --resume -q --report r.json || fail "resume after SIGTERM failed"
