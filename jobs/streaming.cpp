@@ -61,33 +61,42 @@ public:
   void start_task() override { abandon_task(); }
   void abandon_task() override { // a cancelled or failed task's command goes
     task_child_.reset();
+    map_failure_.clear();
     held_.clear();
     pairs_.clear();
   }
 
   void map(const mr::Record &r, mr::Emitter &out) override {
-    if (!task_child_) {
-      const std::string task = std::to_string(current_task());
-      task_child_ = std::make_unique<mr::core::ChildProcess>(
-          mapper_,
-          mr::core::ChildProcess::Env{
-              {"MR_TASK", task},
-              {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
-              {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
-          "mapper of task " + task);
-    }
+    if (!map_failure_.empty())
+      return; // the task fails at its end
     auto emit = [&](std::string_view line) { map_output(line, out); };
     try {
+      if (!task_child_) {
+        const std::string task = std::to_string(current_task());
+        task_child_ = std::make_unique<mr::core::ChildProcess>(
+            mapper_,
+            mr::core::ChildProcess::Env{
+                {"MR_TASK", task},
+                {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
+                {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
+            "mapper of task " + task);
+      }
       task_child_->write(r.bytes, emit);
       task_child_->write("\n", emit);
     } catch (const std::runtime_error &e) {
+      // The mapper's failure is the task's, not this record's (the command
+      // reads ahead): thrown at the task's end, where no record is named,
+      // so that --skip-bad-records looks for the record by mapping parts.
       task_child_.reset();
-      throw failure("mapper", mapper_, "task " + std::to_string(current_task()),
-                    e.what());
+      map_failure_ =
+          failure("mapper", mapper_, "task " + std::to_string(current_task()), e.what())
+              .what();
     }
   }
 
   void finish_task(mr::Emitter &out) override {
+    if (!map_failure_.empty())
+      throw std::runtime_error(map_failure_);
     const std::string task = "task " + std::to_string(current_task());
     end(task_child_, "mapper", mapper_, task,
         [&](std::string_view line) { map_output(line, out); });
@@ -183,7 +192,8 @@ private:
   }
 
   std::string mapper_, reducer_, combiner_;
-  std::string held_;                                       // a task's mapper lines
+  std::string map_failure_; // why the task's mapper failed, said at its end
+  std::string held_;        // a task's mapper lines
   std::vector<std::pair<std::size_t, std::size_t>> pairs_; // (offset, size) in held_
   mr::InputInfo input_;
   // The running mapper or combiner of the current map task, and the

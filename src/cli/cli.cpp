@@ -240,6 +240,22 @@ void add_run(CLI::App &app, Commands &c) {
                    "job fails")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
+  c.run
+      ->add_option("--skip-bad-records", c.opt.skip_bad_records,
+                   "Skip a record on which map fails twice (the output then lacks it; "
+                   "every skipped record is listed), up to MAX records: more fail the "
+                   "job. Off by default: nothing is skipped")
+      ->type_name("MAX")
+      ->check(CLI::Validator(
+          [](std::string &v) {
+            return !v.empty() && v.size() <= 18 &&
+                           v.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : "--skip-bad-records takes a count of records (0 or more), not "
+                         "'" +
+                             v + "'";
+          },
+          "", "count"));
   c.run->add_flag("--no-backup-tasks", c.no_backups,
                   "Do not run backup copies of the last map tasks on idle workers");
   c.run->add_flag("-q,--quiet", c.opt.quiet, "Print nothing but errors");

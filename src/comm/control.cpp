@@ -8,17 +8,18 @@
 #include <boost/mpi/nonblocking.hpp>
 #include <boost/serialization/serialization.hpp>
 #include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
 
 #include "comm/wire.h"
 
 namespace boost::serialization {
 template <class Archive> void serialize(Archive &ar, mr::comm::Assignment &a, unsigned) {
-  ar &a.id &a.kind &a.begin &a.end &a.accepted;
+  ar &a.id &a.kind &a.begin &a.end &a.accepted &a.skip &a.isolate;
   mr::comm::optional_field(ar, a.commit);
 }
 template <class Archive>
 void serialize(Archive &ar, mr::comm::WorkerMessage &m, unsigned) {
-  ar &m.kind &m.task &m.outcome &m.text;
+  ar &m.kind &m.task &m.outcome &m.text &m.bad_record &m.bad_where;
   mr::comm::optional_field(ar, m.commit);
 }
 } // namespace boost::serialization

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ckpt/manifest.h"
 
@@ -36,7 +37,14 @@ struct Assignment {
   std::uint64_t end = 0;
   std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
   bool accepted = true;               // was the output reported with the request kept?
+  // --skip-bad-records: the records (input offsets, ascending) not to map,
+  // and whether a failure that names no record is narrowed down to one.
+  std::vector<std::uint64_t> skip;
+  bool isolate = false;
 };
+
+/// No record: the job failed in finish_task, or the input, not in map.
+constexpr std::uint64_t kNoRecord = ~std::uint64_t{0};
 
 enum class MessageKind : int {
   request = 0,   // task: the one finished (or -1); outcome; commit: its output
@@ -61,6 +69,10 @@ struct WorkerMessage {
   std::string text;                   // failed, load_failed: why; progress: what
   std::optional<ckpt::Commit> commit; // a mapped task's or a partition's commit
   int source = -1;                    // world rank of the sender (set on receipt)
+  // job_failed: the record map failed on (its input offset), and where it
+  // is for people ("FILE at byte N: \"its first bytes\"").
+  std::uint64_t bad_record = kNoRecord;
+  std::string bad_where;
 };
 
 /// The coordinator's side of the channel.

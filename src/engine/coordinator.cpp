@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 #include "comm/comm.h"
 
@@ -37,13 +38,56 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
     : splits_(splits), committed_(committed), setup_(setup), report_(report),
       channel_(channel), state_(splits.size(), State::pending), copies_(splits.size(), 0),
       running_(setup.workers + 1), damaged_(splits.size(), false),
-      failed_on_(splits.size()), last_failure_(splits.size()), phase_start_(now),
+      failed_on_(splits.size()), last_failure_(splits.size()), skip_(splits.size()),
+      phase_start_(now),
       rest_allowed_(allowance(setup.task_timeout, setup.bytes_per_worker)),
       told_none_(setup.workers + 1, false), heard_(setup.workers + 1, now),
       doing_(setup.workers + 1, "the map phase"),
       finished_all_(setup.workers + 1, false) {
   for (std::size_t t = 0; t < splits.size(); ++t)
     queue_.push_back(static_cast<std::int64_t>(t));
+  take_crashes();
+}
+
+/// Records that crashed ranks of earlier runs count as failures there: one
+/// that crashed twice is skipped with --skip-bad-records, and named without.
+void Coordinator::take_crashes() {
+  std::map<std::uint64_t, std::uint64_t> task_of;
+  for (const crash::Crash &c : setup_.crashes) {
+    if (c.task >= splits_.size() || c.offset < splits_[c.task].begin ||
+        c.offset >= splits_[c.task].end)
+      continue; // not a record of this plan's tasks
+    BadRecord &bad = bad_[c.offset];
+    ++bad.failures;
+    bad.where = c.where;
+    task_of[c.offset] = c.task;
+  }
+  for (const auto &[offset, task] : task_of) {
+    const BadRecord &bad = bad_[offset];
+    if (bad.failures < 2)
+      continue;
+    if (!setup_.skip_bad_records) {
+      std::fprintf(stderr,
+                   "mapreduce: warning: the record at %s crashed a rank %u times in "
+                   "earlier runs; --skip-bad-records MAX would skip it\n",
+                   bad.where.c_str(), bad.failures);
+      continue;
+    }
+    skip_[task].push_back(offset); // (in order: the map is)
+    if (++skipped_total_ > *setup_.skip_bad_records)
+      throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
+                       " bad record(s) to skip (--skip-bad-records " +
+                       std::to_string(*setup_.skip_bad_records) + "); the last, " +
+                       bad.where + ", crashed a rank " + std::to_string(bad.failures) +
+                       " times");
+    if (!setup_.quiet)
+      std::fprintf(stderr,
+                   "resume: the record at %s crashed a rank %u times: skipping it (bad "
+                   "record %llu of at most %llu)\n",
+                   bad.where.c_str(), bad.failures,
+                   static_cast<unsigned long long>(skipped_total_),
+                   static_cast<unsigned long long>(*setup_.skip_bad_records));
+  }
 }
 
 void Coordinator::step(const std::optional<comm::WorkerMessage> &message, Time now) {
@@ -162,6 +206,8 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
   }
   if (copy.backup)
     ++report_.backups_won;
+  for (std::uint64_t offset : copy.skip)
+    report_.skipped.push_back({t, offset, bad_[offset].where});
   for (int other = 1; other <= setup_.workers; ++other) // the losing copy stops
     if (other != w && running_[other].task == copy.task)
       channel_.cancel(other, copy.task);
@@ -176,16 +222,43 @@ bool Coordinator::job_failed(int w, std::size_t t, const comm::WorkerMessage &m)
   last_failure_[t] = m.text;
   if (state_[t] == State::done) // another copy won meanwhile
     return false;
-  const std::size_t failures = failed_on_[t].size();
+  // --skip-bad-records: a record that failed twice is skipped from now on,
+  // and the two failures it cost are not held against the task.
+  bool skipping = false;
+  if (setup_.skip_bad_records && m.bad_record != comm::kNoRecord) {
+    BadRecord &bad = bad_[m.bad_record];
+    bad.where = m.bad_where;
+    std::vector<std::uint64_t> &skip = skip_[t];
+    if (++bad.failures == 2 &&
+        !std::binary_search(skip.begin(), skip.end(), m.bad_record)) {
+      skip.insert(std::upper_bound(skip.begin(), skip.end(), m.bad_record), m.bad_record);
+      if (++skipped_total_ > *setup_.skip_bad_records)
+        throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
+                         " bad record(s) to skip (--skip-bad-records " +
+                         std::to_string(*setup_.skip_bad_records) + "); the last, " +
+                         m.bad_where + ", failed twice, the last time on " +
+                         rank_name(w) + ": " + m.text);
+      skipping = true;
+    }
+  }
+  const std::size_t failures = failed_on_[t].size() - 2 * skip_[t].size();
   if (failures >= setup_.task_attempts)
     throw TaskFailed("map task " + std::to_string(t) + " failed " +
                      std::to_string(failures) + " time(s) (--task-attempts " +
                      std::to_string(setup_.task_attempts) + "), the last on " +
                      rank_name(w) + ": " + m.text);
-  if (!setup_.quiet)
+  if (!setup_.quiet && skipping) {
+    std::fprintf(stderr,
+                 "map: task %zu failed on %s on the same record again: skipping it "
+                 "(bad record %llu of at most %llu), trying the task again: %s\n",
+                 t, rank_name(w).c_str(), static_cast<unsigned long long>(skipped_total_),
+                 static_cast<unsigned long long>(*setup_.skip_bad_records),
+                 m.text.c_str());
+  } else if (!setup_.quiet) {
     std::fprintf(stderr,
                  "map: task %zu failed on %s (attempt %zu of %u), trying it again: %s\n",
                  t, rank_name(w).c_str(), failures, setup_.task_attempts, m.text.c_str());
+  }
   if (copies_[t] == 0) {
     state_[t] = State::pending;
     queue_.push_back(static_cast<std::int64_t>(t));
@@ -267,10 +340,18 @@ void Coordinator::check_deadlines(Time now) const {
 
 void Coordinator::start(int w, std::int64_t t, bool backup, bool accepted, Time now) {
   const core::Split &s = splits_[t];
-  Assignment a{t, TaskKind::map, s.begin, s.end, std::nullopt, accepted};
+  Assignment a{t,
+               TaskKind::map,
+               s.begin,
+               s.end,
+               std::nullopt,
+               accepted,
+               skip_[t],
+               setup_.skip_bad_records.has_value()};
   Copy c;
   c.task = t;
   c.backup = backup;
+  c.skip = skip_[t];
   if (committed_[t] && !damaged_[t]) {
     a.kind = TaskKind::load;
     a.commit = committed_[t];

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,7 @@
 #include "ckpt/manifest.h"
 #include "comm/control.h"
 #include "core/splitter.h"
+#include "engine/crash_record.h"
 
 namespace mr::engine {
 
@@ -37,6 +39,11 @@ struct CoordinatorSetup {
   /// A map task whose job code fails is tried again (on another worker
   /// where there is one) until it has failed this many times.
   std::uint32_t task_attempts = 4;
+  /// --skip-bad-records: a record map failed on twice is skipped, up to
+  /// this many in all (more fail the job); nothing: never skip.
+  std::optional<std::uint64_t> skip_bad_records;
+  /// Records that crashed ranks of earlier runs (one entry a crash).
+  std::vector<crash::Crash> crashes;
   bool deadlines = true; // off in a single-rank run: no other rank to watch
   bool quiet = false;
   ckpt::Manifest *manifest = nullptr; // when checkpointing
@@ -49,6 +56,12 @@ struct CoordinatorReport {
   std::uint64_t backups_started = 0;
   std::uint64_t backups_won = 0;
   std::uint64_t partitions_committed = 0;
+  struct SkippedRecord {
+    std::uint64_t task = 0;
+    std::uint64_t offset = 0; // in the input
+    std::string where;        // "FILE at byte N: \"its first bytes\""
+  };
+  std::vector<SkippedRecord> skipped; // in the accepted map outputs
 };
 
 /// A worker stopped answering, or did not finish a task in time: the job
@@ -89,7 +102,13 @@ private:
     bool load = false;
     bool backup = false;
     Time started, deadline;
+    std::vector<std::uint64_t> skip; // records it was told to skip
   };
+  struct BadRecord {
+    std::uint32_t failures = 0;
+    std::string where;
+  };
+  void take_crashes();
   struct Idle {
     int worker;
     bool accepted; // the answer owed for the copy it reported
@@ -123,6 +142,11 @@ private:
   // (one entry an attempt), and what the last failure said.
   std::vector<std::vector<int>> failed_on_;
   std::vector<std::string> last_failure_;
+  // --skip-bad-records: records map failed on, by input offset; by task, the
+  // records its next copies skip (ascending); records skipped in all.
+  std::map<std::uint64_t, BadRecord> bad_;
+  std::vector<std::vector<std::uint64_t>> skip_;
+  std::uint64_t skipped_total_ = 0;
   std::vector<Idle> idle_;
   std::vector<double> durations_; // seconds, of the map copies accepted
   std::size_t done_ = 0, reported_tenths_ = 0;

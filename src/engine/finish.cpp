@@ -1,6 +1,7 @@
 // src/engine/finish.cpp: see finish.h.
 #include "engine/finish.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 
 #include "comm/wire.h"
 #include "core/temp_files.h"
+#include "engine/crash_record.h"
 #include "io/input_error.h"
 #include "io/output_path.h"
 #include "io/output_reader.h"
@@ -46,6 +48,17 @@ void add_map_counters(const ckpt::Manifest &manifest, std::size_t tasks,
                  "mapreduce: warning: the records of %zu map task(s) are damaged: the "
                  "job's counters leave out what those tasks counted\n",
                  missing);
+}
+
+/// The records the coordinator skipped, in input order (the order they
+/// were found in depends on the timing).
+void skipped_records(const CoordinatorReport &coordinated, JobSummary &summary) {
+  std::vector<CoordinatorReport::SkippedRecord> skipped = coordinated.skipped;
+  std::sort(skipped.begin(), skipped.end(),
+            [](const auto &a, const auto &b) { return a.offset < b.offset; });
+  summary.skipped_records.clear();
+  for (const auto &r : skipped)
+    summary.skipped_records.push_back(r.where);
 }
 
 /// Puts the finished output under its final name. Without --overwrite the
@@ -133,6 +146,14 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
   if (!stage.map_needed && manifest)
     add_map_counters(*manifest, plan.splits.size(), summary.counters, o.quiet);
   io::record_counters(shared.partial_output, summary.counters);
+  summary.skip_limit = o.skip_bad_records;
+  skipped_records(stage.coordinated, summary);
+  if (!summary.skipped_records.empty()) {
+    std::string lines;
+    for (const std::string &r : summary.skipped_records)
+      lines.append(r).append("\n");
+    io::record_skipped_records(shared.partial_output, lines);
+  }
   read_back(o, shared.partial_output, budget, summary);
   summary.output_file_bytes = std::filesystem::file_size(shared.partial_output);
   commit_output(shared.partial_output, o.output, o.overwrite);
@@ -141,8 +162,10 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
   if (manifest) {
     summary.resumed = manifest->resumed();
     summary.damaged_manifest_records = manifest->damaged_records();
-    if (!o.keep_checkpoint)
+    if (!o.keep_checkpoint) {
+      crash::remove_records(o.checkpoint_dir);
       manifest->remove_all();
+    }
   }
   summary.partitions_reused = stage.partitions_reused;
   summary.partitions_recomputed = shared.reducers - stage.partitions_reused;
@@ -174,6 +197,21 @@ bool write_report(const RunOptions &o, const JobSummary &summary) {
 int report_run(const RunOptions &o, JobSummary &summary) {
   if (!write_report(o, summary))
     return kExitFailed;
+  // Skipped records are said even with -q: the output lacks them.
+  if (const auto &skipped = summary.skipped_records; !skipped.empty()) {
+    constexpr std::size_t kListed = 20;
+    std::fprintf(stderr,
+                 "mapreduce: warning: %zu bad record(s) skipped (--skip-bad-records "
+                 "%llu): map failed on each twice; the output lacks them (all are "
+                 "listed in the output's /skipped_records%s):\n",
+                 skipped.size(),
+                 static_cast<unsigned long long>(summary.skip_limit.value_or(0)),
+                 o.report.empty() ? "" : " and in the report");
+    for (std::size_t i = 0; i < skipped.size() && i < kListed; ++i)
+      std::fprintf(stderr, "  %s\n", skipped[i].c_str());
+    if (skipped.size() > kListed)
+      std::fprintf(stderr, "  ... and %zu more\n", skipped.size() - kListed);
+  }
   if (o.quiet)
     return 0;
   std::fprintf(stderr,

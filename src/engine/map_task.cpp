@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "core/hash.h"
 #include "core/splitter.h"
+#include "engine/crash_record.h"
 #include "mr/registry.h"
 
 namespace mr::engine {
@@ -157,20 +159,39 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
   stats.bytes_in = in.bytes.size();
   detail::JobAccess::set_task(job, in.task);
   job.start_task();
+  // Records to skip come in input order, as the records do.
+  std::size_t next_skip = 0;
+  auto map_one = [&](const Record &r) {
+    while (next_skip < in.skip.size() && in.skip[next_skip] < r.offset)
+      ++next_skip;
+    if (next_skip < in.skip.size() && in.skip[next_skip] == r.offset) {
+      ++stats.skipped;
+      return;
+    }
+    crash::mapping(&r); // a crash in map names the record
+    try {
+      job.map(r, emitter);
+    } catch (const std::exception &e) {
+      throw RecordFailed(e.what(), r.offset, r.file, r.bytes);
+    }
+  };
+  crash::mapping_task(in.task);
   try {
     if (!keep_going) {
-      stats.records = for_each_record(in, [&](const Record &r) { job.map(r, emitter); });
+      stats.records = for_each_record(in, map_one);
     } else {
       constexpr std::uint64_t kAskEvery = 4096; // records
       std::uint64_t n = 0;
       stats.records = for_each_record(in, [&](const Record &r) {
         if (++n % kAskEvery == 0 && !keep_going())
           throw TaskCancelled{};
-        job.map(r, emitter);
+        map_one(r);
       });
     }
+    crash::mapping(nullptr);
     job.finish_task(emitter);
   } catch (...) { // cancelled, or the job failed: nothing of it is kept
+    crash::mapping(nullptr);
     table.clear();
     try {
       job.abandon_task();
@@ -186,6 +207,72 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
     stats.bytes_out += p.bytes().size();
   }
   return stats;
+}
+
+namespace {
+
+/// Drops what it is given: the output of a record search.
+struct NullEmitter : Emitter {
+  void emit(std::string_view, std::string_view) override {}
+};
+
+/// Maps records [first, last) of `in` (by their index) as one task of their
+/// own, skipping in.skip; what the job threw on them, or nothing.
+std::optional<std::string> group_fails(Job &job, const MapInput &in, std::uint64_t first,
+                                       std::uint64_t last) {
+  NullEmitter none;
+  std::uint64_t index = 0;
+  std::size_t next_skip = 0;
+  job.start_task();
+  try {
+    for_each_record(in, [&](const Record &r) {
+      const std::uint64_t i = index++;
+      while (next_skip < in.skip.size() && in.skip[next_skip] < r.offset)
+        ++next_skip;
+      if (i < first || i >= last ||
+          (next_skip < in.skip.size() && in.skip[next_skip] == r.offset))
+        return;
+      crash::mapping(&r);
+      job.map(r, none);
+    });
+    crash::mapping(nullptr);
+    job.finish_task(none);
+    return std::nullopt;
+  } catch (const std::exception &e) {
+    crash::mapping(nullptr);
+    try {
+      job.abandon_task();
+    } catch (...) {
+    }
+    return e.what();
+  }
+}
+
+} // namespace
+
+void find_failing_record(Job &job, const MapInput &in) {
+  std::uint64_t lo = 0, hi = for_each_record(in, [](const Record &) {});
+  // Halve [lo, hi), which failed as a whole, keeping a half that fails alone.
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (group_fails(job, in, lo, mid))
+      hi = mid;
+    else if (group_fails(job, in, mid, hi))
+      lo = mid;
+    else
+      return; // only the two halves together fail
+  }
+  if (hi == lo)
+    return;
+  const std::optional<std::string> why = group_fails(job, in, lo, hi);
+  if (!why)
+    return;
+  // Record lo fails alone: name it.
+  std::uint64_t index = 0;
+  for_each_record(in, [&](const Record &r) {
+    if (index++ == lo)
+      throw RecordFailed(*why, r.offset, r.file, r.bytes);
+  });
 }
 
 } // namespace mr::engine

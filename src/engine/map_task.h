@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +30,7 @@ struct MapTaskStats {
   std::uint64_t pairs_emitted = 0; // by map, before combining
   std::uint64_t pairs_out = 0;     // after combining
   std::uint64_t bytes_out = 0;
+  std::uint64_t skipped = 0; // records of MapInput::skip passed over
 };
 
 /// A map task's input: whole records, starting at `offset` of the input.
@@ -36,6 +40,7 @@ struct MapInput {
   const InputInfo *info = nullptr;          // format and file table
   const io::RecordFormat *format = nullptr; // info's; null: made from info
   std::uint64_t task = 0;                   // its number (Job::current_task)
+  std::span<const std::uint64_t> skip = {}; // offsets of records not to map, ascending
 };
 
 /// Calls f(record) for each record of `in` (as its format cuts them), with
@@ -58,5 +63,26 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
                           const std::function<bool()> &keep_going = nullptr);
 
 struct TaskCancelled {};
+
+/// The job's map threw (or its emit failed) on one record: what was thrown,
+/// and which record (its input offset, its file, its first bytes).
+struct RecordFailed : std::runtime_error {
+  RecordFailed(const std::string &what, std::uint64_t offset, std::uint32_t file,
+               std::string_view bytes)
+      : std::runtime_error(what), offset(offset), file(file),
+        head(bytes.substr(0, kHeadBytes)) {}
+  static constexpr std::size_t kHeadBytes = 41; // one more than a message shows
+  std::uint64_t offset;
+  std::uint32_t file;
+  std::string head;
+};
+
+/// A task failed where no record is named (in finish_task: a streaming
+/// command that exited): maps its records again in smaller and smaller
+/// groups, each as a task of its own (start_task, map, finish_task; output
+/// dropped), down to the first record that fails alone. Throws RecordFailed
+/// for it; returns normally when no record fails alone (the failure needs
+/// several records together, or did not happen again).
+void find_failing_record(Job &job, const MapInput &in);
 
 } // namespace mr::engine

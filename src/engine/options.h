@@ -44,6 +44,9 @@ struct RunOptions {
   double task_timeout = 600;       // seconds without word from a rank, per 64 MiB
   bool backup_tasks = true;        // run backup copies of the last map tasks
   std::uint32_t task_attempts = 4; // a map task failing in job code: tries
+  // Skip a record map fails on twice, up to this many (docs/failures.md);
+  // nothing: never skip, results stay exact.
+  std::optional<std::uint64_t> skip_bad_records;
 };
 
 /// Exit codes of `mapreduce run` (docs/failures.md, "Exit codes").

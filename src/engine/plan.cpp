@@ -1,6 +1,8 @@
 // src/engine/plan.cpp: see plan.h.
 #include "engine/plan.h"
 
+#include "engine/crash_record.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -137,6 +139,9 @@ void check_paths(const RunOptions &o) {
                          "--checkpoint-dir DIR");
   if (o.resume && o.restart_fresh)
     throw io::InputError("--resume and --restart-fresh contradict each other: pick one");
+  if (o.skip_bad_records && o.task_attempts < 2)
+    throw io::InputError("--skip-bad-records skips a record at its second failure: it "
+                         "needs --task-attempts 2 or more");
   if (!(o.task_timeout > 0))
     throw io::InputError("--task-timeout must be more than 0 seconds");
 }
@@ -421,9 +426,21 @@ Plan plan_job(const RunOptions &o, int workers, const MemoryBudget &budget) {
   const ckpt::Fingerprint fp = fingerprint(o, input, plan);
   plan.fingerprint = core::hex64(fp.digest());
   check_existing_output(o, plan);
-  if (!o.checkpoint_dir.empty())
+  if (!o.checkpoint_dir.empty()) {
     plan.checkpoint = std::make_unique<ckpt::Checkpoint>(
         open_manifest(o, fp), plan.run_id + "-r0", fp.digest());
+    // Records that crashed ranks of earlier runs of this checkpoint (a new
+    // checkpoint's folder may hold stale ones: they go).
+    if (plan.manifest()->resumed()) {
+      std::size_t damaged = 0;
+      plan.crashes = crash::read_records(o.checkpoint_dir, damaged);
+      if (damaged && !o.quiet)
+        std::fprintf(stderr, "resume: %zu damaged crash record(s) in '%s' left out\n",
+                     damaged, o.checkpoint_dir.c_str());
+    } else {
+      crash::remove_records(o.checkpoint_dir);
+    }
+  }
   return plan;
 }
 

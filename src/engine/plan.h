@@ -14,6 +14,7 @@
 
 #include "ckpt/checkpoint.h"
 #include "core/splitter.h"
+#include "engine/crash_record.h"
 #include "engine/memory_budget.h"
 #include "engine/options.h"
 #include "mr/job.h"
@@ -33,6 +34,7 @@ struct Plan {
   std::string run_id;         // names this run's temporary files
   std::string partial_output; // the output, until it is complete
   std::unique_ptr<ckpt::Checkpoint> checkpoint; // with its manifest; null: none
+  std::vector<crash::Crash> crashes; // --resume: records that crashed ranks before
   /// The checkpoint's manifest (rank 0), or nullptr without a checkpoint.
   ckpt::Manifest *manifest() const {
     return checkpoint ? checkpoint->manifest() : nullptr;

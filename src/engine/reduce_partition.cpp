@@ -1,6 +1,8 @@
 // src/engine/reduce_partition.cpp: see reduce_partition.h.
 #include "engine/reduce_partition.h"
 
+#include "engine/crash_record.h"
+
 #include <algorithm>
 #include <array>
 #include <stdexcept>
@@ -24,7 +26,10 @@ public:
       : rows_(rows), uint64_values_(uint64_values), stable_(stable_keys),
         first_(rows.rows()) {}
   /// The key reduce is called with next (keys come in increasing order).
-  void input_key(std::string_view key) { input_ = key; }
+  void input_key(std::string_view key) {
+    input_ = key;
+    crash::reducing(key); // a crash in reduce names the key
+  }
   void emit(std::string_view key, std::string_view value) override {
     if (uint64_values_ && value.size() != 8)
       throw std::runtime_error(

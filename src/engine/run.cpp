@@ -13,6 +13,7 @@
 #include "comm/wire.h"
 #include "core/temp_files.h"
 #include "engine/coordinator.h"
+#include "engine/crash_record.h"
 #include "engine/finish.h"
 #include "engine/plan.h"
 #include "engine/stage.h"
@@ -97,7 +98,8 @@ int plan_on_rank0(const RunOptions &o, int workers, const MemoryBudget &budget,
 int finish_already_done(const RunOptions &o, Plan &plan, int ranks, int workers,
                         Clock::time_point start, RunOutcome &outcome) {
   if (plan.checkpoint && !o.keep_checkpoint)
-    plan.checkpoint->manifest()->remove_all();
+    crash::remove_records(plan.checkpoint->dir());
+  plan.checkpoint->manifest()->remove_all();
   if (!o.quiet)
     std::fprintf(stderr,
                  "resume: '%s' is already this job's complete output (an earlier run "

@@ -7,6 +7,7 @@
 #include "ckpt/checkpoint.h"
 #include "ckpt/durable_file.h"
 #include "core/partitioner.h"
+#include "engine/crash_record.h"
 #include "engine/worker.h"
 #include "io/input.h"
 #include "io/output_file.h"
@@ -120,6 +121,8 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
   setup.bytes_per_worker = plan.input_bytes / workers;
   setup.backups = o.backup_tasks && !single;
   setup.task_attempts = o.task_attempts;
+  setup.skip_bad_records = o.skip_bad_records;
+  setup.crashes = plan.crashes;
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
   setup.manifest = plan.manifest();
@@ -207,6 +210,13 @@ StageResult run_stage(const RunOptions &o, const Plan &plan, const SharedPlan &s
   const io::Input &input = *opened;
   job->start(input.info());
   timeline.add("open input", t);
+  // A crash in the job's code names its record or key (and records the
+  // record in the checkpoint, for --skip-bad-records after a relaunch).
+  crash::install(me, &input.info(),
+                 checkpoint ? checkpoint->dir() + "/crash-r" + std::to_string(me) : "");
+  struct Uninstall {
+    ~Uninstall() { crash::install(-1, nullptr, ""); } // the input goes with the stage
+  } uninstall;
   const WorkerPlan wp =
       worker_plan(o, *job, shared, partitioner, budget, timeline, checkpoint);
   if (single) {

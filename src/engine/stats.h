@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,10 @@ struct JobSummary {
   std::uint64_t partitions_committed = 0;
   std::uint64_t damaged_manifest_records = 0;
   std::uint64_t backups_started = 0, backups_won = 0;
+  // --skip-bad-records: its limit (when given), and the records skipped,
+  // by input offset ("FILE at byte N: \"first bytes\"").
+  std::optional<std::uint64_t> skip_limit;
+  std::vector<std::string> skipped_records;
 };
 
 /// The report as JSON text (see docs/file-formats.md, "Job report").

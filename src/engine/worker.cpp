@@ -11,6 +11,7 @@
 
 #include "comm/shuffle.h"
 #include "core/hash.h"
+#include "engine/crash_record.h"
 #include "engine/map_outputs.h"
 #include "engine/map_task.h"
 #include "engine/partition_inbox.h"
@@ -42,7 +43,7 @@ std::optional<TaskToDo> RemoteTaskSource::next(const comm::WorkerMessage &report
   if (a.kind == TaskKind::none)
     return std::nullopt;
   return TaskToDo{a.kind, core::Split{static_cast<std::uint32_t>(a.id), a.begin, a.end},
-                  std::move(a.commit)};
+                  std::move(a.commit), std::move(a.skip), a.isolate};
 }
 
 bool RemoteTaskSource::cancelled(std::uint32_t task) {
@@ -98,7 +99,7 @@ std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
     return std::nullopt;
   return TaskToDo{a->kind,
                   core::Split{static_cast<std::uint32_t>(a->id), a->begin, a->end},
-                  std::move(a->commit)};
+                  std::move(a->commit), std::move(a->skip), a->isolate};
 }
 
 void LocalTaskSource::committed(const ckpt::Commit &partition) {
@@ -175,6 +176,7 @@ private:
   Reported map_task(const TaskToDo &task, comm::WorkerMessage &report);
   void read_task_input(const core::Split &split, comm::WorkerMessage &report);
   std::string describe_split(const core::Split &split) const;
+  std::string describe_record(const RecordFailed &r) const;
   std::vector<comm::Pieces> outgoing(const std::vector<bool> &reused,
                                      std::deque<std::array<char, kFrameHeader>> &headers);
   void load_partition(std::uint32_t p, const ckpt::Commit &commit);
@@ -260,14 +262,15 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   out.task_id = split.id;
   auto keep_going = [&] { return !tasks_.cancelled(split.id); };
   MapTaskStats s;
+  const MapInput in{{buffer_.data(), buffer_.size()},
+                    split.begin,
+                    &input_.info(),
+                    &input_.format(),
+                    split.id,
+                    task.skip};
   try {
-    s = run_map_task(job_,
-                     {{buffer_.data(), buffer_.size()},
-                      split.begin,
-                      &input_.info(),
-                      &input_.format(),
-                      split.id},
-                     *plan_.partitioner, table_, out, budget_.combine, keep_going);
+    s = run_map_task(job_, in, *plan_.partitioner, table_, out, budget_.combine,
+                     keep_going);
   } catch (const TaskCancelled &) {
     take_counters(job_);
     report.outcome = Outcome::abandoned;
@@ -276,9 +279,26 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   } catch (const std::exception &e) {
     // The job's code failed on it (or the engine did, mapping it): the
     // coordinator tries it again, elsewhere first; what it counted is dropped.
-    take_counters(job_);
     report.outcome = Outcome::job_failed;
-    report.text = describe_split(split) + ": " + e.what();
+    const auto *on_record = dynamic_cast<const RecordFailed *>(&e);
+    std::optional<RecordFailed> found;
+    if (!on_record && task.isolate) { // --skip-bad-records: which record?
+      try {
+        find_failing_record(job_, in);
+      } catch (const RecordFailed &r) {
+        found = r;
+        on_record = &*found;
+      } catch (const std::exception &) { // the search itself failed: no record named
+      }
+    }
+    report.text = describe_split(split);
+    if (on_record) {
+      report.bad_record = on_record->offset;
+      report.bad_where = describe_record(*on_record);
+      report.text += ", on the record at " + report.bad_where;
+    }
+    report.text += std::string(": ") + (on_record ? on_record->what() : e.what());
+    take_counters(job_);
     stats.tasks_failed += 1;
     return {};
   }
@@ -308,6 +328,14 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
   report.outcome = Outcome::done;
   outputs_.add(std::move(out), committed_path, committed_runs);
   return done;
+}
+
+/// "FILE at byte N: \"its first bytes\"": a record, for people.
+std::string WorkerRun::describe_record(const RecordFailed &r) const {
+  char text[512];
+  core::FixedText where(text, sizeof text);
+  crash::describe_record(where, input_.info(), r.offset, r.file, r.head);
+  return std::string(where.view());
 }
 
 /// "input bytes B to E (in FILE, FILE)": where a task's records are.
@@ -427,6 +455,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   tasks_.progress("reducing partition " + std::to_string(p));
   ReduceStats s;
   detail::JobAccess::set_partition(job_, p);
+  crash::reducing_partition(p);
   if (inbox_->spilled(p)) {
     std::vector<core::RunReader> runs = inbox_->sorted_runs(p, budget_.merge);
     s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);
@@ -435,6 +464,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
                                  table_, *rows_);
     inbox_->release(p);
   }
+  crash::reduce_done();
   rows_->end_partition();
   const std::string delta = take_counters(job_);
   add_counters(delta, counters_);

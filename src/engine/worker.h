@@ -33,6 +33,8 @@ struct TaskToDo {
   comm::TaskKind kind = comm::TaskKind::map;
   core::Split split;
   std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
+  std::vector<std::uint64_t> skip;    // records not to map (--skip-bad-records)
+  bool isolate = false;               // narrow a failure down to a record
 };
 
 /// Where a worker gets its next map task from, and whom it tells what it

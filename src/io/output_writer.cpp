@@ -212,4 +212,10 @@ void record_counters(const std::string &path,
   write_attribute(file, "counters", text);
 }
 
+void record_skipped_records(const std::string &path, const std::string &lines) {
+  Handle file = open_file_for_update(path);
+  Handle set = create_dataset(file, "skipped_records", H5T_NATIVE_UINT8, lines.size());
+  write_slab(set, H5T_NATIVE_UINT8, 0, lines.size(), lines.data(), false);
+}
+
 } // namespace mr::io

@@ -20,6 +20,10 @@ namespace mr::io {
 /// `path`, which this process alone has open (rank 0, before the commit).
 void record_counters(const std::string &path,
                      const std::map<std::string, std::uint64_t> &counters);
+/// Records the records that --skip-bad-records skipped, one line each
+/// ("FILE at byte N: \"first bytes\""), as the dataset /skipped_records
+/// (uint8) of the finished output at `path` (rank 0, before the commit).
+void record_skipped_records(const std::string &path, const std::string &lines);
 
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const RowSpool &rows,

@@ -18,9 +18,10 @@ for n in 1 2 4; do
   [ "$rc" -ne 0 ] || fail "explode at $n ranks: exit 0"
   [ "$rc" -ne 124 ] || fail "explode at $n ranks: a rank hung"
   # A map that throws fails its task, never its rank: the task is tried 4
-  # times (--task-attempts), then one message names it, its input and why.
+  # times (--task-attempts), then one message names it, its input, the
+  # record and why.
   [ "$rc" -eq 1 ] || { cat stderr.txt >&2; fail "explode at $n ranks: exit $rc, not 1"; }
-  [ "$(grep -c "error: map task [0-9]* failed 4 time(s) (--task-attempts 4), the last on rank [0-9]* (host [^)]*): input bytes [0-9]* to [0-9]* (in boom.txt[^)]*): boom on purpose" stderr.txt)" = 1 ] ||
+  [ "$(grep -c "error: map task [0-9]* failed 4 time(s) (--task-attempts 4), the last on rank [0-9]* (host [^)]*): input bytes [0-9]* to [0-9]* (in boom.txt[^)]*), on the record at boom.txt at byte [0-9]*: \"boom\": boom on purpose" stderr.txt)" = 1 ] ||
     { cat stderr.txt >&2; fail "explode at $n ranks: not one message naming the task"; }
   [ "$(grep -c "trying it again: input bytes.*: boom on purpose" stderr.txt)" = 3 ] ||
     { cat stderr.txt >&2; fail "explode at $n ranks: not 3 retries said"; }

@@ -3,6 +3,7 @@
 // and damaged checkpoints. Every case is deterministic and sleeps nowhere.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -342,6 +343,92 @@ TEST_F(Policy, AFailedTaskIsTriedAgainOnTheOnlyWorker) {
   auto end = ask(1, 20ms, 0, Outcome::done);
   ASSERT_TRUE(end);
   EXPECT_LT(end->id, 0); // the map phase is over
+}
+
+/// A job_failed report of task `task` naming the record at `offset`.
+comm::WorkerMessage failed_on_record(std::int64_t task, std::uint64_t offset) {
+  comm::WorkerMessage m;
+  m.kind = MessageKind::request;
+  m.task = task;
+  m.outcome = Outcome::job_failed;
+  m.bad_record = offset;
+  m.bad_where = "a.txt at byte " + std::to_string(offset) + ": \"boom\"";
+  m.text = "boom";
+  return m;
+}
+
+TEST_F(Policy, ARecordThatFailedTwiceIsSkippedAndListedOnceTheTaskIsDone) {
+  make(1, 1);
+  setup.skip_bad_records = 5;
+  ASSERT_EQ(ask(1, 0ms)->id, 0);
+  // Three records of task 0 fail twice each: six failures, more than the
+  // four attempts, but a record's failures are not held against the task.
+  std::vector<std::uint64_t> skipped;
+  int when = 10;
+  for (std::uint64_t offset : {700u, 100u, 400u})
+    for (int time = 1; time <= 2; ++time) {
+      say(1, failed_on_record(0, offset), std::chrono::milliseconds(when += 10));
+      auto again = channel.take_assignment(1);
+      ASSERT_TRUE(again);
+      EXPECT_EQ(again->id, 0);
+      EXPECT_TRUE(again->isolate);
+      if (time == 2)
+        skipped.insert(std::upper_bound(skipped.begin(), skipped.end(), offset), offset);
+      EXPECT_EQ(again->skip, skipped) << "after failure " << time << " at " << offset;
+    }
+  EXPECT_TRUE(report.skipped.empty()); // listed once an output without them is kept
+  EXPECT_LT(ask(1, 200ms, 0, Outcome::done)->id, 0); // the map phase is over
+  ASSERT_EQ(report.skipped.size(), 3u);
+  EXPECT_EQ(report.skipped[0].offset, 100u);
+  EXPECT_EQ(report.skipped[2].where, "a.txt at byte 700: \"boom\"");
+}
+
+TEST_F(Policy, MoreBadRecordsThanAllowedEndTheJob) {
+  make(1, 1);
+  setup.skip_bad_records = 1;
+  ask(1, 0ms);
+  for (int i = 0; i < 2; ++i)
+    say(1, failed_on_record(0, 10), std::chrono::milliseconds(10 + i));
+  say(1, failed_on_record(0, 20), 20ms);
+  try {
+    say(1, failed_on_record(0, 20), 30ms);
+    FAIL() << "a second bad record was skipped with --skip-bad-records 1";
+  } catch (const engine::TaskFailed &e) {
+    EXPECT_NE(std::string(e.what()).find("more than 1 bad record(s) to skip"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(Policy, WithoutTheFlagNothingIsSkipped) {
+  make(1, 1);
+  ask(1, 0ms);
+  for (int i = 0; i < 3; ++i) {
+    say(1, failed_on_record(0, 10), std::chrono::milliseconds(10 + i));
+    auto again = channel.take_assignment(1);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->skip.empty());
+    EXPECT_FALSE(again->isolate);
+  }
+  EXPECT_THROW(say(1, failed_on_record(0, 10), 20ms), engine::TaskFailed);
+}
+
+TEST_F(Policy, ARecordThatCrashedTwiceInEarlierRunsIsSkippedFromTheStart) {
+  setup.skip_bad_records = 3;
+  setup.crashes = {{1, kMiB + 5, "a.txt at byte 5"},
+                   {1, kMiB + 5, "a.txt at byte 5"},
+                   {0, 7, "a.txt at byte 7"},  // once only: mapped again
+                   {9, 7, "of another plan"}}; // no task 9: left out
+  make(1, 2);
+  auto first = ask(1, 0ms);
+  ASSERT_EQ(first->id, 0);
+  EXPECT_TRUE(first->skip.empty());
+  auto second = ask(1, 10ms, 0, Outcome::done);
+  ASSERT_EQ(second->id, 1);
+  EXPECT_EQ(second->skip, std::vector<std::uint64_t>{kMiB + 5});
+  ask(1, 20ms, 1, Outcome::done);
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].where, "a.txt at byte 5");
 }
 
 TEST_F(Policy, RefusesReportsOfTasksAWorkerWasNotRunning) {

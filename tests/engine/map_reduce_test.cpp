@@ -316,3 +316,84 @@ TEST(Codec, SortedSetsMerge) {
 }
 
 } // namespace
+
+namespace {
+
+/// Fails at the end of a task (as a streaming command that exited does)
+/// when the task held a line "bad", or both lines "x" and "y".
+class FailsAtTheEnd : public Job {
+public:
+  void start_task() override { bad_ = x_ = y_ = false; }
+  void map(const Record &r, Emitter &) override {
+    bad_ = bad_ || r.bytes == "bad";
+    x_ = x_ || r.bytes == "x";
+    y_ = y_ || r.bytes == "y";
+  }
+  void finish_task(Emitter &) override {
+    if (bad_ || (x_ && y_))
+      throw std::runtime_error("the command exited with code 1");
+  }
+  void reduce(std::string_view, std::span<const std::string_view>, Emitter &) override {}
+
+private:
+  bool bad_ = false, x_ = false, y_ = false;
+};
+
+} // namespace
+
+/// --skip-bad-records on a failure that names no record: halving the task
+/// finds the record that fails alone, or none when only several together do.
+TEST(MapTask, FindsTheRecordAFailureAtTheEndComesFrom) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i)
+    text += i == 637 ? "bad\n" : "line" + std::to_string(i) + "\n";
+  InputInfo info;
+  info.file_offsets = {0, text.size()};
+  info.name_offsets = {0, 5};
+  info.name_bytes = {'a', '.', 't', 'x', 't'};
+  FailsAtTheEnd job;
+  const std::uint64_t at = text.find("bad\n");
+  try {
+    find_failing_record(job, {text, 100, &info});
+    FAIL() << "no record named";
+  } catch (const RecordFailed &e) {
+    EXPECT_EQ(e.offset, 100 + at);
+    EXPECT_EQ(e.head, "bad");
+    EXPECT_STREQ(e.what(), "the command exited with code 1");
+  }
+  // Skipped, it fails no more: nothing to name.
+  const std::vector<std::uint64_t> skip{100 + at};
+  EXPECT_NO_THROW(find_failing_record(job, {text, 100, &info, nullptr, 0, skip}));
+  // Two records that fail only together: none is named.
+  const std::string two = "a\nx\nb\nc\ny\nd\n";
+  EXPECT_NO_THROW(find_failing_record(job, {two, 0, &info}));
+}
+
+/// A throw from map names its record, and records in `skip` are not mapped.
+TEST(MapTask, AThrowNamesItsRecordAndSkippedRecordsAreNotMapped) {
+  const std::string text = "a\nboom\nb\nboom\nc\n";
+  InputInfo info;
+  info.file_offsets = {0, text.size()};
+  class Explode : public CountJob {
+  public:
+    void map(const Record &r, Emitter &out) override {
+      if (r.bytes == "boom")
+        throw std::runtime_error("no");
+      out.emit(r.bytes, u64_bytes(1));
+    }
+  } job;
+  core::CombineTable table;
+  MapTaskOutput out;
+  const core::Partitioner partitioner(1);
+  try {
+    run_map_task(job, {text, 0, &info}, partitioner, table, out, 1 << 20);
+    FAIL() << "no throw";
+  } catch (const RecordFailed &e) {
+    EXPECT_EQ(e.offset, 2u);
+  }
+  const std::vector<std::uint64_t> skip{2, 9};
+  const MapTaskStats s = run_map_task(job, {text, 0, &info, nullptr, 0, skip},
+                                      partitioner, table, out, 1 << 20);
+  EXPECT_EQ(s.skipped, 2u);
+  EXPECT_EQ(s.pairs_out, 3u);
+}

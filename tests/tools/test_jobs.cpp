@@ -2,6 +2,8 @@
 // `mr_with_test_jobs` (the `mapreduce` command plus these), for the tests of
 // how a run fails.
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -27,6 +29,25 @@ public:
   void reduce(std::string_view key, std::span<const std::string_view>,
               mr::Emitter &out) override {
     out.emit(key, mr::u64_bytes(1));
+  }
+};
+
+/// Crashes its rank: map on a line "segv" (SIGSEGV) or "abort" (abort()),
+/// reduce on the key "crash-in-reduce"; other lines are counted.
+class CrashCount : public mr::CountJob {
+public:
+  void map(const mr::Record &r, mr::Emitter &out) override {
+    if (r.bytes == "segv")
+      std::raise(SIGSEGV);
+    if (r.bytes == "abort")
+      std::abort();
+    out.emit(r.bytes, mr::u64_bytes(1));
+  }
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    if (key == "crash-in-reduce")
+      std::raise(SIGSEGV);
+    mr::CountJob::reduce(key, values, out);
   }
 };
 
@@ -156,5 +177,6 @@ MR_REGISTER_JOB("slowcount", SlowCount, "test job: wordcount with a slow rank");
 MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
 MR_REGISTER_JOB("byletter", ByLetter, "test job: wordcount, partitioned by first byte");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
+MR_REGISTER_JOB("crashcount", CrashCount, "test job: crashes its rank on a line 'segv'");
 MR_REGISTER_JOB("echopairs", EchoPairs, "test job: copies key/value pairs");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");

@@ -1,0 +1,169 @@
+# tests/e2e/skip_bad_records.sh RANKS: --skip-bad-records. A C++ map that
+# throws on 3 records of 1M, a Python mapper that raises on 2, and a C++ map
+# that crashes its rank on 1 (under slurm/run-with-restarts): each record is
+# skipped after its second failure, the output equals coreutils' without
+# those records, and every skipped record is listed (stderr, the report, the
+# output's /skipped_records). Without the flag nothing is skipped; more bad
+# records than MAX fail the job; a crash in reduce names the key; a link in
+# the checkpoint folder where a crash record goes is not written through.
+source "$(dirname "$0")/lib.sh"
+ranks=$1
+: "${MAPREDUCE_TEST_JOBS:?}"
+mrt() { MAPREDUCE=$MAPREDUCE_TEST_JOBS mr "$@"; }
+WRAP=$(cd "$(dirname "$0")/../../slurm" && pwd)/run-with-restarts
+
+# bad_lines FILE WORD: "FILE at byte N: \"WORD\"" for each line WORD, as the
+# engine lists a skipped record (N: the line's first byte in the file).
+bad_lines() {
+  LC_ALL=C awk -v f="$1" -v w="$2" '$0 == w { print f " at byte " at ": \"" w "\"" }
+    { at += length($0) + 1 }' "$1"
+}
+report_list() { # REPORT.json: the skipped records it lists, one a line
+  "$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))["skipped_records"]
+assert r["count"] == len(r["records"]), r
+print("\n".join(r["records"]))' "$1"
+}
+dataset_list() { # OUTPUT.h5: its /skipped_records, as text
+  "$PY" -c 'import h5py, sys
+sys.stdout.buffer.write(bytes(h5py.File(sys.argv[1], "r")["skipped_records"][:]))' "$1"
+}
+
+# --- A C++ map that throws on 3 records of 1,000,000. ---
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 1000000; i++)
+  print (i == 1234 || i == 500000 || i == 999990 ? "boom" : "r" (i * 7919) % 60000) }' >boom.txt
+mr 0 import -o boom.h5 boom.txt 2>/dev/null
+# (explode's values are raw 8-byte counts: its keys are compared.)
+LC_ALL=C grep -vx boom boom.txt | LC_ALL=C sort -u >boom.keys
+bad_lines boom.txt boom >want_bad.txt
+[ "$(wc -l <want_bad.txt)" = 3 ] || fail "the oracle found $(wc -l <want_bad.txt) bad lines"
+mrt "$ranks" run explode -i boom.h5 -o out.h5 --split-size 1m --skip-bad-records 3 -q \
+  --report r.json 2>err.txt || { cat err.txt >&2; fail "explode with --skip-bad-records 3 failed"; }
+mr 0 export out.h5 | cut -f1 >got.keys
+same_file got.keys boom.keys "explode, 3 records skipped, $ranks ranks"
+report_list r.json >got_bad.txt
+same_file got_bad.txt want_bad.txt "the report's skipped records"
+dataset_list out.h5 >got_bad.txt
+same_file got_bad.txt want_bad.txt "the output's /skipped_records"
+# Said even with -q: the output lacks these records.
+grep -q "warning: 3 bad record(s) skipped (--skip-bad-records 3)" err.txt ||
+  { cat err.txt >&2; fail "no warning listing the skipped records"; }
+sed -n 's/^  //p' err.txt >got_bad.txt
+same_file got_bad.txt want_bad.txt "the records listed on stderr"
+echo "ok: 3 records that throw skipped at $ranks ranks, listed 3 ways: $(head -1 want_bad.txt)"
+
+# One fewer allowed than there are: the job fails, and leaves no output.
+rm -f out.h5
+expect_error "more bad records than allowed" "more than 2 bad record(s) to skip (--skip-bad-records 2)" \
+  out.h5 mrt "$ranks" run explode -i boom.h5 -o out.h5 --split-size 1m --skip-bad-records 2
+# Without the flag nothing is skipped: the task fails its attempts.
+expect_error "no --skip-bad-records" "failed 4 time(s) (--task-attempts 4)" out.h5 \
+  mrt "$ranks" run explode -i boom.h5 -o out.h5 --split-size 1m
+grep -qF "on the record at $(head -1 want_bad.txt): boom on purpose" stderr.txt ||
+  { cat stderr.txt >&2; fail "the failure does not name the record"; }
+# Flags that make no sense.
+expect_error "a negative limit" "--skip-bad-records" out.h5 \
+  mrt "$ranks" run explode -i boom.h5 -o out.h5 --skip-bad-records -1
+expect_error "a limit that is not a number" "--skip-bad-records" out.h5 \
+  mrt "$ranks" run explode -i boom.h5 -o out.h5 --skip-bad-records many
+expect_error "one attempt" "needs --task-attempts 2 or more" out.h5 \
+  mrt "$ranks" run explode -i boom.h5 -o out.h5 --skip-bad-records 3 --task-attempts 1
+
+# --- A Python mapper that raises on 2 records: the engine finds them by
+# mapping parts of the task, each part in a process of its own. ---
+cat >map.py <<'PY'
+import sys
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    if line.rstrip(b"\n") == b"boom":
+        raise ValueError("cannot map %r" % line)
+    for word in line.split():
+        out.write(word + b"\t1\n")
+PY
+cat >reduce.py <<'PY'
+import sys
+out = sys.stdout.buffer
+key, total = None, 0
+for line in sys.stdin.buffer:
+    k, _, v = line.rstrip(b"\n").partition(b"\t")
+    if k != key:
+        if key is not None:
+            out.write(key + b"\t%d\n" % total)
+        key, total = k, 0
+    total += int(v)
+if key is not None:
+    out.write(key + b"\t%d\n" % total)
+PY
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 200000; i++)
+  print (i == 1000 || i == 150000 ? "boom" : "w" i % 5000 " x" i % 7) }' >py.txt
+mr 0 import -o py.h5 py.txt 2>/dev/null
+LC_ALL=C grep -vx boom py.txt >py_good.txt
+oracle py_good.txt >py.tsv
+bad_lines py.txt boom >want_bad.txt
+mr "$ranks" run streaming -i py.h5 -o pyout.h5 --split-size 1m --skip-bad-records 2 \
+  --report py.json --param mapper="$PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
+  2>err.txt || { tail -30 err.txt >&2; fail "streaming with --skip-bad-records failed"; }
+mr 0 export pyout.h5 >got.tsv
+same_file got.tsv py.tsv "streaming word count, 2 records skipped, $ranks ranks"
+report_list py.json >got_bad.txt
+same_file got_bad.txt want_bad.txt "the records a Python mapper failed on"
+echo "ok: a Python mapper raising on 2 records: found, skipped, the rest exact"
+
+# --- A crash (SIGSEGV) on 1 record of 1,000,000, under run-with-restarts:
+# the crashed rank records the record in the checkpoint; once it has
+# crashed twice, a relaunch skips it. ---
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 1000000; i++)
+  print (i == 777777 ? "segv" : "r" (i * 7919) % 60000) }' >segv.txt
+mr 0 import -o segv.h5 segv.txt 2>/dev/null
+LC_ALL=C grep -vx segv segv.txt | LC_ALL=C sort | LC_ALL=C uniq -c |
+  LC_ALL=C awk '{ print $2 "\t" $1 }' >segv.tsv
+bad_lines segv.txt segv >want_bad.txt
+rm -rf ck
+MAPREDUCE=$MAPREDUCE_TEST_JOBS "$WRAP" --max-restarts 3 -n "$((ranks > 1 ? ranks : 1))" \
+  --delay 0 --mpirun-arg --oversubscribe -- crashcount -i segv.h5 -o segv_out.h5 \
+  --split-size 1m --checkpoint-dir ck --skip-bad-records 1 --report segv.json \
+  >wrap.txt 2>&1 || { tail -40 wrap.txt >&2; fail "run-with-restarts did not get past the crash"; }
+grep -q "attempt 1 failed with exit code" wrap.txt || { cat wrap.txt >&2; fail "no crash"; }
+segv_at=$(cat want_bad.txt)
+grep -qF "in the job's map, in task" wrap.txt &&
+  grep -qF "on the record at $segv_at (recorded in the checkpoint" wrap.txt ||
+  { cat wrap.txt >&2; fail "the crash does not name its record"; }
+grep -qF "resume: the record at $segv_at crashed a rank" wrap.txt ||
+  { cat wrap.txt >&2; fail "no relaunch skipped the record"; }
+mr 0 export segv_out.h5 >got.tsv
+same_file got.tsv segv.tsv "crashcount, the crashing record skipped"
+report_list segv.json >got_bad.txt
+same_file got_bad.txt want_bad.txt "the record that crashed"
+[ ! -e ck ] || [ -z "$(ls ck)" ] || fail "the checkpoint (and its crash records) left: $(ls ck)"
+echo "ok: a record that crashes its rank: skipped after $(grep -c 'failed with exit code' wrap.txt) crashed attempt(s)"
+
+# Without the flag, a record that crashed twice is named, not skipped.
+rm -rf ck
+for attempt in 1 2 3; do
+  rc=0
+  mrt "$ranks" run crashcount -i segv.h5 -o segv2.h5 --split-size 1m --checkpoint-dir ck \
+    --resume --no-backup-tasks -q >crash$attempt.txt 2>&1 || rc=$?
+  [ "$rc" -ne 0 ] || fail "crashcount succeeded on attempt $attempt"
+done
+grep -qF "warning: the record at $segv_at crashed a rank 2 times in earlier runs; --skip-bad-records MAX would skip it" crash3.txt ||
+  { cat crash3.txt >&2; fail "the third run does not name the record that crashed twice"; }
+# A link where a crash record goes is not written through.
+echo "the user's file" >victim.txt
+cp victim.txt victim.orig
+rm -f ck/crash-r*
+for r in 0 1 2 3; do ln -s "$WORK/victim.txt" "ck/crash-r$r"; done
+mrt "$ranks" run crashcount -i segv.h5 -o segv2.h5 --split-size 1m --checkpoint-dir ck \
+  --resume --no-backup-tasks -q >crash4.txt 2>&1 && fail "crashcount succeeded"
+cmp -s victim.txt victim.orig || fail "a crash record was written through a link"
+echo "ok: without the flag the record is named, not skipped; links are not written through"
+
+# --- A crash in reduce names the key. ---
+printf 'a\ncrash-in-reduce\nb\n' >red.txt
+mr 0 import -o red.h5 red.txt 2>/dev/null
+rc=0
+mrt "$ranks" run crashcount -i red.h5 -o red_out.h5 >red.log 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "a crash in reduce: exit 0"
+grep -q "crashed (signal 11, SIGSEGV) in the job's reduce, in partition [0-9]*, on the key \"crash-in-reduce\"" red.log ||
+  { cat red.log >&2; fail "a crash in reduce does not name the key"; }
+[ ! -e red_out.h5 ] || fail "an output after a crash in reduce"
+echo "ok: a crash in reduce names its key (exit $rc)"
