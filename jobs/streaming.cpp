@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/child_process.h"
+#include "mr/codec.h"
 #include "mr/params.h"
 #include "mr/registry.h"
 
@@ -57,6 +58,9 @@ public:
                                     "' is empty: give a command");
   }
 
+  /// Lines and pairs (each given to the mapper as a line); not records.
+  bool reads(mr::InputFormat f) const override { return f != mr::InputFormat::records; }
+
   void start(const mr::InputInfo &input) override { input_ = input; }
   void start_task() override { abandon_task(); }
   void abandon_task() override { // a cancelled or failed task's command goes
@@ -68,29 +72,40 @@ public:
 
   void map(const mr::Record &r, mr::Emitter &out) override {
     if (!map_failure_.empty())
-      return; // the task fails at its end
-    auto emit = [&](std::string_view line) { map_output(line, out); };
+      return;                                 // the task fails at its end
+    const std::string_view line = line_of(r); // throws for a pair no line can carry
+    const std::string task = "task " + std::to_string(current_task());
+    auto emit = [&](std::string_view l) { map_output(l, out); };
+    // The records of each input (-i A -i B) go to a mapper of their own,
+    // told which input it reads (MR_INPUT): a task may span two inputs.
+    if (task_child_ && r.input != child_input_) {
+      try {
+        end(task_child_, "mapper", mapper_, task, emit);
+      } catch (const std::runtime_error &e) {
+        map_failure_ = e.what();
+        return;
+      }
+    }
     try {
       if (!task_child_) {
-        const std::string task = std::to_string(current_task());
         task_child_ = std::make_unique<mr::core::ChildProcess>(
             mapper_,
             mr::core::ChildProcess::Env{
-                {"MR_TASK", task},
+                {"MR_TASK", std::to_string(current_task())},
+                {"MR_INPUT", std::to_string(r.input)},
                 {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
                 {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
-            "mapper of task " + task);
+            "mapper of " + task);
+        child_input_ = r.input;
       }
-      task_child_->write(r.bytes, emit);
+      task_child_->write(line, emit);
       task_child_->write("\n", emit);
     } catch (const std::runtime_error &e) {
       // The mapper's failure is the task's, not this record's (the command
       // reads ahead): thrown at the task's end, where no record is named,
       // so that --skip-bad-records looks for the record by mapping parts.
       task_child_.reset();
-      map_failure_ =
-          failure("mapper", mapper_, "task " + std::to_string(current_task()), e.what())
-              .what();
+      map_failure_ = failure("mapper", mapper_, task, e.what()).what();
     }
   }
 
@@ -157,6 +172,8 @@ public:
     }
   }
 
+  void abandon_partition() override { reduce_child_.reset(); }
+
   void finish_partition(mr::Emitter &out) override {
     end(reduce_child_, "reducer", reducer_,
         "partition " + std::to_string(current_partition()),
@@ -164,6 +181,30 @@ public:
   }
 
 private:
+  /// The line a record goes to the mapper as: a line as it is; a pair as
+  /// key TAB value (a uint64 value in decimal). A pair the protocol cannot
+  /// carry (a TAB or newline in its key, a newline in its value) fails map
+  /// on that record.
+  std::string_view line_of(const mr::Record &r) {
+    const mr::InputInfo &in = input_.parts.empty() ? input_ : input_.parts[r.input];
+    if (in.format != mr::InputFormat::pairs)
+      return r.bytes;
+    const std::string_view key = r.key();
+    if (key.find_first_of("\t\n") != std::string_view::npos)
+      throw std::runtime_error("its key holds a TAB or a newline: a streaming command "
+                               "cannot be given it as a key<TAB>value line");
+    line_.assign(key).append("\t");
+    if (in.value_type == mr::ValueType::uint64) {
+      line_.append(std::to_string(mr::read_u64(r.value)));
+    } else {
+      if (r.value.find('\n') != std::string_view::npos)
+        throw std::runtime_error("its value holds a newline: a streaming command cannot "
+                                 "be given it as a key<TAB>value line");
+      line_.append(r.value);
+    }
+    return line_;
+  }
+
   /// A mapper's line: a pair now, or, with a combiner, held for it (the
   /// task's mapper output is held in memory until the combiner reads it).
   void map_output(std::string_view line, mr::Emitter &out) {
@@ -192,8 +233,10 @@ private:
   }
 
   std::string mapper_, reducer_, combiner_;
-  std::string map_failure_; // why the task's mapper failed, said at its end
-  std::string held_;        // a task's mapper lines
+  std::string map_failure_;       // why the task's mapper failed, said at its end
+  std::uint32_t child_input_ = 0; // the input (-i) task_child_ maps
+  std::string line_;              // a pair as a line
+  std::string held_;              // a task's mapper lines
   std::vector<std::pair<std::size_t, std::size_t>> pairs_; // (offset, size) in held_
   mr::InputInfo input_;
   // The running mapper or combiner of the current map task, and the

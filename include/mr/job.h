@@ -154,6 +154,11 @@ public:
   /// partition without keys), with the partition's emitter.
   virtual void finish_partition(Emitter &out) { (void)out; }
 
+  /// Called instead of finish_partition when reduce or finish_partition
+  /// threw: the partition is tried again (its rows so far are dropped), so a
+  /// job that holds resources for it (a streaming reducer) releases them.
+  virtual void abandon_partition() {}
+
   /// The map task being mapped (its number in the run's plan) and the
   /// reduce partition being reduced, for a job that says where it is.
   std::uint64_t current_task() const { return task_; }
@@ -167,6 +172,10 @@ public:
   /// them, in -i order; the run then needs exactly that many, each of its
   /// format. Empty (the default): one or more inputs, all input_format().
   virtual std::vector<InputFormat> input_formats() const { return {}; }
+  /// Without input_formats(): whether the job reads inputs of format `f`
+  /// (by default, input_format() alone). The streaming job reads lines and
+  /// pairs alike.
+  virtual bool reads(InputFormat f) const { return f == input_format(); }
   virtual ValueType output_value_type() const { return ValueType::bytes; }
   virtual ExportFormat export_format() const { return ExportFormat::key_tab_value; }
   virtual Partitioning partitioning() const { return Partitioning::hash; }

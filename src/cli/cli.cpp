@@ -235,9 +235,9 @@ void add_run(CLI::App &app, Commands &c) {
       ->capture_default_str();
   c.run
       ->add_option("--task-attempts", c.opt.task_attempts,
-                   "Times a map task is tried (on another worker first) when the job's "
-                   "code fails on it (throws, or a streaming command fails) before the "
-                   "job fails")
+                   "Times a map task (on another worker first) or a reduce partition "
+                   "(on its worker) is tried when the job's code fails on it (throws, or "
+                   "a streaming command fails) before the job fails")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
   c.run

@@ -27,8 +27,8 @@ SpillFile::~SpillFile() {
 }
 
 void SpillFile::fail(const char *what) const {
-  throw std::runtime_error(std::string(what) + " scratch folder '" + where_ + "': " +
-                           std::strerror(errno) + " (choose another with --scratch-dir)");
+  throw ScratchError(std::string(what) + " scratch folder '" + where_ + "': " +
+                     std::strerror(errno) + " (choose another with --scratch-dir)");
 }
 
 std::uint64_t SpillFile::append(std::string_view bytes) {

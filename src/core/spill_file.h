@@ -7,11 +7,18 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mr::core {
+
+/// A scratch file could not be made, written or read (a full disk): the
+/// engine's trouble, not the job's, so never a reason to try a task again.
+struct ScratchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// Reads up to `n` bytes at `offset` of file `fd` into `dst`, retrying
 /// short reads and EINTR. Returns the bytes read: fewer than `n` only where

@@ -171,6 +171,7 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
     crash::mapping(&r); // a crash in map names the record
     try {
       job.map(r, emitter);
+      crash::mapping(nullptr);
     } catch (const std::exception &e) {
       throw RecordFailed(e.what(), r.offset, r.file, r.bytes);
     }

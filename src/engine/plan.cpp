@@ -302,14 +302,19 @@ void check_format(const RunOptions &o, const Job &job, std::size_t k,
   const std::vector<InputFormat> declared = job.input_formats();
   const InputFormat wants = declared.empty() ? job.input_format() : declared[k];
   const InputFormat holds = input.info().format;
-  if (wants == holds)
+  if (declared.empty() ? job.reads(holds) : wants == holds)
     return;
   std::string which;
   if (o.inputs.size() > 1)
     which = std::string(" as its input ").append(std::to_string(k + 1));
-  const std::string head = "job " + o.job + " reads " + io::describe_format(wants) +
-                           which + ", but '" + o.inputs[k] + "' holds " +
-                           io::describe_format(holds) + " (it is " + input.kind() + ")";
+  std::string reads; // what the job reads there, all of it
+  for (const InputFormat f :
+       {InputFormat::lines, InputFormat::records, InputFormat::pairs})
+    if (declared.empty() ? job.reads(f) : f == wants)
+      reads.append(reads.empty() ? "" : " or ").append(io::describe_format(f));
+  const std::string head = "job " + o.job + " reads " + reads + which + ", but '" +
+                           o.inputs[k] + "' holds " + io::describe_format(holds) +
+                           " (it is " + input.kind() + ")";
   if (wants == InputFormat::pairs)
     throw io::InputError(head + ": give it the output of a run, or import key TAB "
                                 "value lines with 'mapreduce import --format tsv'");

@@ -173,6 +173,8 @@ std::string report_json(const JobSummary &s) {
                   {"abandoned", w.sum(&WorkerStats::tasks_abandoned)}};
   // Map copies whose job code failed (each tried again, --task-attempts).
   r["map_attempts_failed"] = w.sum(&WorkerStats::tasks_failed);
+  // Reduce partitions whose job code failed (each tried again on its worker).
+  r["reduce_attempts_failed"] = w.sum(&WorkerStats::partitions_failed);
   // --skip-bad-records: its limit (null: off) and the records skipped.
   r["skipped_records"] = {{"limit", s.skip_limit ? Json(*s.skip_limit) : Json(nullptr)},
                           {"count", s.skipped_records.size()},

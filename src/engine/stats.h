@@ -24,7 +24,8 @@ struct WorkerStats {
   std::uint64_t reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
-  std::uint64_t tasks_failed = 0; // map copies whose job code failed (tried again)
+  std::uint64_t tasks_failed = 0;      // map copies whose job code failed (tried again)
+  std::uint64_t partitions_failed = 0; // reduce attempts whose job code failed
   std::uint64_t checkpoint_bytes = 0;
   std::uint64_t memory_limit_bytes = 0; // 0: none
   std::uint64_t map_spilled_bytes = 0, received_spilled_bytes = 0, sorted_runs = 0;
@@ -54,6 +55,7 @@ struct WorkerStats {
     f("tasks_loaded", s.tasks_loaded);
     f("tasks_abandoned", s.tasks_abandoned);
     f("tasks_failed", s.tasks_failed);
+    f("partitions_failed", s.partitions_failed);
     f("partitions_loaded", s.partitions_loaded);
     f("checkpoint_seconds", s.checkpoint_seconds);
     f("checkpoint_bytes", s.checkpoint_bytes);

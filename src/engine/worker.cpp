@@ -181,6 +181,7 @@ private:
                                      std::deque<std::array<char, kFrameHeader>> &headers);
   void load_partition(std::uint32_t p, const ckpt::Commit &commit);
   void reduce_partition(std::uint32_t p);
+  static int world_rank() { return comm::Comm::world().rank(); }
   void phase_done(const char *name, Clock::time_point begin, double &seconds) {
     seconds = seconds_since(begin);
     if (plan_.timeline)
@@ -456,14 +457,48 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   ReduceStats s;
   detail::JobAccess::set_partition(job_, p);
   crash::reducing_partition(p);
-  if (inbox_->spilled(p)) {
-    std::vector<core::RunReader> runs = inbox_->sorted_runs(p, budget_.merge);
-    s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);
-  } else {
-    s = engine::reduce_partition(job_, inbox_->pieces(p), plan_.meta.uint64_values,
-                                 table_, *rows_);
-    inbox_->release(p);
+  // The job's code may fail on it: tried again here (no other worker holds
+  // its pairs), up to --task-attempts times, with its rows so far dropped.
+  const std::uint32_t attempts = plan_.options->task_attempts;
+  for (std::uint32_t attempt = 1;; ++attempt) {
+    try {
+      if (inbox_->spilled(p)) {
+        std::vector<core::RunReader> runs = inbox_->sorted_runs(p, budget_.merge);
+        s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);
+      } else {
+        s = engine::reduce_partition(job_, inbox_->pieces(p), plan_.meta.uint64_values,
+                                     table_, *rows_);
+      }
+      break;
+    } catch (const core::ScratchError &) {
+      throw; // a full disk: not the job's code, and not better a second time
+    } catch (const std::exception &e) {
+      table_.clear();
+      try {
+        job_.abandon_partition();
+      } catch (...) { // the first failure is the one to report
+      }
+      take_counters(job_); // what the attempt counted is dropped
+      stats.partitions_failed += 1;
+      const std::string where = "reduce partition " + std::to_string(p) + " failed";
+      if (attempt >= attempts)
+        throw TaskFailed(where + " " + std::to_string(attempt) +
+                         " time(s) (--task-attempts " + std::to_string(attempts) +
+                         ") on rank " + std::to_string(world_rank()) + ": " + e.what());
+      if (!rows_->drop_rows_since(before))
+        throw TaskFailed(where + " on rank " + std::to_string(world_rank()) +
+                         " after its first rows went to disk (--memory-limit), so it "
+                         "cannot be tried again: " +
+                         e.what());
+      if (!plan_.options->quiet)
+        std::fprintf(stderr,
+                     "reduce: partition %u failed on rank %d (attempt %u of %u), trying "
+                     "it again: %s\n",
+                     p, world_rank(), attempt, attempts, e.what());
+    }
   }
+  if (!inbox_->spilled(p))
+    inbox_->release(p);
   crash::reduce_done();
   rows_->end_partition();
   const std::string delta = take_counters(job_);

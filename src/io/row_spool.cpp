@@ -113,6 +113,26 @@ void RowSpool::end_partition() {
   block_start_bytes_ = key_bytes() + value_bytes();
 }
 
+bool RowSpool::drop_rows_since(std::uint64_t first) {
+  if (first == rows_)
+    return true;
+  const std::uint64_t kfirst = spilled_[kKeyOffsets] / 8; // first entry in memory
+  // Nothing of them hashed (a spill hashes what it writes) or on disk.
+  if (first != partition_.first_row || partition_.hashed_entries != first ||
+      first < kfirst)
+    return false;
+  keys_.resize(key_offsets_[first - kfirst] - spilled_[kKeys]);
+  values_.resize(value_offsets_[first - kfirst] - spilled_[kValues]);
+  key_offsets_.resize(first - kfirst + 1);
+  value_offsets_.resize(first - kfirst + 1);
+  rows_ = first;
+  block_ends_.clear(); // all within the partition: a block never crosses one
+  restart(partition_);
+  restart(block_);
+  block_start_bytes_ = key_bytes() + value_bytes();
+  return true;
+}
+
 void RowSpool::spill() {
   hash_up_to(partition_, rows_, false);
   close_blocks_up_to(rows_);

@@ -58,6 +58,11 @@ public:
   std::string_view view(Stream stream, std::uint64_t from, std::uint64_t to,
                         std::vector<char> &scratch) const;
 
+  /// Forgets rows [first, rows()) of the open partition, which began at row
+  /// `first` (a reduce that failed, to be tried again). False, and nothing
+  /// changed, when some of them were already spilled.
+  bool drop_rows_since(std::uint64_t first);
+
   /// Sorts rows [first, rows()) by key bytes, stably (a reduce that emits
   /// keys out of order). Throws if some of them were already spilled.
   void sort_rows_since(std::uint64_t first);

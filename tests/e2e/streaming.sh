@@ -66,6 +66,71 @@ CHECK
 done
 echo "ok: streaming word count in Python and awk equals coreutils at $ranks ranks"
 
+# A pairs input (a run's output): each row reaches the mapper as
+# key<TAB>value, a count in decimal. cat as mapper and reducer gives the
+# word counts back.
+mr "$ranks" run wordcount -i in.h5 -o wc.h5 --overwrite -q
+run_split "$ranks" 64k cat.h5 streaming -i wc.h5 --param mapper=cat --param reducer=cat
+mr 0 export cat.h5 >got.tsv
+same_file got.tsv expected.tsv "streaming over a pairs input (word count's output)"
+echo "ok: a pairs input reaches the mapper as key<TAB>count lines"
+
+# A reduce-side join in Python (docs/streaming.md): users (a tsv import,
+# ids repeated) and orders (CSV lines), two inputs; MR_INPUT tells the
+# mapper which side a record is. Oracle: a Python dictionary.
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 2000; i++) print "u" i % 1500 "\tname" (i * 37) % 2000 }' >users.tsv
+LC_ALL=C awk 'BEGIN { for (i = 0; i < 20000; i++) print "u" (i * 7) % 1800 ",item" i }' >orders.csv
+mr 0 import --format tsv -o users.h5 users.tsv
+mr 0 import -o orders.h5 orders.csv
+cat >join_map.py <<'PY'
+import os, sys
+side = os.environ["MR_INPUT"].encode()
+for line in sys.stdin.buffer:
+    line = line.rstrip(b"\n")
+    if side == b"0":
+        key, _, rest = line.partition(b"\t")
+    else:
+        key, _, rest = line.partition(b",")
+    sys.stdout.buffer.write(key + b"\t" + side + b"|" + rest + b"\n")
+PY
+cat >join_reduce.py <<'PY'
+import sys
+def flush(key, left, right):
+    for l in left:
+        for r in right:
+            sys.stdout.buffer.write(key + b"\t" + l + b"," + r + b"\n")
+key, left, right = None, [], []
+for line in sys.stdin.buffer:
+    k, _, v = line.rstrip(b"\n").partition(b"\t")
+    if k != key:
+        if key is not None:
+            flush(key, left, right)
+        key, left, right = k, [], []
+    (left if v.startswith(b"0|") else right).append(v[2:])
+if key is not None:
+    flush(key, left, right)
+PY
+"$PY" - users.tsv orders.csv >join_expected.tsv <<'ORACLE'
+import sys
+users, orders = {}, {}
+for line in open(sys.argv[1], "rb"):
+    k, _, v = line.rstrip(b"\n").partition(b"\t")
+    users.setdefault(k, []).append(v)
+for line in open(sys.argv[2], "rb"):
+    k, _, v = line.rstrip(b"\n").partition(b",")
+    orders.setdefault(k, []).append(v)
+out = sys.stdout.buffer
+for k in sorted(set(users) & set(orders)):
+    for name in sorted(users[k]):
+        for item in sorted(orders[k]):
+            out.write(k + b"\t" + name + b"," + item + b"\n")
+ORACLE
+run_split "$ranks" 16k joined.h5 streaming -i users.h5 -i orders.h5 \
+  --param mapper="$PY $WORK/join_map.py" --param reducer="$PY $WORK/join_reduce.py"
+mr 0 export joined.h5 >got.tsv
+same_file got.tsv join_expected.tsv "a join in Python over two inputs, $ranks ranks"
+echo "ok: a Python join of a tsv import and CSV lines: $(wc -l <got.tsv) rows equal a dictionary's"
+
 # url-frequency, the paper's second example: an awk mapper (the access-log
 # rules of access_log_oracle.awk, then a count of 1) and the Python sum,
 # against the same rules over the whole file with sort | uniq -c.
@@ -155,6 +220,22 @@ expect_error "a mapper that stops reading" "stopped reading its input" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
   --param mapper='head -c 10 >/dev/null' --param reducer=cat
 
+# A pair that cannot be a line: a key with a TAB (a quoted CSV field, as
+# the join job keeps it) fails map on that record, and says why.
+printf '"x\ty",1\nz,2\n' >tab_a.csv
+printf '"x\ty",3\nz,4\n' >tab_b.csv
+mr 0 import -o tab_a.h5 tab_a.csv
+mr 0 import -o tab_b.h5 tab_b.csv
+mr 1 run join -i tab_a.h5 -i tab_b.h5 -o tabs.h5 --param left-key=1 --param right-key=1 \
+  --param left-fields=2 --param right-fields=2 -q
+expect_error "a key with a TAB" "its key holds a TAB or a newline" bad.h5 \
+  mr "$ranks" run streaming -i tabs.h5 -o bad.h5 --task-attempts 1 \
+  --param mapper=cat --param reducer=cat
+head -c 1000 /dev/zero >zeros.bin
+mr 0 import --format records --record-size 10 -o records.h5 zeros.bin
+expect_error "a records input" "job streaming reads" bad.h5 \
+  mr "$ranks" run streaming -i records.h5 -o bad.h5 --param mapper=cat --param reducer=cat
+
 # Task attempts: a mapper that always fails is tried 4 times (the default),
 # then the job fails with one message naming the task and its input.
 expect_error "a task that always fails" "failed 4 time(s) (--task-attempts 4)" bad.h5 \
@@ -168,6 +249,25 @@ expect_error "two attempts" "failed 2 time(s) (--task-attempts 2)" bad.h5 \
 expect_error "--task-attempts 0" "--task-attempts" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 0 --param mapper=cat \
   --param reducer=cat
+# Reduce attempts: a reducer that fails the first time on each partition
+# is tried again on its worker (which alone holds the partition's pairs),
+# with what the failed attempt wrote dropped: the output is exact.
+rm -rf rmarks && mkdir rmarks
+mr "$ranks" run streaming -i in.h5 -o retried.h5 --reducers 5 --report retried.json \
+  --param mapper="$PY $WORK/map.py" \
+  --param reducer="if mkdir '$WORK/rmarks/'\$MR_PARTITION 2>/dev/null; then head -c 100; echo half-done; exit 4; fi; $PY $WORK/reduce.py" \
+  2>retried.txt || { cat retried.txt >&2; fail "the run with failing reducers failed"; }
+mr 0 export retried.h5 >got.tsv
+same_file got.tsv expected.tsv "word count with each reducer failing once"
+[ "$(grep -c "^reduce: partition [0-4] failed on rank [0-9]* (attempt 1 of 4), trying it again: the reducer of partition [0-4] .* exited with code 4" retried.txt)" = 5 ] ||
+  { cat retried.txt >&2; fail "not 5 reduce retries said"; }
+"$PY" -c 'import json, sys; n = json.load(open(sys.argv[1]))["reduce_attempts_failed"]; assert n == 5, n' \
+  retried.json || fail "the report does not count 5 failed reduce attempts"
+expect_error "a reducer that always fails" "reduce partition 0 failed 2 time(s) (--task-attempts 2)" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --reducers 1 --task-attempts 2 \
+  --param mapper=cat --param reducer='cat >/dev/null; exit 6'
+echo "ok: reducers failing once are tried again; one failing always ends the job (exit 1)"
+
 [ "$ranks" -ge 3 ] || exit 0
 # A worker whose mapper fails on every task (rank 1's): each of its tasks
 # is tried again on another worker, and the result is exact.

@@ -140,6 +140,39 @@ TEST(Spill, RowsSpilledMidPartitionKeepTheirBytesAndChecksums) {
   expect_same_rows(io::rows_of(spilled), io::rows_of(all));
 }
 
+/// A reduce that failed is tried again: its rows so far are dropped, and
+/// the rows, partition and block checksums are as if it had never run.
+TEST(Spill, RowsOfAFailedPartitionAreDroppedWithoutATrace) {
+  io::RowSpool clean, retried;
+  auto partition = [](io::RowSpool &rows, int p, int n) {
+    for (int i = 0; i < n; ++i) // long values: several 1 MiB blocks a partition
+      rows.add("p" + std::to_string(p) + "k" + std::to_string(1000 + i),
+               std::string(5000 + i, static_cast<char>('a' + p)));
+  };
+  for (int p = 0; p < 3; ++p) {
+    const std::uint64_t first = retried.rows();
+    partition(retried, 9, 700); // a failed attempt: other rows, dropped
+    ASSERT_TRUE(retried.drop_rows_since(first));
+    partition(retried, p, 500);
+    retried.end_partition();
+    partition(clean, p, 500);
+    clean.end_partition();
+  }
+  EXPECT_EQ(retried.rows(), clean.rows());
+  EXPECT_EQ(retried.partition_checksums(), clean.partition_checksums());
+  EXPECT_EQ(retried.rows_per_block(), clean.rows_per_block());
+  EXPECT_EQ(retried.block_checksums(), clean.block_checksums());
+  expect_same_rows(io::rows_of(retried), io::rows_of(clean));
+  // Rows already on disk cannot be taken back: said, and nothing changed.
+  io::RowSpool small(256, scratch());
+  small.add("a", "1");
+  small.end_partition();
+  for (int i = 0; i < 50; ++i)
+    small.add("k" + std::to_string(i), "v");
+  EXPECT_FALSE(small.drop_rows_since(1));
+  EXPECT_EQ(small.rows(), 51u);
+}
+
 TEST(Spill, UnsortedRowsThatWereSpilledAreRefusedClearly) {
   io::RowSpool rows(64, scratch());
   for (int i = 0; i < 50; ++i)
