@@ -60,11 +60,17 @@ fi
 # (--resume) says it resumes at the first iteration not recorded done (6, or
 # later when the run got further before it died) and ends equal to numpy.
 "$PY" "$here/pagerank_oracle.py" 0.85 50 1e-10 edges.txt >expected.tsv 2>/dev/null
-rm -rf ck ranks.h5 ranks.h5.work
-env "$(new_session)" "$MPIEXEC" -n 4 "${MPI_FLAGS[@]}" "$MAPREDUCE" run pagerank -i edges.h5 \
-  -o ranks.h5 --checkpoint-dir ck --split-size 8k >log1.txt 2>&1 &
-kill_rank_when $! 1 files_at_least 1 't*-r*' ck/iter-6 ||
-  fail "could not kill a worker in iteration 6"
+# On a loaded machine iteration 6 may pass between two looks (seen once in
+# a CI): such a trial is drawn again.
+killed=no
+for attempt in 1 2 3; do
+  rm -rf ck ranks.h5 ranks.h5.work
+  env "$(new_session)" "$MPIEXEC" -n 4 "${MPI_FLAGS[@]}" "$MAPREDUCE" run pagerank -i edges.h5 \
+    -o ranks.h5 --checkpoint-dir ck --split-size 8k >log1.txt 2>&1 &
+  kill_rank_when $! 1 files_at_least 1 't*-r*' ck/iter-6 && killed=yes && break
+  echo "note: trial $attempt: the run got past iteration 6 before the kill; again"
+done
+[ "$killed" = yes ] || fail "could not kill a worker in iteration 6 in 3 trials"
 [ ! -e ranks.h5 ] || fail "an output after the kill"
 # The iterations recorded done before the kill (at least 5: iteration 6
 # had begun; more when the run got further before it died).
