@@ -80,20 +80,8 @@ for line in sys.stdin.buffer:
     for word in line.split():
         out.write(word + b"\t1\n")
 PY
-cat >reduce.py <<'PY'
-import sys
-out = sys.stdout.buffer
-key, total = None, 0
-for line in sys.stdin.buffer:
-    k, _, v = line.rstrip(b"\n").partition(b"\t")
-    if k != key:
-        if key is not None:
-            out.write(key + b"\t%d\n" % total)
-        key, total = k, 0
-    total += int(v)
-if key is not None:
-    out.write(key + b"\t%d\n" % total)
-PY
+# Word count's reducer: the one bench/streaming uses.
+cp "$(dirname "$0")/../../bench/streaming/wc_reduce.py" reduce.py
 LC_ALL=C awk 'BEGIN { for (i = 0; i < 200000; i++)
   print (i == 1000 || i == 150000 ? "boom" : "w" i % 5000 " x" i % 7) }' >py.txt
 mr 0 import -o py.h5 py.txt 2>/dev/null
