@@ -75,7 +75,9 @@ public:
       return;                                 // the task fails at its end
     const std::string_view line = line_of(r); // throws for a pair no line can carry
     const std::string task = "task " + std::to_string(current_task());
-    auto emit = [&](std::string_view l) { map_output(l, out); };
+    const mr::core::ChildProcess::LineFn emit = [&](std::string_view l) {
+      map_output(l, out);
+    };
     // The records of each input (-i A -i B) go to a mapper of their own,
     // told which input it reads (MR_INPUT): a task may span two inputs.
     if (task_child_ && r.input != child_input_) {
@@ -98,8 +100,7 @@ public:
             "mapper of " + task);
         child_input_ = r.input;
       }
-      task_child_->write(line, emit);
-      task_child_->write("\n", emit);
+      task_child_->write({line, "\n"}, emit);
     } catch (const std::runtime_error &e) {
       // The mapper's failure is the task's, not this record's (the command
       // reads ahead): thrown at the task's end, where no record is named,
@@ -132,14 +133,12 @@ public:
         combiner_,
         mr::core::ChildProcess::Env{{"MR_TASK", std::to_string(current_task())}},
         "combiner of " + task);
-    auto emit = [&](std::string_view line) { emit_line(line, out); };
+    const mr::core::ChildProcess::LineFn emit = [&](std::string_view line) {
+      emit_line(line, out);
+    };
     try {
-      for (const auto &[key, value] : pairs) {
-        task_child_->write(key, emit);
-        task_child_->write("\t", emit);
-        task_child_->write(value, emit);
-        task_child_->write("\n", emit);
-      }
+      for (const auto &[key, value] : pairs)
+        task_child_->write({key, "\t", value, "\n"}, emit);
     } catch (const std::runtime_error &e) {
       task_child_.reset();
       throw failure("combiner", combiner_, task, e.what());
@@ -157,14 +156,14 @@ public:
           reducer_, mr::core::ChildProcess::Env{{"MR_PARTITION", partition}},
           "reducer of partition " + partition);
     }
-    auto emit = [&](std::string_view line) { emit_line(line, out); };
+    // One std::function for the call (made per write, it cost more than
+    // the write), one write a line.
+    const mr::core::ChildProcess::LineFn emit = [&](std::string_view line) {
+      emit_line(line, out);
+    };
     try {
-      for (std::string_view v : values) {
-        reduce_child_->write(key, emit);
-        reduce_child_->write("\t", emit);
-        reduce_child_->write(v, emit);
-        reduce_child_->write("\n", emit);
-      }
+      for (std::string_view v : values)
+        reduce_child_->write({key, "\t", v, "\n"}, emit);
     } catch (const std::runtime_error &e) {
       reduce_child_.reset();
       throw failure("reducer", reducer_,

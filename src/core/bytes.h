@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/big_memory.h"
+
 namespace mr::core {
 
 /// Copies n bytes, inline for short ones (most words and counts): a libc
@@ -100,7 +102,7 @@ public:
   void reserve(std::size_t n) {
     if (n <= capacity_)
       return;
-    auto bigger = std::make_unique_for_overwrite<char[]>(n);
+    BigBuffer bigger = big_buffer(n);
     if (size_ > 0)
       std::memcpy(bigger.get(), bytes_.get(), size_);
     bytes_ = std::move(bigger);
@@ -125,7 +127,7 @@ public:
   }
 
 private:
-  std::unique_ptr<char[]> bytes_;
+  BigBuffer bytes_;
   std::size_t size_ = 0, capacity_ = 0;
 };
 

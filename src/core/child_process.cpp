@@ -135,6 +135,14 @@ void ChildProcess::write(std::string_view bytes, const LineFn &on_line) {
     pump(true, on_line);
 }
 
+void ChildProcess::write(std::initializer_list<std::string_view> pieces,
+                         const LineFn &on_line) {
+  for (std::string_view p : pieces)
+    pending_in_.append(p);
+  if (pending_in_.size() - sent_ >= kBlock)
+    pump(true, on_line);
+}
+
 void ChildProcess::pump(bool until_sent, const LineFn &on_line) {
   while (true) {
     const bool to_send = in_ >= 0 && sent_ < pending_in_.size();

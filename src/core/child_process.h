@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,8 @@ public:
   /// `on_line` meanwhile). Throws std::runtime_error if it stopped reading
   /// (saying how it ended).
   void write(std::string_view bytes, const LineFn &on_line);
+  /// The same for pieces sent one after the other (a line made of parts).
+  void write(std::initializer_list<std::string_view> pieces, const LineFn &on_line);
   /// Sends the rest, closes its stdin, reads its stdout to the end and waits
   /// for it. Returns "" when it exited with 0, else what went wrong (exit
   /// code or signal, and the last lines of its stderr).

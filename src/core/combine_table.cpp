@@ -6,7 +6,7 @@
 namespace mr::core {
 
 void CombineTable::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
+  std::vector<Slot, BigAllocator<Slot>> old(slots_.size() * 2);
   old.swap(slots_);
   const std::size_t mask = slots_.size() - 1;
   for (const Slot &s : old) {

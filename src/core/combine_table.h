@@ -194,7 +194,7 @@ private:
   void grow();
 
   ByteArena arena_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, BigAllocator<Slot>> slots_;
   std::string scratch_;
   std::size_t size_ = 0;
 };

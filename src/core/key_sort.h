@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/big_memory.h"
+
 namespace mr::core {
 
 struct KeyValueRef {
@@ -32,6 +34,9 @@ inline std::uint64_t key_prefix(std::string_view key) {
     p |= std::uint64_t(static_cast<unsigned char>(key[i])) << (56 - 8 * i);
   return p;
 }
+
+/// Refs in memory for large buffers (core/big_memory.h): millions of them.
+using RefVector = std::vector<KeyValueRef, BigAllocator<KeyValueRef>>;
 
 inline KeyValueRef make_ref(std::string_view key, std::string_view value) {
   return {key_prefix(key), key, value};
@@ -164,8 +169,10 @@ inline void radix_sort(KeyValueRef *data, KeyValueRef *scratch, std::size_t n,
 /// Sorts refs by key_less: a radix sort on the 8-byte prefixes (each pass
 /// moves the refs once, where a comparison sort of 755 k keys took ~20
 /// comparisons each and 0.15-0.2 s), std::sort for small ranges and ties.
-inline void radix_sort_refs(std::vector<KeyValueRef> &refs) {
-  std::vector<KeyValueRef> scratch(refs.size());
+/// `scratch` is working space, kept by a caller that sorts again (memory
+/// touched for the first time costs more than the sort: bench/RESULTS.md).
+inline void radix_sort_refs(RefVector &refs, RefVector &scratch) {
+  scratch.resize(refs.size());
   detail::radix_sort(refs.data(), scratch.data(), refs.size(), 0, 0, true);
 }
 
@@ -173,20 +180,29 @@ inline void radix_sort_refs(std::vector<KeyValueRef> &refs) {
 /// the values of each key afterwards, rather than comparing keys and values
 /// in one pass, spares a key comparison per step when keys repeat a lot:
 /// see bench/RESULTS.md, inverted-index.)
-inline void sort_by_key(std::vector<KeyValueRef> &refs, bool then_value) {
-  radix_sort_refs(refs);
+inline void sort_by_key(RefVector &refs, bool then_value, RefVector &scratch) {
+  radix_sort_refs(refs, scratch);
   if (!then_value)
     return;
   for (auto group = refs.begin(); group != refs.end();) {
     auto end = group + 1;
     while (end != refs.end() && same_key(*group, *end))
       ++end;
-    if (end - group > 1)
-      std::sort(group, end, [](const KeyValueRef &a, const KeyValueRef &b) {
-        return bytes_less(a.value, b.value);
-      });
+    auto by_value = [](const KeyValueRef &a, const KeyValueRef &b) {
+      return bytes_less(a.value, b.value);
+    };
+    // Values often come in order already (word count's "1"s, a sorted
+    // input): a pass that checks costs less than a sort of them.
+    if (end - group > 1 && !std::is_sorted(group, end, by_value))
+      std::sort(group, end, by_value);
     group = end;
   }
+}
+
+/// The same with working space of its own.
+inline void sort_by_key(RefVector &refs, bool then_value) {
+  RefVector scratch;
+  sort_by_key(refs, then_value, scratch);
 }
 
 } // namespace mr::core

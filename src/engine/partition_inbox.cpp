@@ -34,7 +34,7 @@ char *PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
   // Everything fits: MPI writes it where it stays (no copy of ours).
   if (budget_ == 0 || total <= budget_ / 2) {
     incoming_ = incoming;
-    in_place_.reset(new char[total + 1]); // uninitialised: MPI fills it
+    in_place_ = core::big_buffer(total + 1); // uninitialised: MPI fills it
     return in_place_.get();
   }
   // Else pairs are copied into per-partition buffers, which spill. Growing

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/big_memory.h"
 #include "core/partitioner.h"
 #include "core/sorted_run.h"
 #include "core/spill_file.h"
@@ -86,7 +87,7 @@ private:
   std::vector<std::vector<core::RunExtent>> runs_; // per partition
   // Received in place (when everything fits): the streams, one after the
   // other, and each partition's frames in them.
-  std::unique_ptr<char[]> in_place_;
+  core::BigBuffer in_place_;
   std::vector<std::uint64_t> incoming_;
   std::vector<std::vector<std::string_view>> frames_; // per partition
   std::uint64_t spills_ = 0;

@@ -101,7 +101,7 @@ void combine_all(Job &job, const std::vector<std::string_view> &runs,
 
 ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs,
                              bool uint64_values, core::CombineTable &table,
-                             io::RowSpool &rows) {
+                             ReduceWorkspace &work, io::RowSpool &rows) {
   ReduceStats stats;
   RowEmitter out(rows, uint64_values, true);
 
@@ -109,12 +109,13 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     // The table's entries are sorted and reduced where they are; the table
     // is emptied once the rows are copied out.
     combine_all(job, runs, table, stats.pairs_in);
-    std::vector<core::KeyValueRef> entries;
+    core::RefVector &entries = work.refs;
+    entries.clear();
     entries.reserve(table.size());
     table.for_each([&](std::string_view k, std::string_view v) {
       entries.push_back(core::make_ref(k, v));
     });
-    core::sort_by_key(entries, false);
+    core::sort_by_key(entries, false, work.scratch);
     // Keys in sorted order are scattered over the table's arena: fetch the
     // key (and its value, next to it) a few calls ahead.
     constexpr std::size_t kAhead = 8;
@@ -133,13 +134,21 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     table.clear();
     return stats;
   } else {
-    std::vector<core::KeyValueRef> pairs;
+    // Counted first: growing the refs by doubling would copy them and hold
+    // up to twice their size (40 bytes a pair, more than the pairs'
+    // own bytes for word-sized keys), and first touches of memory cost.
+    std::size_t count = 0;
+    for (std::string_view run : runs)
+      core::for_each_pair(run, [&](std::string_view, std::string_view) { ++count; });
+    core::RefVector &pairs = work.refs;
+    pairs.clear();
+    pairs.reserve(count);
     for (std::string_view run : runs)
       core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
         pairs.push_back(core::make_ref(k, v));
       });
     stats.pairs_in = pairs.size();
-    core::sort_by_key(pairs, true);
+    core::sort_by_key(pairs, true, work.scratch);
     std::vector<std::string_view> values;
     for (std::size_t i = 0; i < pairs.size();) {
       std::size_t j = i;

@@ -198,7 +198,8 @@ private:
   const std::uint32_t R_, W_;
   const core::PartitionRange mine_; // the partitions this worker reduces
   core::CombineTable table_;
-  std::vector<char> buffer_; // one task's input
+  ReduceWorkspace reduce_work_; // kept from one partition to the next
+  std::vector<char> buffer_;    // one task's input
   MapOutputStore outputs_;
   std::optional<PartitionInbox> inbox_;
   std::optional<io::RowSpool> rows_;
@@ -433,6 +434,7 @@ void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
   stats.received_spilled_bytes = inbox_->spilled_bytes();
   stats.sorted_runs = inbox_->spilled_runs();
   inbox_->clear();
+  reduce_work_.release();
   phase_done("reduce", begin, stats.reduce_seconds);
 }
 
@@ -467,7 +469,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
         s = reduce_runs(job_, runs, plan_.meta.uint64_values, *rows_);
       } else {
         s = engine::reduce_partition(job_, inbox_->pieces(p), plan_.meta.uint64_values,
-                                     table_, *rows_);
+                                     table_, reduce_work_, *rows_);
       }
       break;
     } catch (const core::ScratchError &) {
@@ -499,6 +501,10 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   }
   if (!inbox_->spilled(p))
     inbox_->release(p);
+  // Under --memory-limit the refs go with their partition, as the pairs do
+  // (kept, they would sit beside the next partitions' output rows).
+  if (budget_.limit)
+    reduce_work_.release();
   crash::reduce_done();
   rows_->end_partition();
   const std::string delta = take_counters(job_);

@@ -35,9 +35,9 @@ std::vector<std::string> tricky_keys(std::size_t n, unsigned seed) {
   return keys;
 }
 
-std::vector<KeyValueRef> refs_of(const std::vector<std::string> &keys,
-                                 const std::vector<std::string> &values) {
-  std::vector<KeyValueRef> refs;
+mr::core::RefVector refs_of(const std::vector<std::string> &keys,
+                            const std::vector<std::string> &values) {
+  mr::core::RefVector refs;
   for (std::size_t i = 0; i < keys.size(); ++i)
     refs.push_back(mr::core::make_ref(keys[i], values[i]));
   return refs;
@@ -50,7 +50,7 @@ TEST(KeySort, RadixEqualsByteOrder) {
     std::vector<std::string> values;
     for (std::size_t i = 0; i < n; ++i)
       values.push_back(std::to_string(i));
-    std::vector<KeyValueRef> refs = refs_of(keys, values);
+    mr::core::RefVector refs = refs_of(keys, values);
     mr::core::sort_by_key(refs, false);
 
     std::vector<std::string> expected = keys;
@@ -73,7 +73,7 @@ TEST(KeySort, EqualKeysGroupAndTheirValuesSortToo) {
   for (std::size_t i = 0; i < keys.size(); ++i)
     values.push_back(std::string(1, static_cast<char>(rng() % 256)) +
                      std::to_string(rng() % 5));
-  std::vector<KeyValueRef> refs = refs_of(keys, values);
+  mr::core::RefVector refs = refs_of(keys, values);
   mr::core::sort_by_key(refs, true);
 
   std::vector<std::pair<std::string, std::string>> expected;

@@ -69,13 +69,14 @@ io::OutputRows map_then_reduce(Job &job, const std::string &text,
     *ms = stats;
   EXPECT_EQ(out.partitions.size(), partitions);
   io::RowSpool rows;
+  ReduceWorkspace work; // reused by every partition, as a worker does
   for (std::uint32_t p = 0; p < partitions; ++p) {
     // Every pair sits in the partition its key hashes to.
     core::for_each_pair(out.partitions[p].bytes(), [&](std::string_view k, auto) {
       EXPECT_EQ(core::partition_of(k, partitions), p);
     });
     std::vector<std::string_view> runs{out.partitions[p].bytes()};
-    reduce_partition(job, runs, job.output_value_type() == ValueType::uint64, table,
+    reduce_partition(job, runs, job.output_value_type() == ValueType::uint64, table, work,
                      rows);
     rows.end_partition();
   }

@@ -75,13 +75,14 @@ io::OutputRows deliver_and_reduce(Job &job, const std::vector<std::string> &in,
   inbox.finish();
   io::RowSpool rows;
   core::CombineTable table;
+  ReduceWorkspace work;
   const bool u64 = job.output_value_type() == ValueType::uint64;
   for (std::uint32_t p = 0; p < 3; ++p) {
     if (inbox.spilled(p)) {
       auto runs = inbox.sorted_runs(p, 4096);
       reduce_runs(job, runs, u64, rows);
     } else {
-      reduce_partition(job, inbox.pieces(p), u64, table, rows);
+      reduce_partition(job, inbox.pieces(p), u64, table, work, rows);
     }
     rows.end_partition();
   }

@@ -1,0 +1,57 @@
+// tests/core/big_memory_test.cpp: buffers of alloc_big, below and above the
+// size that maps them, keep what is written; containers over BigAllocator
+// keep their contents as they grow across that size.
+#include "core/big_memory.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+
+namespace {
+
+using mr::core::kBigBufferBytes;
+
+TEST(BigMemory, BuffersOnEitherSideOfTheThresholdHoldTheirBytes) {
+  for (std::size_t bytes : {std::size_t(0), std::size_t(1), kBigBufferBytes - 1,
+                            kBigBufferBytes, kBigBufferBytes * 2 + 12345}) {
+    mr::core::BigBuffer b = mr::core::big_buffer(bytes);
+    ASSERT_NE(b.get(), nullptr);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(b.get()) % alignof(std::max_align_t), 0u);
+    for (std::size_t i = 0; i < bytes; i += 4093)
+      b[i] = static_cast<char>(i * 7);
+    for (std::size_t i = 0; i < bytes; i += 4093)
+      ASSERT_EQ(b[i], static_cast<char>(i * 7)) << bytes << " bytes, at " << i;
+  }
+}
+
+TEST(BigMemory, VectorGrowsAcrossTheThresholdKeepingItsValues) {
+  std::vector<std::uint64_t, mr::core::BigAllocator<std::uint64_t>> v;
+  const std::size_t n = 3 * kBigBufferBytes / sizeof(std::uint64_t);
+  for (std::size_t i = 0; i < n; ++i)
+    v.push_back(i * 2654435761u);
+  for (std::size_t i = 0; i < n; i += 997)
+    ASSERT_EQ(v[i], i * 2654435761u);
+  v.clear();
+  v.shrink_to_fit();
+  EXPECT_EQ(v.capacity(), 0u);
+}
+
+TEST(BigMemory, ArenaKeepsItsBytesWhenItOutgrowsMalloc) {
+  mr::core::ByteArena arena;
+  const std::string piece = "0123456789abcdef";
+  const std::size_t count = 2 * kBigBufferBytes / piece.size() + 3;
+  for (std::size_t i = 0; i < count; ++i)
+    arena.append(piece, "");
+  ASSERT_EQ(arena.size(), count * piece.size());
+  for (std::size_t at = 0; at < arena.size(); at += 16 * 4099)
+    ASSERT_EQ(std::memcmp(arena.data() + at, piece.data(), piece.size()), 0) << at;
+  mr::core::ByteArena copy = arena; // copies go through the same memory
+  EXPECT_EQ(std::memcmp(copy.data(), arena.data(), arena.size()), 0);
+}
+
+} // namespace
