@@ -119,6 +119,26 @@ mr 0 export joined.h5 >got.tsv
 same_file got.tsv join_expected.tsv "a join in Python over two inputs, $ranks ranks"
 echo "ok: a Python join of a tsv import and CSV lines: $(wc -l <got.tsv) rows equal a dictionary's"
 
+# The same join in awk (docs/streaming.md), against the same dictionary.
+cat >join_map.awk <<'AWK'
+{ i = index($0, side == 0 ? "\t" : ",")
+  if (i == 0) print $0 "\t" side "|"
+  else print substr($0, 1, i - 1) "\t" side "|" substr($0, i + 1) }
+AWK
+cat >join_reduce.awk <<'AWK'
+function flush(a, b) { for (a = 1; a <= nl; a++) for (b = 1; b <= nr; b++) print k "\t" l[a] "," r[b] }
+NR == 1 || ($1 "") != k { if (NR > 1) flush(); k = $1 ""; nl = nr = 0 }
+{ v = substr($0, length($1) + 2)
+  if (substr(v, 1, 2) == "0|") l[++nl] = substr(v, 3); else r[++nr] = substr(v, 3) }
+END { if (NR > 0) flush() }
+AWK
+run_split "$ranks" 16k joined_awk.h5 streaming -i users.h5 -i orders.h5 \
+  --param mapper="LC_ALL=C awk -v side=\"\$MR_INPUT\" -f $WORK/join_map.awk" \
+  --param reducer="LC_ALL=C awk -F '\t' -f $WORK/join_reduce.awk"
+mr 0 export joined_awk.h5 >got.tsv
+same_file got.tsv join_expected.tsv "a join in awk over two inputs, $ranks ranks"
+echo "ok: an awk join: $(wc -l <got.tsv) rows equal a dictionary's"
+
 # url-frequency, the paper's second example: an awk mapper (the access-log
 # rules of access_log_oracle.awk, then a count of 1) and the Python sum,
 # against the same rules over the whole file with sort | uniq -c.
