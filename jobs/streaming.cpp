@@ -46,11 +46,15 @@ public:
                                "in, key<TAB>value lines out"),
             {"combiner", "",
              "optional: a command run on each map task's output, sorted "
-             "as the reducer's input; key<TAB>value lines out"}};
+             "as the reducer's input; key<TAB>value lines out"},
+            {"idle-timeout", "0",
+             "seconds a command may go without taking input or writing "
+             "output before it is killed and its task fails (0: no limit)"}};
   }
   explicit Streaming(const mr::Params &p)
       : mapper_(mr::param(p, "mapper")), reducer_(mr::param(p, "reducer")),
-        combiner_(mr::param(p, "combiner")) {
+        combiner_(mr::param(p, "combiner")),
+        idle_(static_cast<double>(mr::param_u64(p, "idle-timeout", 0, 30 * 24 * 3600))) {
     for (const auto &[name, command] :
          {std::pair{"mapper", &mapper_}, {"reducer", &reducer_}})
       if (command->find_first_not_of(" \t") == std::string::npos)
@@ -74,15 +78,16 @@ public:
     if (!map_failure_.empty())
       return;                                 // the task fails at its end
     const std::string_view line = line_of(r); // throws for a pair no line can carry
-    const std::string task = "task " + std::to_string(current_task());
-    const mr::core::ChildProcess::LineFn emit = [&](std::string_view l) {
-      map_output(l, out);
-    };
+    // Per record, only what the write needs: the task's name is made when
+    // said, and the line callback once (each was an allocation a record).
+    map_out_ = &out;
+    auto task = [this] { return "task " + std::to_string(current_task()); };
+    const mr::core::ChildProcess::LineFn &emit = map_emit_;
     // The records of each input (-i A -i B) go to a mapper of their own,
     // told which input it reads (MR_INPUT): a task may span two inputs.
     if (task_child_ && r.input != child_input_) {
       try {
-        end(task_child_, "mapper", mapper_, task, emit);
+        end(task_child_, "mapper", mapper_, task(), emit);
       } catch (const std::runtime_error &e) {
         map_failure_ = e.what();
         return;
@@ -97,7 +102,8 @@ public:
                 {"MR_INPUT", std::to_string(r.input)},
                 {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
                 {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
-            "mapper of " + task);
+            "mapper of " + task());
+        task_child_->limit_idle(idle_);
         child_input_ = r.input;
       }
       task_child_->write({line, "\n"}, emit);
@@ -106,7 +112,7 @@ public:
       // reads ahead): thrown at the task's end, where no record is named,
       // so that --skip-bad-records looks for the record by mapping parts.
       task_child_.reset();
-      map_failure_ = failure("mapper", mapper_, task, e.what()).what();
+      map_failure_ = failure("mapper", mapper_, task(), e.what()).what();
     }
   }
 
@@ -133,6 +139,7 @@ public:
         combiner_,
         mr::core::ChildProcess::Env{{"MR_TASK", std::to_string(current_task())}},
         "combiner of " + task);
+    task_child_->limit_idle(idle_);
     const mr::core::ChildProcess::LineFn emit = [&](std::string_view line) {
       emit_line(line, out);
     };
@@ -155,6 +162,7 @@ public:
       reduce_child_ = std::make_unique<mr::core::ChildProcess>(
           reducer_, mr::core::ChildProcess::Env{{"MR_PARTITION", partition}},
           "reducer of partition " + partition);
+      reduce_child_->limit_idle(idle_);
     }
     // One std::function for the call (made per write, it cost more than
     // the write), one write a line.
@@ -220,7 +228,13 @@ private:
                   const mr::core::ChildProcess::LineFn &on_line) {
     if (!child)
       return;
-    const std::string failed = child->finish(on_line);
+    std::string failed;
+    try {
+      failed = child->finish(on_line);
+    } catch (const std::runtime_error &e) { // stopped reading, or idle too long
+      child.reset();
+      throw failure(role, command, where, e.what());
+    }
     child.reset();
     if (!failed.empty())
       throw failure(role, command, where, failed);
@@ -232,6 +246,13 @@ private:
   }
 
   std::string mapper_, reducer_, combiner_;
+  double idle_ = 0; // seconds a command may be idle (0: no limit)
+  // The mapper's lines go to map_output(line, *map_out_), the emitter of
+  // the record being mapped.
+  mr::Emitter *map_out_ = nullptr;
+  const mr::core::ChildProcess::LineFn map_emit_ = [this](std::string_view line) {
+    map_output(line, *map_out_);
+  };
   std::string map_failure_;       // why the task's mapper failed, said at its end
   std::uint32_t child_input_ = 0; // the input (-i) task_child_ maps
   std::string line_;              // a pair as a line

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -86,6 +87,9 @@ ChildProcess::ChildProcess(const std::string &command, const Env &env,
   posix_spawn_file_actions_adddup2(&actions, in[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  // Nothing else of ours: MPI's sockets, the HDF5 files, our own stdout
+  // (a command that outlived us held a `mapreduce ... | tail` open).
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults, none;
@@ -94,7 +98,11 @@ ChildProcess::ChildProcess(const std::string &command, const Env &env,
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  // A process group of its own: killing it reaches what the shell started
+  // (a pipeline's stages, the program itself: dash forks for `-c CMD`).
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETPGROUP);
   const int rc = posix_spawn(&pid_, sh.c_str(), &actions, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -122,7 +130,7 @@ ChildProcess::~ChildProcess() {
   close_fd(out_);
   close_fd(err_);
   if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
+    ::kill(-pid_, SIGKILL); // its group: the shell and what it started
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
@@ -165,11 +173,17 @@ void ChildProcess::pump(bool until_sent, const LineFn &on_line) {
       at_err = static_cast<int>(n);
       fds[n++] = {err_, POLLIN, 0};
     }
-    if (::poll(fds, n, -1) < 0) {
+    const int wait_ms = idle_seconds_ > 0
+                            ? static_cast<int>(std::min(idle_seconds_ * 1000.0, 2.0e9))
+                            : -1;
+    const int ready = ::poll(fds, n, wait_ms);
+    if (ready < 0) {
       if (errno == EINTR)
         continue;
       throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     }
+    if (ready == 0)
+      idle_too_long();
     if (at_in >= 0 && fds[at_in].revents) {
       const ssize_t w =
           ::write(in_, pending_in_.data() + sent_, pending_in_.size() - sent_);
@@ -260,6 +274,22 @@ void ChildProcess::stderr_line(std::string_view line) {
   }
 }
 
+void ChildProcess::idle_too_long() {
+  ::kill(-pid_, SIGKILL);
+  close_fd(in_);
+  close_fd(out_);
+  close_fd(err_);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", idle_seconds_);
+  throw std::runtime_error(
+      with_stderr_tail(std::string("took no input and wrote nothing for ") + seconds +
+                       " s, and was killed (the idle limit)"));
+}
+
 std::string ChildProcess::finish(const LineFn &on_line) {
   pump(true, on_line);
   close_fd(in_);
@@ -296,6 +326,10 @@ std::string ChildProcess::reap(const LineFn &on_line) {
   } else {
     what = "ended with status " + std::to_string(status);
   }
+  return with_stderr_tail(what);
+}
+
+std::string ChildProcess::with_stderr_tail(std::string what) const {
   if (!stderr_tail_.empty()) {
     what += "; the last lines of its stderr:";
     for (const std::string &l : stderr_tail_)

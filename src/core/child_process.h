@@ -38,6 +38,11 @@ public:
   void write(std::string_view bytes, const LineFn &on_line);
   /// The same for pieces sent one after the other (a line made of parts).
   void write(std::initializer_list<std::string_view> pieces, const LineFn &on_line);
+  /// From now on, a command that for `seconds` (> 0) neither takes input
+  /// nor writes anything while we wait on it is killed (SIGKILL to the
+  /// shell; what the shell started sees its input end) and the call
+  /// waiting throws std::runtime_error saying so. 0: wait for ever.
+  void limit_idle(double seconds) { idle_seconds_ = seconds; }
   /// Sends the rest, closes its stdin, reads its stdout to the end and waits
   /// for it. Returns "" when it exited with 0, else what went wrong (exit
   /// code or signal, and the last lines of its stderr).
@@ -52,7 +57,11 @@ private:
   void read_stderr();
   void stderr_line(std::string_view line);
 
+  [[noreturn]] void idle_too_long();
+  std::string with_stderr_tail(std::string what) const;
+
   std::string command_, prefix_;
+  double idle_seconds_ = 0;
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1, err_ = -1;
   std::string pending_in_;

@@ -134,6 +134,14 @@ void Coordinator::handle(const comm::WorkerMessage &m, Time now) {
     return;
   case MessageKind::progress:
     doing_[w] = m.text;
+    // Said during a map task only while the worker narrows a failed task
+    // down to its record (--skip-bad-records): each probe may take as long
+    // as the failure did, so each earns the task's allowance again.
+    if (Copy &c = running_[w]; c.task >= 0) {
+      const core::Split &s = splits_[c.task];
+      c.deadline =
+          std::max(c.deadline, now + allowance(setup_.task_timeout, s.end - s.begin));
+    }
     return;
   case MessageKind::finished:
     finished_all_[w] = true;

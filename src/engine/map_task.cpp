@@ -251,21 +251,28 @@ std::optional<std::string> group_fails(Job &job, const MapInput &in, std::uint64
 
 } // namespace
 
-void find_failing_record(Job &job, const MapInput &in) {
+void find_failing_record(Job &job, const MapInput &in,
+                         const std::function<void(const std::string &)> &probing) {
   std::uint64_t lo = 0, hi = for_each_record(in, [](const Record &) {});
+  auto fails = [&](std::uint64_t first, std::uint64_t last) {
+    if (probing)
+      probing("narrowing a failed map task: records " + std::to_string(first) + " to " +
+              std::to_string(last));
+    return group_fails(job, in, first, last);
+  };
   // Halve [lo, hi), which failed as a whole, keeping a half that fails alone.
   while (hi - lo > 1) {
     const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (group_fails(job, in, lo, mid))
+    if (fails(lo, mid))
       hi = mid;
-    else if (group_fails(job, in, mid, hi))
+    else if (fails(mid, hi))
       lo = mid;
     else
       return; // only the two halves together fail
   }
   if (hi == lo)
     return;
-  const std::optional<std::string> why = group_fails(job, in, lo, hi);
+  const std::optional<std::string> why = fails(lo, hi);
   if (!why)
     return;
   // Record lo fails alone: name it.

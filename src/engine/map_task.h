@@ -82,7 +82,11 @@ struct RecordFailed : std::runtime_error {
 /// groups, each as a task of its own (start_task, map, finish_task; output
 /// dropped), down to the first record that fails alone. Throws RecordFailed
 /// for it; returns normally when no record fails alone (the failure needs
-/// several records together, or did not happen again).
-void find_failing_record(Job &job, const MapInput &in);
+/// several records together, or did not happen again). `probing` is told
+/// of each group before it is mapped (the worker tells the coordinator,
+/// which then extends the task's deadline: each probe may take as long as
+/// the failure did, e.g. a streaming command's idle limit).
+void find_failing_record(Job &job, const MapInput &in,
+                         const std::function<void(const std::string &)> &probing = {});
 
 } // namespace mr::engine

@@ -286,7 +286,9 @@ WorkerRun::Reported WorkerRun::map_task(const TaskToDo &task,
     std::optional<RecordFailed> found;
     if (!on_record && task.isolate) { // --skip-bad-records: which record?
       try {
-        find_failing_record(job_, in);
+        find_failing_record(job_, in, [&](const std::string &what) {
+          tasks_.progress(what + " of task " + std::to_string(split.id));
+        });
       } catch (const RecordFailed &r) {
         found = r;
         on_record = &*found;

@@ -97,6 +97,45 @@ report_list py.json >got_bad.txt
 same_file got_bad.txt want_bad.txt "the records a Python mapper failed on"
 echo "ok: a Python mapper raising on 2 records: found, skipped, the rest exact"
 
+# --- A mapper that hangs on one record: --param idle-timeout kills it and
+# fails the task (a decision by outcome: a mapper that never answers is
+# always killed; the limit only says how soon). The record is alone in
+# its task (first in the file, longer than a split), so a slow machine
+# cannot make the search blame another one. ---
+cat >hang.py <<'PY'
+import sys, time
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    if line.startswith(b"hang"):
+        time.sleep(30)
+    for word in line.split():
+        out.write(word + b"\t1\n")
+PY
+LC_ALL=C awk 'BEGIN { s = "hang"; while (length(s) < 3000) s = s "x"; print s
+  for (i = 0; i < 3000; i++) print "w" i % 700 " y" i % 11 }' >hang.txt
+mr 0 import -o hang.h5 hang.txt 2>/dev/null
+LC_ALL=C sed 1d hang.txt >hang_good.txt
+oracle hang_good.txt >hang.tsv
+mr "$ranks" run streaming -i hang.h5 -o hangout.h5 --split-size 1k --skip-bad-records 1 \
+  --task-attempts 2 --report hang.json --param idle-timeout=4 \
+  --param mapper="$PY $WORK/hang.py" --param reducer="$PY $WORK/reduce.py" \
+  2>err.txt || { tail -30 err.txt >&2; fail "streaming with a hanging mapper failed"; }
+grep -q "took no input and wrote nothing for 4 s, and was killed" err.txt ||
+  { tail -30 err.txt >&2; fail "no word of the idle limit"; }
+mr 0 export hangout.h5 >got.tsv
+same_file got.tsv hang.tsv "streaming word count, the hanging record skipped, $ranks ranks"
+report_list hang.json >got_bad.txt
+[ "$(wc -l <got_bad.txt)" = 1 ] && grep -q '^hang.txt at byte 0: "hangxxx' got_bad.txt ||
+  { cat got_bad.txt >&2; fail "the report does not list the hanging record alone"; }
+echo "ok: a mapper hanging on a record: killed after its idle limit, the record skipped"
+# Without skipping, the task fails, saying why; a bad limit is refused.
+expect_error "an idle mapper" "took no input and wrote nothing for 1 s, and was killed" \
+  out.h5 mr "$ranks" run streaming -i hang.h5 -o out.h5 --task-attempts 1 \
+  --param idle-timeout=1 --param mapper="sleep 30" --param reducer=cat
+expect_error "a negative idle limit" "parameter 'idle-timeout'" out.h5 \
+  mr "$ranks" run streaming -i hang.h5 -o out.h5 --param idle-timeout=-1 \
+  --param mapper=cat --param reducer=cat
+
 # --- A crash (SIGSEGV) on 1 record of 1,000,000, under run-with-restarts:
 # the crashed rank records the record in the checkpoint; once it has
 # crashed twice, a relaunch skips it. ---

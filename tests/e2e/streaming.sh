@@ -203,6 +203,28 @@ for t in $(seq 0 $((tasks - 1))); do
   grep -q "^task$t	partition[0-2]\$" got.tsv || fail "no row for task $t"
 done
 echo "ok: the commands see MR_TASK, MR_INPUT_FILE and MR_PARTITION"
+
+# A command holds only its stdin, stdout and stderr of ours: not the
+# input's HDF5 file, MPI's sockets or the rank's own stdout (a command that
+# outlived its rank held `mapreduce ... | tail` open).
+cat >fds.py <<'PY'
+import os, sys
+sys.stdin.buffer.read()
+held = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        held.append("%s -> %s" % (fd, os.readlink("/proc/self/fd/" + fd)))
+    except OSError:
+        pass  # the listing's own descriptor, gone
+for h in held:
+    if int(h.split()[0]) > 2:
+        print("%s\t1" % h)
+PY
+run_split "$ranks" 64k fds.h5 streaming -i in.h5 \
+  --param mapper="$PY $WORK/fds.py" --param reducer="cat; $PY $WORK/fds.py </dev/null"
+mr 0 export fds.h5 >got.tsv
+[ ! -s got.tsv ] || { cat got.tsv >&2; fail "a mapper holds descriptors of the rank"; }
+echo "ok: the commands hold no descriptor of the rank beyond 0, 1 and 2"
 mr 1 run streaming -i in.h5 -o env1.h5 -q --split-size 100m \
   --param mapper='cat >/dev/null; printf "file\t%s\n" "$MR_INPUT_FILE"' --param reducer=cat
 mr 0 export env1.h5 >got.tsv

@@ -208,6 +208,25 @@ TEST_F(Policy, AMapTaskPastItsDeadlineIsNamed) {
   }
 }
 
+TEST_F(Policy, NarrowingAFailedTaskRenewsItsDeadline) {
+  // A worker searching a failed task for its record (--skip-bad-records)
+  // says so before each probe; each probe may take as long as the failure.
+  make(2, 2);
+  ask(1, 0ms);
+  ask(2, 0ms);
+  ask(2, 100ms, 1, Outcome::done);
+  tell(1, MessageKind::progress, 9000ms, "narrowing a failed map task: records 0 to 2");
+  EXPECT_NO_THROW(coordinator->step(std::nullopt, at(18000ms))); // 9 s after the probe
+  try {
+    coordinator->step(std::nullopt, at(19001ms));
+    FAIL() << "a task silent for its allowance after its last probe was not named";
+  } catch (const engine::JobHung &e) {
+    EXPECT_NE(std::string(e.what()).find("has not finished mapping task 0"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(Policy, AWorkerThatNeverAsksIsNamed) {
   make(2, 4);
   ask(1, 5000ms);
