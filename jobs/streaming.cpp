@@ -49,12 +49,16 @@ public:
              "as the reducer's input; key<TAB>value lines out"},
             {"idle-timeout", "0",
              "seconds a command may go without taking input or writing "
-             "output before it is killed and its task fails (0: no limit)"}};
+             "output before it is killed and its task fails (0: no limit)"},
+            {"max-line-mib", "64",
+             "the longest line a command may write, in MiB: a longer one "
+             "fails its task or partition (it is never held whole)"}};
   }
   explicit Streaming(const mr::Params &p)
       : mapper_(mr::param(p, "mapper")), reducer_(mr::param(p, "reducer")),
         combiner_(mr::param(p, "combiner")),
-        idle_(static_cast<double>(mr::param_u64(p, "idle-timeout", 0, 30 * 24 * 3600))) {
+        idle_(static_cast<double>(mr::param_u64(p, "idle-timeout", 0, 30 * 24 * 3600))),
+        max_line_mib_(mr::param_u64(p, "max-line-mib", 1, 1 << 20)) {
     for (const auto &[name, command] :
          {std::pair{"mapper", &mapper_}, {"reducer", &reducer_}})
       if (command->find_first_not_of(" \t") == std::string::npos)
@@ -95,15 +99,13 @@ public:
     }
     try {
       if (!task_child_) {
-        task_child_ = std::make_unique<mr::core::ChildProcess>(
-            mapper_,
-            mr::core::ChildProcess::Env{
-                {"MR_TASK", std::to_string(current_task())},
-                {"MR_INPUT", std::to_string(r.input)},
-                {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
-                {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
-            "mapper of " + task());
-        task_child_->limit_idle(idle_);
+        task_child_ =
+            start_command(mapper_,
+                          {{"MR_TASK", std::to_string(current_task())},
+                           {"MR_INPUT", std::to_string(r.input)},
+                           {"MR_INPUT_FILE", std::string(input_.file_name(r.file))},
+                           {"MR_INPUT_OFFSET", std::to_string(r.offset)}},
+                          "mapper of " + task());
         child_input_ = r.input;
       }
       task_child_->write({line, "\n"}, emit);
@@ -135,11 +137,8 @@ public:
                                                   : line.substr(tab + 1));
     }
     std::sort(pairs.begin(), pairs.end());
-    task_child_ = std::make_unique<mr::core::ChildProcess>(
-        combiner_,
-        mr::core::ChildProcess::Env{{"MR_TASK", std::to_string(current_task())}},
-        "combiner of " + task);
-    task_child_->limit_idle(idle_);
+    task_child_ = start_command(combiner_, {{"MR_TASK", std::to_string(current_task())}},
+                                "combiner of " + task);
     const mr::core::ChildProcess::LineFn emit = [&](std::string_view line) {
       emit_line(line, out);
     };
@@ -159,10 +158,8 @@ public:
               mr::Emitter &out) override {
     if (!reduce_child_) {
       const std::string partition = std::to_string(current_partition());
-      reduce_child_ = std::make_unique<mr::core::ChildProcess>(
-          reducer_, mr::core::ChildProcess::Env{{"MR_PARTITION", partition}},
-          "reducer of partition " + partition);
-      reduce_child_->limit_idle(idle_);
+      reduce_child_ = start_command(reducer_, {{"MR_PARTITION", partition}},
+                                    "reducer of partition " + partition);
     }
     // One std::function for the call (made per write, it cost more than
     // the write), one write a line.
@@ -188,6 +185,18 @@ public:
   }
 
 private:
+  /// Starts a command with the run's limits on idleness and line length.
+  std::unique_ptr<mr::core::ChildProcess> start_command(const std::string &command,
+                                                        mr::core::ChildProcess::Env env,
+                                                        std::string stderr_prefix) const {
+    auto child = std::make_unique<mr::core::ChildProcess>(command, std::move(env),
+                                                          std::move(stderr_prefix));
+    child->limit_idle(idle_);
+    child->limit_line(static_cast<std::size_t>(max_line_mib_) << 20,
+                      "raise it with --param max-line-mib=N");
+    return child;
+  }
+
   /// The line a record goes to the mapper as: a line as it is; a pair as
   /// key TAB value (a uint64 value in decimal). A pair the protocol cannot
   /// carry (a TAB or newline in its key, a newline in its value) fails map
@@ -247,6 +256,7 @@ private:
 
   std::string mapper_, reducer_, combiner_;
   double idle_ = 0; // seconds a command may be idle (0: no limit)
+  std::uint64_t max_line_mib_ = 64;
   // The mapper's lines go to map_output(line, *map_out_), the emitter of
   // the record being mapped.
   mr::Emitter *map_out_ = nullptr;

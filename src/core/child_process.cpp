@@ -233,6 +233,8 @@ void ChildProcess::read_stdout(const LineFn &on_line) {
     start = nl + 1;
   }
   out_partial_.erase(0, start);
+  if (max_line_ > 0 && out_partial_.size() > max_line_)
+    line_too_long();
 }
 
 void ChildProcess::read_stderr() {
@@ -275,6 +277,20 @@ void ChildProcess::stderr_line(std::string_view line) {
 }
 
 void ChildProcess::idle_too_long() {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", idle_seconds_);
+  kill_and_throw(std::string("took no input and wrote nothing for ") + seconds +
+                 " s, and was killed (the idle limit)");
+}
+
+void ChildProcess::line_too_long() {
+  out_partial_.clear();
+  kill_and_throw("wrote a line longer than " + std::to_string(max_line_) +
+                 " bytes, and was killed (the line limit" +
+                 (raise_line_.empty() ? "" : "; " + raise_line_) + ")");
+}
+
+void ChildProcess::kill_and_throw(const std::string &what) {
   ::kill(-pid_, SIGKILL);
   close_fd(in_);
   close_fd(out_);
@@ -283,11 +299,7 @@ void ChildProcess::idle_too_long() {
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", idle_seconds_);
-  throw std::runtime_error(
-      with_stderr_tail(std::string("took no input and wrote nothing for ") + seconds +
-                       " s, and was killed (the idle limit)"));
+  throw std::runtime_error(with_stderr_tail(what));
 }
 
 std::string ChildProcess::finish(const LineFn &on_line) {

@@ -43,6 +43,13 @@ public:
   /// shell; what the shell started sees its input end) and the call
   /// waiting throws std::runtime_error saying so. 0: wait for ever.
   void limit_idle(double seconds) { idle_seconds_ = seconds; }
+  /// From now on, a stdout line longer than `bytes` (> 0) is never held:
+  /// the command is killed and the call reading it throws
+  /// std::runtime_error saying so, followed by `how_to_raise`. 0: no limit.
+  void limit_line(std::size_t bytes, std::string how_to_raise) {
+    max_line_ = bytes;
+    raise_line_ = std::move(how_to_raise);
+  }
   /// Sends the rest, closes its stdin, reads its stdout to the end and waits
   /// for it. Returns "" when it exited with 0, else what went wrong (exit
   /// code or signal, and the last lines of its stderr).
@@ -58,10 +65,16 @@ private:
   void stderr_line(std::string_view line);
 
   [[noreturn]] void idle_too_long();
+  [[noreturn]] void line_too_long();
+  /// Kills its group, closes the pipes, reaps it, and throws `what` (with
+  /// the last lines of its stderr).
+  [[noreturn]] void kill_and_throw(const std::string &what);
   std::string with_stderr_tail(std::string what) const;
 
   std::string command_, prefix_;
   double idle_seconds_ = 0;
+  std::size_t max_line_ = 0;
+  std::string raise_line_;
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1, err_ = -1;
   std::string pending_in_;

@@ -250,6 +250,29 @@ expect_error "a mapper that stops reading" "stopped reading its input" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
   --param mapper='head -c 10 >/dev/null' --param reducer=cat
 
+# A line too long to hold: a reducer that writes a line of 1 GiB is killed
+# at the line limit (64 MiB by default), never held whole; the message
+# says how to raise it. A mapper's lines have the same limit.
+expect_error "a reducer's line of 1 GiB" "wrote a line longer than 67108864 bytes, and was killed (the line limit; raise it with --param max-line-mib=N)" \
+  bad.h5 mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --reducers 1 \
+  --param mapper=cat --param reducer='cat >/dev/null; head -c 1073741824 /dev/zero | tr "\0" x'
+expect_error "a mapper's line over --param max-line-mib=1" "wrote a line longer than 1048576 bytes" \
+  bad.h5 mr "$ranks" run streaming -i in.h5 -o bad.h5 --task-attempts 1 --split-size 100m \
+  --param max-line-mib=1 --param mapper='head -c 2000000 /dev/zero | tr "\0" x; cat' \
+  --param reducer=cat
+grep -q "the mapper of task 0 .* wrote a line longer" stderr.txt ||
+  fail "the line limit's message does not name the mapper's task"
+expect_error "--param max-line-mib=0" "parameter 'max-line-mib': 0 is not in range 1" bad.h5 \
+  mr "$ranks" run streaming -i in.h5 -o bad.h5 --param max-line-mib=0 --param mapper=cat \
+  --param reducer=cat
+# A line of exactly the limit passes: the reducer's line is the key of
+# 1048575 bytes and its TAB, 1 MiB.
+mr "$ranks" run streaming -i in.h5 -o longline.h5 -q --reducers 1 --split-size 100m \
+  --param max-line-mib=1 --param reducer=cat \
+  --param mapper='cat >/dev/null; head -c 1048575 /dev/zero | tr "\0" y; echo'
+[ "$(mr 0 export longline.h5 | wc -c)" = 1048577 ] || fail "a line of 1 MiB was not kept whole"
+echo "ok: a line of exactly the limit is kept whole"
+
 # A pair that cannot be a line: a key with a TAB (a quoted CSV field, as
 # the join job keeps it) fails map on that record, and says why.
 printf '"x\ty",1\nz,2\n' >tab_a.csv
