@@ -189,8 +189,11 @@ private:
   std::unique_ptr<mr::core::ChildProcess> start_command(const std::string &command,
                                                         mr::core::ChildProcess::Env env,
                                                         std::string stderr_prefix) const {
-    auto child = std::make_unique<mr::core::ChildProcess>(command, std::move(env),
-                                                          std::move(stderr_prefix));
+    // While the engine narrows a failed task down to its record, the
+    // command fails again and again on purpose: its stderr is kept for the
+    // message, not echoed each time.
+    auto child = std::make_unique<mr::core::ChildProcess>(
+        command, std::move(env), std::move(stderr_prefix), narrowing() ? 0 : 64 << 10);
     child->limit_idle(idle_);
     child->limit_line(static_cast<std::size_t>(max_line_mib_) << 20,
                       "raise it with --param max-line-mib=N");

@@ -163,6 +163,11 @@ public:
   /// reduce partition being reduced, for a job that says where it is.
   std::uint64_t current_task() const { return task_; }
   std::uint32_t current_partition() const { return partition_; }
+  /// True while the engine maps parts of a failed task again to find the
+  /// record it fails on (--skip-bad-records): the same failure then
+  /// happens many times on purpose, so a job that echoes what its code
+  /// prints (a streaming command's stderr) may keep quiet.
+  bool narrowing() const { return narrowing_; }
 
   /// Which input format the job reads; the engine refuses any other. A job
   /// that returns InputFormat::pairs reads the output of another run (or a
@@ -217,6 +222,7 @@ private:
   bool combines_ = false;
   std::uint64_t task_ = 0;
   std::uint32_t partition_ = 0;
+  bool narrowing_ = false;
   std::map<std::string, std::uint64_t> counters_;
 };
 

@@ -54,6 +54,7 @@ struct JobAccess {
   static void set_combines(Job &job, bool c) { job.combines_ = c; }
   static void set_task(Job &job, std::uint64_t t) { job.task_ = t; }
   static void set_partition(Job &job, std::uint32_t p) { job.partition_ = p; }
+  static void set_narrowing(Job &job, bool n) { job.narrowing_ = n; }
   static std::map<std::string, std::uint64_t> &counters(Job &job) {
     return job.counters_;
   }

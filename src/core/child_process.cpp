@@ -49,7 +49,8 @@ void ignore_sigpipe() {
 
 ChildProcess::ChildProcess(const std::string &command, const Env &env,
                            std::string stderr_prefix, std::uint64_t stderr_bytes)
-    : command_(command), prefix_(std::move(stderr_prefix)), stderr_left_(stderr_bytes) {
+    : command_(command), prefix_(std::move(stderr_prefix)), stderr_left_(stderr_bytes),
+      stderr_cut_said_(stderr_bytes == 0) {
   ignore_sigpipe();
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||

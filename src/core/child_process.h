@@ -24,7 +24,8 @@ public:
   using LineFn = std::function<void(std::string_view line)>; // without '\n'
 
   /// Starts `command` with our environment plus `env`; its stderr lines are
-  /// copied to ours as "PREFIX: line", at most `stderr_bytes` of them.
+  /// copied to ours as "PREFIX: line", at most `stderr_bytes` of them (0:
+  /// none, and no word of it; the last lines are kept for a message still).
   /// Throws std::runtime_error if it cannot be started.
   ChildProcess(const std::string &command, const Env &env, std::string stderr_prefix,
                std::uint64_t stderr_bytes = 64 << 10);

@@ -254,6 +254,13 @@ std::optional<std::string> group_fails(Job &job, const MapInput &in, std::uint64
 void find_failing_record(Job &job, const MapInput &in,
                          const std::function<void(const std::string &)> &probing) {
   std::uint64_t lo = 0, hi = for_each_record(in, [](const Record &) {});
+  struct Narrowing { // job.narrowing() holds for the search, and only then
+    Job &job;
+    explicit Narrowing(Job &j) : job(j) { detail::JobAccess::set_narrowing(job, true); }
+    ~Narrowing() { detail::JobAccess::set_narrowing(job, false); }
+    Narrowing(const Narrowing &) = delete;
+    Narrowing &operator=(const Narrowing &) = delete;
+  } narrowing(job);
   auto fails = [&](std::uint64_t first, std::uint64_t last) {
     if (probing)
       probing("narrowing a failed map task: records " + std::to_string(first) + " to " +
