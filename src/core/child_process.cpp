@@ -14,6 +14,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/temp_files.h"
+
 extern char **environ;
 
 namespace mr::core {
@@ -121,9 +123,21 @@ ChildProcess::ChildProcess(const std::string &command, const Env &env,
     throw std::runtime_error("cannot start /bin/sh -c '" + command +
                              "': " + std::strerror(rc));
   }
+  // SIGTERM or SIGINT to the rank (a cancel, mpirun ending the job) kills
+  // the group too: in a group of its own, nothing else would.
+  track_child_group(pid_);
   set_nonblocking(in_);
   set_nonblocking(out_);
   set_nonblocking(err_);
+}
+
+int ChildProcess::wait_exit() {
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  forget_child_group(pid_);
+  pid_ = -1;
+  return status;
 }
 
 ChildProcess::~ChildProcess() {
@@ -132,9 +146,7 @@ ChildProcess::~ChildProcess() {
   close_fd(err_);
   if (pid_ > 0) {
     ::kill(-pid_, SIGKILL); // its group: the shell and what it started
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    wait_exit();
   }
 }
 
@@ -296,10 +308,7 @@ void ChildProcess::kill_and_throw(const std::string &what) {
   close_fd(in_);
   close_fd(out_);
   close_fd(err_);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
+  wait_exit();
   throw std::runtime_error(with_stderr_tail(what));
 }
 
@@ -319,10 +328,7 @@ std::string ChildProcess::reap(const LineFn &on_line) {
     stderr_line(err_partial_);
     err_partial_.clear();
   }
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
+  const int status = wait_exit();
   std::string what;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return what;

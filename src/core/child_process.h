@@ -65,6 +65,9 @@ private:
   void read_stderr();
   void stderr_line(std::string_view line);
 
+  /// Waits for it to end (after its output is read or it was killed) and
+  /// returns its wait status.
+  int wait_exit();
   [[noreturn]] void idle_too_long();
   [[noreturn]] void line_too_long();
   /// Kills its group, closes the pipes, reaps it, and throws `what` (with

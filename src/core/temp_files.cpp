@@ -16,8 +16,12 @@ constexpr std::size_t kPathMax = 4096;
 char paths[kSlots][kPathMax];
 std::atomic<bool> used[kSlots];
 volatile sig_atomic_t announce_signal = 0;
+constexpr int kGroups = 64;
+std::atomic<int> groups[kGroups]; // 0: a free slot
+static_assert(std::atomic<int>::is_always_lock_free);
 
 void on_signal(int) {
+  kill_child_groups();
   for (int i = 0; i < kSlots; ++i)
     if (used[i].load())
       ::unlink(paths[i]);
@@ -52,6 +56,30 @@ void forget_temp_file(const std::string &path) {
       used[i].store(false);
       return;
     }
+}
+
+void track_child_group(int leader) {
+  for (auto &slot : groups) {
+    int free = 0;
+    if (slot.compare_exchange_strong(free, leader))
+      return;
+  }
+}
+
+void forget_child_group(int leader) {
+  for (auto &slot : groups) {
+    int mine = leader;
+    if (slot.compare_exchange_strong(mine, 0))
+      return;
+  }
+}
+
+void kill_child_groups() {
+  for (auto &slot : groups) {
+    const int leader = slot.load();
+    if (leader > 0)
+      ::kill(-leader, SIGKILL);
+  }
 }
 
 void exit_cleanly_on_signals(bool announce) {

@@ -1,6 +1,8 @@
 // src/core/temp_files.h: the temporary files this process is writing, so that
 // SIGTERM or SIGINT (Slurm's time limit, a user's Ctrl-C) can remove them
-// before the process exits: what is interrupted never looks complete.
+// before the process exits: what is interrupted never looks complete. And
+// the process groups of the commands it runs (a streaming job's), killed
+// then too: in groups of their own, they would outlive the rank.
 #pragma once
 
 #include <string>
@@ -11,6 +13,14 @@ namespace mr::core {
 /// once (a checkpoint file and a partial output); beyond that, not tracked.
 void track_temp_file(const std::string &path);
 void forget_temp_file(const std::string &path);
+
+/// Registers the process group `leader` (a command we started) until the
+/// matching `forget_child_group`; SIGTERM, SIGINT and a crash of the rank
+/// (kill_child_groups) send it SIGKILL. At most 64 at once.
+void track_child_group(int leader);
+void forget_child_group(int leader);
+/// SIGKILL to every registered group. Async-signal-safe.
+void kill_child_groups();
 
 /// Exit code of a run stopped by SIGTERM or SIGINT; the next `--resume`
 /// continues from what was committed.

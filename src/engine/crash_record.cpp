@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/temp_files.h"
+
 namespace mr::engine::crash {
 
 namespace {
@@ -119,6 +121,7 @@ void on_crash(int sig, siginfo_t *info, void *) {
   }
   msg.str("\n");
   say(msg.view());
+  core::kill_child_groups(); // the commands it ran would outlive it
   // The signal goes on as it would have: to the handler there was before
   // (a sanitizer's report), or the default (the rank dies).
   for (std::size_t i = 0; i < std::size(kSignals); ++i)

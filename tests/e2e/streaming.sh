@@ -231,6 +231,27 @@ mr 0 export env1.h5 >got.tsv
 printf 'file\ta.txt\n' >want.tsv
 same_file got.tsv want.tsv "MR_INPUT_FILE of the first record's file"
 
+# A cancel (Ctrl-C or scancel: SIGINT or SIGTERM to mpirun) ends the
+# commands too: in process groups of their own, they outlived their ranks
+# (a hung mapper ran on after the job had ended). The mapper hangs, its
+# command line names $WORK so that only this test's are counted.
+hung() { pgrep -f "^$PY -c import time; time.sleep.3600. $WORK/hung" || true; }
+env "$(new_session)" "$MPIEXEC" -n "$ranks" "${MPI_FLAGS[@]}" "$MAPREDUCE" run streaming \
+  -i in.h5 -o cancelled.h5 -q --split-size 64k --no-backup-tasks \
+  --param mapper="$PY -c 'import time; time.sleep(3600)' $WORK/hung" \
+  --param reducer=cat >cancel.txt 2>&1 &
+job=$!
+for _ in $(seq 1 1200); do [ -n "$(hung)" ] && break; sleep 0.1; done
+[ -n "$(hung)" ] || { kill -9 $job; fail "the hanging mappers never started"; }
+kill -INT $job
+rc=0
+wait $job || rc=$?
+[ "$rc" -ne 0 ] || fail "a cancelled run exited 0"
+for _ in $(seq 1 100); do [ -z "$(hung)" ] && break; sleep 0.1; done
+[ -z "$(hung)" ] || { ps -o pid,pgid,args -p "$(hung | tr '\n' ',' | sed 's/,$//')" >&2; pkill -9 -f "$WORK/hung"; fail "mappers outlived the cancelled run"; }
+! compgen -G "cancelled.h5*" >/dev/null || fail "a cancelled run left its output"
+echo "ok: Ctrl-C to mpirun ends the mappers with the ranks (exit $rc)"
+
 # Failures: one message, a non-zero exit, no output.
 expect_error "no mapper" "job streaming needs --param mapper=VALUE" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --param reducer=cat
