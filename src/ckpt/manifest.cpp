@@ -255,15 +255,43 @@ std::optional<Fingerprint> committed_fingerprint(const std::string &dir) {
   return fp;
 }
 
-std::string Commit::record() const {
+namespace {
+
+/// Bytes as hex digits, "-" for none: one word of a record.
+std::string hex_word(const std::string &bytes) {
   static const char digit[] = "0123456789abcdef";
   std::string hex;
-  for (unsigned char c : counters) {
+  for (unsigned char c : bytes) {
     hex += digit[c >> 4];
     hex += digit[c & 15];
   }
-  return std::to_string(id) + " " + file + " " + std::to_string(bytes) + " " +
-         core::hex64(xxh3) + " " + (hex.empty() ? "-" : hex);
+  return hex.empty() ? "-" : hex;
+}
+
+/// The bytes of a hex_word; false when it is not one.
+bool from_hex_word(const std::string &word, std::string &out) {
+  out.clear();
+  if (word == "-")
+    return true;
+  if (word.size() % 2 != 0)
+    return false;
+  for (std::size_t i = 0; i < word.size(); i += 2) {
+    const std::string pair = word.substr(i, 2);
+    if (!all_hex(pair, 2))
+      return false;
+    out += static_cast<char>(std::stoi(pair, nullptr, 16));
+  }
+  return true;
+}
+
+} // namespace
+
+std::string Commit::record() const {
+  std::string r = std::to_string(id) + " " + file + " " + std::to_string(bytes) + " " +
+                  core::hex64(xxh3) + " " + hex_word(counters);
+  if (!skipped.empty()) // else as older versions wrote it
+    r.append(" ").append(hex_word(skipped));
+  return r;
 }
 
 bool is_commit_name(const std::string &kind, std::string_view file, bool temporary) {
@@ -277,9 +305,11 @@ bool is_commit_name(const std::string &kind, std::string_view file, bool tempora
 
 bool parse_commit(const std::string &kind, const std::string &text, Commit &out) {
   std::istringstream in(text);
-  std::string id, bytes, hash, counters, rest;
-  if (!(in >> id >> out.file >> bytes >> hash >> counters) || in >> rest)
-    return false; // fewer or more fields than a record has
+  std::string id, bytes, hash, counters, skipped, rest;
+  if (!(in >> id >> out.file >> bytes >> hash >> counters))
+    return false; // fewer fields than a record has
+  if (in >> skipped && (kind != "map" || in >> rest))
+    return false; // more
   if (!all_digits(id) || !all_digits(bytes, 19) || !all_hex(hash, 16))
     return false;
   try {
@@ -296,17 +326,10 @@ bool parse_commit(const std::string &kind, const std::string &text, Commit &out)
   // never a path out of the folder or another record's file.
   if (id_in_name(kind, out.file) != static_cast<long long>(out.id))
     return false;
-  out.counters.clear();
-  if (counters != "-") {
-    if (counters.size() % 2 != 0)
-      return false;
-    for (std::size_t i = 0; i < counters.size(); i += 2) {
-      const std::string pair = counters.substr(i, 2);
-      if (!all_hex(pair, 2))
-        return false;
-      out.counters += static_cast<char>(std::stoi(pair, nullptr, 16));
-    }
-  }
+  if (!from_hex_word(counters, out.counters))
+    return false;
+  if (!from_hex_word(skipped.empty() ? "-" : skipped, out.skipped))
+    return false;
   return true;
 }
 

@@ -2,13 +2,14 @@
 //
 //   DIR/manifest   text, append-only. The header names the job's fingerprint,
 //                  one field a line; then one record a line for every commit:
-//                    map <task> <file> <bytes> <xxh3> <counters>
+//                    map <task> <file> <bytes> <xxh3> <counters> <skipped>
 //                    reduce <partition> <file> <bytes> <xxh3> <counters>
 //                  (<counters>: the job's counter increments made by that
-//                  work, as hex, "-" when none). Every line ends with " ~"
-//                  and the XXH3-64 of what precedes it, so a line cut short
-//                  by a crash is recognised and ignored (its work is simply
-//                  done again).
+//                  work, as hex, "-" when none; <skipped>: the records a map
+//                  task's output lacks (--skip-bad-records), as hex, "-"
+//                  when none, and absent in records of older versions). Every line ends
+//                  with " ~" and the XXH3-64 of what precedes it, so a line cut short by
+//                  a crash is recognised and ignored (its work is simply done again).
 //   DIR/map/<n>/, DIR/reduce/   the committed files (see ckpt/checkpoint.h).
 //
 // The folder is locked (flock on the folder itself: no lock file) while a
@@ -56,6 +57,7 @@ struct Commit {
   std::uint64_t bytes = 0;
   std::uint64_t xxh3 = 0;
   std::string counters;       // the job's counter increments (engine/counters.h)
+  std::string skipped;        // records its output lacks, as the coordinator says them
   std::string record() const; // without the kind
 };
 
@@ -127,7 +129,7 @@ private:
 /// The fingerprint recorded in `dir`'s manifest, if it has a readable one.
 std::optional<Fingerprint> committed_fingerprint(const std::string &dir);
 
-/// Parses "<id> <file> <bytes> <xxh3> <counters>"; false when malformed or
+/// Parses "<id> <file> <bytes> <xxh3> <counters> [<skipped>]"; false when malformed or
 /// when <file> is not a name the engine makes for that kind ("map" or
 /// "reduce").
 bool parse_commit(const std::string &kind, const std::string &text, Commit &out);

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <string_view>
+#include <utility>
 
 #include "comm/comm.h"
 
@@ -29,6 +31,42 @@ Time::duration allowance(double task_timeout, std::uint64_t bytes) {
       std::chrono::duration<double>(task_timeout * scale));
 }
 
+/// The skipped records of a map commit (offset, where), as bytes for the
+/// manifest: "OFFSET SIZE WHERE" for each, WHERE being SIZE bytes.
+std::string
+encode_skipped(const std::vector<std::pair<std::uint64_t, std::string>> &records) {
+  std::string out;
+  for (const auto &[offset, where] : records)
+    out += std::to_string(offset) + " " + std::to_string(where.size()) + " " + where;
+  return out;
+}
+
+/// The records of encode_skipped; what cannot be read ends the list (the
+/// manifest's record checksum makes that a bug, not damage).
+std::vector<std::pair<std::uint64_t, std::string>>
+decode_skipped(std::string_view bytes) {
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  auto number = [&](std::uint64_t &n) {
+    const auto space = bytes.find(' ');
+    if (space == std::string_view::npos || space == 0 || space > 19)
+      return false;
+    n = 0;
+    for (char c : bytes.substr(0, space)) {
+      if (c < '0' || c > '9')
+        return false;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    bytes.remove_prefix(space + 1);
+    return true;
+  };
+  std::uint64_t offset = 0, size = 0;
+  while (!bytes.empty() && number(offset) && number(size) && size <= bytes.size()) {
+    records.emplace_back(offset, std::string(bytes.substr(0, size)));
+    bytes.remove_prefix(size);
+  }
+  return records;
+}
+
 } // namespace
 
 Coordinator::Coordinator(const std::vector<core::Split> &splits,
@@ -46,7 +84,44 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
       finished_all_(setup.workers + 1, false) {
   for (std::size_t t = 0; t < splits.size(); ++t)
     queue_.push_back(static_cast<std::int64_t>(t));
+  take_committed_skips();
   take_crashes();
+}
+
+/// Records skipped by an earlier run in tasks it committed: with
+/// --skip-bad-records they are skipped again (should the task be mapped
+/// anew) and listed as this run's, counted against its limit; without it,
+/// such a task is mapped again rather than reused (nothing is skipped then).
+void Coordinator::take_committed_skips() {
+  for (std::size_t t = 0; t < committed_.size(); ++t) {
+    if (!committed_[t] || committed_[t]->skipped.empty())
+      continue;
+    const auto records = decode_skipped(committed_[t]->skipped);
+    if (!setup_.skip_bad_records) {
+      damaged_[t] = true; // mapped, not loaded
+      if (!setup_.quiet)
+        std::fprintf(stderr,
+                     "resume: task %zu's committed output lacks %zu record(s) an earlier "
+                     "run skipped (--skip-bad-records); without the flag it is mapped "
+                     "again\n",
+                     t, records.size());
+      continue;
+    }
+    for (const auto &[offset, where] : records) {
+      BadRecord &bad = bad_[offset];
+      bad.failures = std::max<std::uint32_t>(bad.failures, 2);
+      bad.where = where;
+      std::vector<std::uint64_t> &skip = skip_[t];
+      if (std::binary_search(skip.begin(), skip.end(), offset))
+        continue;
+      skip.insert(std::upper_bound(skip.begin(), skip.end(), offset), offset);
+      if (++skipped_total_ > *setup_.skip_bad_records)
+        throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
+                         " bad record(s) to skip (--skip-bad-records " +
+                         std::to_string(*setup_.skip_bad_records) +
+                         "): the run resumed had skipped " + where + " and others");
+    }
+  }
 }
 
 /// Records that crashed ranks of earlier runs count as failures there: one
@@ -73,7 +148,10 @@ void Coordinator::take_crashes() {
                    bad.where.c_str(), bad.failures);
       continue;
     }
-    skip_[task].push_back(offset); // (in order: the map is)
+    std::vector<std::uint64_t> &skip = skip_[task];
+    if (std::binary_search(skip.begin(), skip.end(), offset))
+      continue; // skipped already by the run resumed, in a task it committed
+    skip.insert(std::upper_bound(skip.begin(), skip.end(), offset), offset);
     if (++skipped_total_ > *setup_.skip_bad_records)
       throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
                        " bad record(s) to skip (--skip-bad-records " +
@@ -168,7 +246,8 @@ void Coordinator::handle(const comm::WorkerMessage &m, Time now) {
 
 /// Records a worker's commit in the manifest (when checkpointing); the
 /// manifest formats the record and checks it names a file made for it.
-void Coordinator::record(const std::string &kind, const comm::WorkerMessage &m, int w) {
+void Coordinator::record(const std::string &kind, const comm::WorkerMessage &m, int w,
+                         const std::vector<std::uint64_t> &skipped) {
   if (!setup_.manifest)
     return;
   if (!m.commit)
@@ -178,7 +257,17 @@ void Coordinator::record(const std::string &kind, const comm::WorkerMessage &m, 
     throw std::runtime_error(rank_name(w) + " committed task " +
                              std::to_string(m.commit->id) + " as task " +
                              std::to_string(m.task));
-  setup_.manifest->append(kind, *m.commit);
+  if (skipped.empty()) {
+    setup_.manifest->append(kind, *m.commit);
+    return;
+  }
+  // The records its output lacks go with it: a resumed run lists them too.
+  ckpt::Commit commit = *m.commit;
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  for (std::uint64_t offset : skipped)
+    records.emplace_back(offset, bad_[offset].where);
+  commit.skipped = encode_skipped(records);
+  setup_.manifest->append(kind, commit);
 }
 
 /// A copy ended; returns whether its output is the one kept.
@@ -203,7 +292,7 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
     return false;
   }
   if (!copy.load)
-    record("map", m, w);
+    record("map", m, w, copy.skip);
   state_[t] = State::done;
   ++done_;
   if (copy.load) {

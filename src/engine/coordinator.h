@@ -116,7 +116,10 @@ private:
 
   void handle(const comm::WorkerMessage &m, Time now);
   bool finish(int w, const Copy &copy, const comm::WorkerMessage &m, Time now);
-  void record(const std::string &kind, const comm::WorkerMessage &m, int w);
+  /// Appends a commit to the manifest, with the records its output lacks.
+  void record(const std::string &kind, const comm::WorkerMessage &m, int w,
+              const std::vector<std::uint64_t> &skipped = {});
+  void take_committed_skips();
   void progress();
   bool is_idle(int w) const;
   void check_deadlines(Time now) const;

@@ -182,8 +182,16 @@ TEST(Commit, ParsesOnlyWellFormedRecords) {
                                     "A",
                                     3));
   EXPECT_EQ(c.record(), "3 " + f + " 10 00000000000000ff 00ff41");
+  EXPECT_EQ(c.skipped, ""); // a record of an older version: nothing skipped
   EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff", c));
   EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff - extra", c));
+  // A map task's skipped records (--skip-bad-records) go with it, as hex.
+  EXPECT_TRUE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff - 0a41", c));
+  EXPECT_EQ(c.skipped, "\nA");
+  EXPECT_EQ(c.record(), "3 " + f + " 10 00000000000000ff - 0a41");
+  EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff - 0a41 -", c));
+  EXPECT_FALSE(ckpt::parse_commit(
+      "reduce", "3 reduce/p3-0123456789ab-r12 10 00000000000000ff - 0a41", c));
   EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff 0", c));
   EXPECT_FALSE(ckpt::parse_commit("map", "3 " + f + " 10 00000000000000ff zz", c));
   EXPECT_FALSE(ckpt::parse_commit("map", "3 ../../etc/passwd 10 00000000000000ff -", c));

@@ -103,6 +103,41 @@ echoed=$(grep -c "^mapper of task [0-9]*: Traceback" err.txt || true)
   { cat err.txt >&2; fail "$echoed tracebacks echoed for 2 bad records"; }
 echo "ok: a Python mapper raising on 2 records: found, skipped, the rest exact ($echoed tracebacks echoed)"
 
+# --- A run that skips records, commits its map tasks and then fails (its
+# reducers fail): the run that resumes it reuses those tasks and lists
+# their skipped records as its own (they were lost from the list before).
+# Without --skip-bad-records such a task is mapped again, not reused. ---
+failing_reducer="if [ -e '$WORK/fail_reduce' ]; then cat >/dev/null; exit 5; fi; $PY $WORK/reduce.py"
+touch fail_reduce
+rm -rf ck
+rc=0
+mr "$ranks" run streaming -i py.h5 -o resumed.h5 --split-size 1m --skip-bad-records 2 \
+  --task-attempts 2 --checkpoint-dir ck -q --param mapper="$PY $WORK/map.py" \
+  --param reducer="$failing_reducer" 2>first.txt || rc=$?
+[ "$rc" = 1 ] || { cat first.txt >&2; fail "the run with failing reducers: exit $rc, expected 1"; }
+rm fail_reduce
+rc=0
+mr "$ranks" run streaming -i py.h5 -o resumed.h5 --split-size 1m --task-attempts 2 \
+  --checkpoint-dir ck --resume --param mapper="$PY $WORK/map.py" \
+  --param reducer="$failing_reducer" 2>noflag.txt || rc=$?
+[ "$rc" = 1 ] && grep -q "committed output lacks 1 record(s) an earlier run skipped" noflag.txt &&
+  grep -q "failed 2 time(s)" noflag.txt ||
+  { cat noflag.txt >&2; fail "resumed without the flag: exit $rc, or the tasks were reused"; }
+[ ! -e resumed.h5 ] || fail "resumed without the flag: an output was left"
+mr "$ranks" run streaming -i py.h5 -o resumed.h5 --split-size 1m --skip-bad-records 2 \
+  --task-attempts 2 --checkpoint-dir ck --resume --report resumed.json \
+  --param mapper="$PY $WORK/map.py" --param reducer="$failing_reducer" 2>resumed.txt ||
+  { cat resumed.txt >&2; fail "the resumed run failed"; }
+mr 0 export resumed.h5 >got.tsv
+same_file got.tsv py.tsv "word count resumed after 2 records were skipped, $ranks ranks"
+report_list resumed.json >got_bad.txt
+same_file got_bad.txt want_bad.txt "the report of the resumed run"
+dataset_list resumed.h5 >got_bad.txt
+same_file got_bad.txt want_bad.txt "the resumed output's /skipped_records"
+"$PY" -c 'import json, sys; n = json.load(open(sys.argv[1]))["checkpoint"]["tasks_reused"]; assert n >= 1, n' \
+  resumed.json || fail "the resumed run reused no map task"
+echo "ok: records skipped before a failure are listed by the run that resumes"
+
 # --- A mapper that hangs on one record: --param idle-timeout kills it and
 # fails the task (a decision by outcome: a mapper that never answers is
 # always killed; the limit only says how soon). The record is alone in

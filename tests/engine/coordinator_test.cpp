@@ -488,7 +488,7 @@ TEST_F(WithManifest, RecordsWhatWorkersCommitAndNothingForLoads) {
   ask(1, 20ms, 1, Outcome::done);
   comm::WorkerMessage m;
   m.kind = MessageKind::committed;
-  m.commit = ckpt::Commit{2, "reduce/p2-0123456789ab-r1", 5, 7, {}};
+  m.commit = ckpt::Commit{2, "reduce/p2-0123456789ab-r1", 5, 7, {}, {}};
   say(1, m, 30ms);
   const auto seen = ckpt::Manifest::inspect(dir.string());
   ASSERT_EQ(seen.maps().size(), 1u);
