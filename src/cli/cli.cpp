@@ -13,6 +13,7 @@
 #include "cli/import_paths.h"
 #include "cli/numbers.h"
 #include "cli/pipeline_file.h"
+#include "cli/suggest.h"
 #include "cli/validate_sort.h"
 #include "cli/verify.h"
 #include "comm/comm.h"
@@ -345,6 +346,57 @@ void check_words(Commands &c) {
     throw CLI::ValidationError("--record-size", "only goes with --format records");
 }
 
+/// For a mistyped command or flag, what was meant: a message naming the word
+/// and the closest command or flag; "" when the parser's own says enough.
+std::string explain_words(CLI::App &app, const CLI::ParseError &e, int argc,
+                          char **argv) {
+  std::vector<CLI::App *> commands = app.get_subcommands([](CLI::App *) { return true; });
+  CLI::App *parsed = nullptr;
+  std::vector<std::string> names;
+  for (CLI::App *sub : commands) {
+    names.push_back(sub->get_name());
+    if (sub->parsed())
+      parsed = sub;
+  }
+  if (dynamic_cast<const CLI::RequiredError *>(&e) && !parsed && argc > 1 &&
+      argv[1][0] != '-') {
+    const std::string word = argv[1];
+    if (find_job(word) || engine::find_driver(word))
+      return "'" + word + "' is a job, not a command: mapreduce run " + word +
+             " -i INPUT.h5 -o OUTPUT.h5 ...";
+    std::string said = "'" + word + "' is not a command";
+    const std::string meant = closest(word, names);
+    if (!meant.empty())
+      return said + "; did you mean '" + meant + "'?";
+    std::string all;
+    for (const std::string &n : names)
+      all += (all.empty() ? "" : ", ") + n;
+    return said + " (the commands: " + all + ")";
+  }
+  // (CLI11 names an ExtrasError after the command, not the class.)
+  if (!dynamic_cast<const CLI::ExtrasError *>(&e) || !parsed)
+    return {};
+  std::vector<std::string> flags;
+  for (const CLI::Option *o : parsed->get_options())
+    for (const std::string &l : o->get_lnames())
+      flags.push_back("--" + l);
+  std::string said;
+  for (int i = 2; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.size() < 3 || word.compare(0, 2, "--") != 0)
+      continue;
+    word = word.substr(0, word.find('='));
+    if (std::find(flags.begin(), flags.end(), word) != flags.end())
+      continue;
+    said += (said.empty() ? "" : "\n") + word + " is not a flag of '" +
+            parsed->get_name() + "'";
+    const std::string meant = closest(word, flags);
+    if (!meant.empty())
+      said += "; did you mean " + meant + "?";
+  }
+  return said;
+}
+
 /// A bad command line: every rank parsed the same words; one prints, all
 /// stop with one code. `run` is an MPI job: its ranks meet once rank 0 has
 /// printed, or mpirun would kill rank 0 as soon as another rank exits
@@ -361,7 +413,10 @@ int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int
   const bool printer = mpi_job ? comm::Comm::world().rank() == 0 : launcher_rank() == 0;
   int code = e.get_exit_code();
   if (printer) {
-    code = app.exit(e);
+    if (const std::string meant = explain_words(app, e, argc, argv); !meant.empty())
+      std::fprintf(stderr, "%s\nRun with --help for more information.\n", meant.c_str());
+    else
+      code = app.exit(e);
     auto job = c.run->get_option("job");
     if (e.get_name() == "CallForHelp" && *c.run && job->count() == 1)
       if (const JobEntry *j = find_job(job->as<std::string>())

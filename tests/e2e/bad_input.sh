@@ -22,6 +22,8 @@ for n in 1 3; do
     mr "$n" run nosuchjob -i in.h5 -o out.h5
   expect_error "unknown flag, $n ranks" "--bogus" out.h5 \
     mr "$n" run wordcount -i in.h5 -o out.h5 --bogus
+  expect_error "a flag one letter short, $n ranks" "--reducer is not a flag of 'run'; did you mean --reducers?" \
+    out.h5 mr "$n" run wordcount -i in.h5 -o out.h5 --reducer 3
   expect_error "output folder missing, $n ranks" "does not exist" "" \
     mr "$n" run wordcount -i in.h5 -o missing/dir/out.h5
   expect_error "existing output, $n ranks" "pass --overwrite" "" \
@@ -79,6 +81,15 @@ expect_error "--files-from a missing list" "cannot read the list 'nolist.txt'" n
 # The input we refused to overwrite is intact.
 mr 1 run wordcount -i in.h5 -o check.h5 -q || fail "in.h5 was damaged"
 
+# A mistyped command, or a job given as one, is named with what was meant.
+expect_error "a mistyped command" "'imprt' is not a command; did you mean 'import'?" new.h5 \
+  mr 0 imprt -o new.h5 text.txt
+expect_error "a job given as a command" "'wordcount' is a job, not a command: mapreduce run wordcount" \
+  out.h5 mr 0 wordcount -i in.h5 -o out.h5
+expect_error "an unknown command" "'frobnicate' is not a command (the commands: import, run," "" \
+  mr 0 frobnicate
+expect_error "a flag of import mistyped" "--overwrit is not a flag of 'import'; did you mean --overwrite?" \
+  new.h5 mr 0 import -o new.h5 --overwrit text.txt
 expect_error "import without files" "import: needs files or folders" new.h5 mr 0 import -o new.h5
 expect_error "import of a missing file" "'gone.txt' does not exist" new.h5 \
   mr 0 import -o new.h5 text.txt gone.txt
