@@ -110,6 +110,7 @@ JobSummary summary_of(const RunOptions &o, const Plan &plan, int ranks, int work
   JobSummary s;
   s.options = o;
   s.options.split_size = plan.split_size;
+  s.memory_limit_source = memory_limit_source(o);
   s.ranks = ranks;
   s.workers = workers;
   s.reducers = plan.reducers;

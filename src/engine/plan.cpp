@@ -17,6 +17,7 @@
 #include "ckpt/durable_file.h"
 #include "comm/wire.h"
 #include "core/checksum.h"
+#include "engine/node_memory.h"
 #include "engine/sample.h"
 #include "engine/stats.h"
 #include "io/input.h"
@@ -238,16 +239,25 @@ EarlierShape earlier_shape(const RunOptions &o) {
 } // namespace
 
 /// This rank's --memory-limit in bytes (0: none). Auto: half the node's
-/// memory, shared by the ranks on it.
+/// memory (the smallest that applies: engine/node_memory.h), shared by the
+/// ranks on it.
 std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node) {
   if (o.memory_limit)
     return *o.memory_limit;
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0)
+  const NodeMemory node = node_memory();
+  if (node.bytes == 0)
     return 0;
-  const std::uint64_t half =
-      static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
-  return std::max(kMinMemoryLimit, half / static_cast<std::uint64_t>(ranks_on_node));
+  return std::max(kMinMemoryLimit,
+                  node.bytes / 2 / static_cast<std::uint64_t>(ranks_on_node));
+}
+
+std::string memory_limit_source(const RunOptions &o) {
+  if (o.memory_limit)
+    return *o.memory_limit ? "--memory-limit" : "none (--memory-limit none)";
+  const NodeMemory node = node_memory();
+  return node.bytes
+             ? "auto: half of " + node.source + " on rank 0's node, shared by its ranks"
+             : "none (auto found no memory size)";
 }
 
 namespace {

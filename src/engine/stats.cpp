@@ -160,6 +160,7 @@ std::string report_json(const JobSummary &s) {
                      {"seconds_max_worker", w.max(&WorkerStats::checkpoint_seconds)},
                      {"bytes", w.sum(&WorkerStats::checkpoint_bytes)}};
   r["memory"] = {{"limit_bytes_per_rank", w.max(&WorkerStats::memory_limit_bytes)},
+                 {"limit_source", s.memory_limit_source},
                  {"peak_rss_bytes_max_worker", w.max(&WorkerStats::peak_rss_bytes)},
                  {"spilled_bytes", w.total(&WorkerStats::map_spilled_bytes) +
                                        w.total(&WorkerStats::received_spilled_bytes) +

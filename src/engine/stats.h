@@ -113,6 +113,7 @@ struct JobSummary {
   std::vector<std::uint64_t> partition_rows;     // output rows per partition
   std::vector<std::string> hosts;                // by world rank
   std::vector<std::string> timelines;            // Timeline::encode(), by world rank
+  std::string memory_limit_source;               // what --memory-limit came from
 
   // Recovery (see docs/failures.md).
   bool checkpointing = false;

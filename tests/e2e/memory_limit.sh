@@ -109,3 +109,19 @@ mr 3 run wordcount -i long.h5 -o out.h5 --memory-limit 64MiB -q || fail "a 12 MB
 oracle long.txt >long.tsv
 same_file got.tsv long.tsv "a 12 MB record under a 64 MiB limit"
 echo "ok: a 12 MB record refused under a 32 MiB limit, exact under 64 MiB"
+
+# --memory-limit auto: half the smallest memory that applies (the node's,
+# the cgroup's, Slurm's allocation on the node), shared by the ranks on the
+# node; the report says which. Here Slurm's SLURM_MEM_PER_NODE (600 MiB)
+# is the smallest: 600 MiB / 2 / 3 ranks.
+# (tiny.h5: imported above.)
+(export SLURM_MEM_PER_NODE=600 && mr 3 run wordcount -i tiny.h5 -o auto.h5 -q --report auto.json) ||
+  fail "the run with SLURM_MEM_PER_NODE failed"
+"$PY" - auto.json <<'PY' || fail "--memory-limit auto did not take Slurm's allocation"
+import json, sys
+m = json.load(open(sys.argv[1]))["memory"]
+assert m["limit_bytes_per_rank"] == (600 << 20) // 2 // 3, m
+assert "SLURM_MEM_PER_NODE" in m["limit_source"], m
+print("auto under SLURM_MEM_PER_NODE=600: %d bytes a rank (%s)" % (m["limit_bytes_per_rank"], m["limit_source"]))
+PY
+echo "ok: --memory-limit auto takes Slurm's allocation when it is the smallest"
