@@ -20,9 +20,11 @@ if [ "${MR_ONLY_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${MR_SKIP_SANITIZE:-0}" != 1 ]; then
-  # -O1 -g1 (line tables for stack traces): what ASan recommends; -O2 -g
-  # compiled 2.5-4x slower (a minute for the report's JSON alone).
-  if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+  # -O0 -g1 (line tables for stack traces): the build took 204 s against
+  # 369 s at -O1 (cli.cpp alone 16 s against 42 s), and the sanitizer tests
+  # ran as fast (218 s against 213-230 s: they wait on launches more than
+  # they compute); -O2 -g compiled 2.5-4x slower still. bench/RESULTS.md.
+  if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
     -DMR_SANITIZE=ON -DMR_WERROR=ON -DMR_BUILD_BENCH=OFF >/dev/null &&
     cmake --build build-asan -j"$(nproc)" >/dev/null; then
     # Open MPI allocates for the process's life and frees little at
