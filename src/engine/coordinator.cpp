@@ -111,17 +111,25 @@ void Coordinator::take_committed_skips() {
       BadRecord &bad = bad_[offset];
       bad.failures = std::max<std::uint32_t>(bad.failures, 2);
       bad.where = where;
-      std::vector<std::uint64_t> &skip = skip_[t];
-      if (std::binary_search(skip.begin(), skip.end(), offset))
-        continue;
-      skip.insert(std::upper_bound(skip.begin(), skip.end(), offset), offset);
-      if (++skipped_total_ > *setup_.skip_bad_records)
-        throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
-                         " bad record(s) to skip (--skip-bad-records " +
-                         std::to_string(*setup_.skip_bad_records) +
-                         "): the run resumed had skipped " + where + " and others");
+      skip_record(t, offset, ": the run resumed had skipped " + where + " and others");
     }
   }
+}
+
+bool Coordinator::skip_record(std::size_t t, std::uint64_t offset,
+                              const std::string &last) {
+  std::vector<std::uint64_t> &skip = skip_[t];
+  const auto at = std::lower_bound(skip.begin(), skip.end(), offset);
+  if (at != skip.end() && *at == offset)
+    return false;
+  skip.insert(at, offset);
+  if (++skipped_total_ > *setup_.skip_bad_records) {
+    const std::string max = std::to_string(*setup_.skip_bad_records);
+    std::string text = "more than ";
+    text.append(max).append(" bad record(s) to skip (--skip-bad-records ").append(max);
+    throw TaskFailed(text.append(")").append(last));
+  }
+  return true;
 }
 
 /// Records that crashed ranks of earlier runs count as failures there: one
@@ -148,16 +156,10 @@ void Coordinator::take_crashes() {
                    bad.where.c_str(), bad.failures);
       continue;
     }
-    std::vector<std::uint64_t> &skip = skip_[task];
-    if (std::binary_search(skip.begin(), skip.end(), offset))
+    if (!skip_record(task, offset,
+                     "; the last, " + bad.where + ", crashed a rank " +
+                         std::to_string(bad.failures) + " times"))
       continue; // skipped already by the run resumed, in a task it committed
-    skip.insert(std::upper_bound(skip.begin(), skip.end(), offset), offset);
-    if (++skipped_total_ > *setup_.skip_bad_records)
-      throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
-                       " bad record(s) to skip (--skip-bad-records " +
-                       std::to_string(*setup_.skip_bad_records) + "); the last, " +
-                       bad.where + ", crashed a rank " + std::to_string(bad.failures) +
-                       " times");
     if (!setup_.quiet)
       std::fprintf(stderr,
                    "resume: the record at %s crashed a rank %u times: skipping it (bad "
@@ -325,18 +327,11 @@ bool Coordinator::job_failed(int w, std::size_t t, const comm::WorkerMessage &m)
   if (setup_.skip_bad_records && m.bad_record != comm::kNoRecord) {
     BadRecord &bad = bad_[m.bad_record];
     bad.where = m.bad_where;
-    std::vector<std::uint64_t> &skip = skip_[t];
-    if (++bad.failures == 2 &&
-        !std::binary_search(skip.begin(), skip.end(), m.bad_record)) {
-      skip.insert(std::upper_bound(skip.begin(), skip.end(), m.bad_record), m.bad_record);
-      if (++skipped_total_ > *setup_.skip_bad_records)
-        throw TaskFailed("more than " + std::to_string(*setup_.skip_bad_records) +
-                         " bad record(s) to skip (--skip-bad-records " +
-                         std::to_string(*setup_.skip_bad_records) + "); the last, " +
-                         m.bad_where + ", failed twice, the last time on " +
-                         rank_name(w) + ": " + m.text);
-      skipping = true;
-    }
+    skipping =
+        ++bad.failures == 2 &&
+        skip_record(t, m.bad_record,
+                    "; the last, " + m.bad_where + ", failed twice, the last time on " +
+                        rank_name(w) + ": " + m.text);
   }
   const std::size_t failures = failed_on_[t].size() - 2 * skip_[t].size();
   if (failures >= setup_.task_attempts)

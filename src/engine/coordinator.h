@@ -120,6 +120,10 @@ private:
   void record(const std::string &kind, const comm::WorkerMessage &m, int w,
               const std::vector<std::uint64_t> &skipped = {});
   void take_committed_skips();
+  /// Adds `offset` to task t's records to skip and counts it against
+  /// --skip-bad-records MAX; false if t skips it already. Over MAX: throws
+  /// TaskFailed, its text ending with `last` (which record, and why).
+  bool skip_record(std::size_t t, std::uint64_t offset, const std::string &last);
   void progress();
   bool is_idle(int w) const;
   void check_deadlines(Time now) const;

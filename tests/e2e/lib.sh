@@ -122,6 +122,20 @@ pid_of_rank() {
   return 1
 }
 
+# kill_rank RANK: kill -9 world rank RANK of this test's running job, looking
+# for it again for up to 20 s while the background job $job runs (on a busy
+# machine pgrep and /proc can miss a rank once). False when none was found;
+# the processes of this test are then listed.
+kill_rank() {
+  local deadline=$((SECONDS + 20)) pid
+  while [ $SECONDS -lt $deadline ] && kill -0 "$job" 2>/dev/null; do
+    pid=$(pid_of_rank "$1") && kill -9 "$pid" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  ps -eo pid,ppid,stat,etime,args | grep -E '[m]pi(run|exec)|[m]apreduce|[m]r_with' >&2 || true
+  return 1
+}
+
 # kill_rank_when JOB RANK CONDITION...: while the background mpirun JOB runs
 # (60 s at most), as soon as the command CONDITION... succeeds, kill -9
 # world rank RANK of this test's run; then waits for JOB. True when it

@@ -20,7 +20,7 @@ MAPREDUCE=$MAPREDUCE_TEST_JOBS "$WRAP" "${ARGS[@]}" >wrap.txt 2>&1 &
 wrapper=$!
 job=$wrapper
 wait_files 't*' 2
-kill -9 "$(pid_of_rank 2)" || fail "no rank 2 to kill"
+kill_rank 2 || { cat wrap.txt >&2; fail "no rank 2 to kill"; }
 wait $wrapper || { cat wrap.txt >&2; fail "run-with-restarts failed"; }
 grep -q "attempt 1 failed with exit code 137" wrap.txt || { cat wrap.txt >&2; fail "no failed first attempt"; }
 grep -q "attempt 2 of 3" wrap.txt || fail "no second attempt"
