@@ -16,6 +16,7 @@ constexpr std::size_t kPathMax = 4096;
 char paths[kSlots][kPathMax];
 std::atomic<bool> used[kSlots];
 volatile sig_atomic_t announce_signal = 0;
+volatile sig_atomic_t signal_exit_code = kExitInterrupted;
 constexpr int kGroups = 64;
 std::atomic<int> groups[kGroups]; // 0: a free slot
 static_assert(std::atomic<int>::is_always_lock_free);
@@ -34,7 +35,7 @@ void on_signal(int) {
   if (announce_signal) {
     [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
   }
-  ::_exit(kExitInterrupted);
+  ::_exit(signal_exit_code);
 }
 
 } // namespace
@@ -89,6 +90,11 @@ void exit_cleanly_on_signals(bool announce) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+}
+
+void settle_exit_code(int code) {
+  announce_signal = 0;
+  signal_exit_code = code;
 }
 
 } // namespace mr::core

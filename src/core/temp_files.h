@@ -33,4 +33,11 @@ constexpr int kExitInterrupted = 75; // EX_TEMPFAIL
 /// 0: mpirun and srun signal every rank).
 void exit_cleanly_on_signals(bool announce);
 
+/// For a run whose outcome is decided and said (a refusal every rank
+/// reached, a failure reported): a SIGTERM or SIGINT from now on ends the
+/// process with `code`, silently. mpirun signals the ranks still finishing
+/// as soon as the first one exits non-zero; "stopped by SIGTERM ... continue
+/// with --resume" after the refusal would be false.
+void settle_exit_code(int code);
+
 } // namespace mr::core

@@ -217,6 +217,8 @@ int run_on_ranks(const RunOptions &o, RunOutcome &outcome) {
 int run_job(const RunOptions &o, RunOutcome *outcome) {
   RunOutcome mine;
   const int code = run_on_ranks(o, mine);
+  if (code != 0)
+    core::settle_exit_code(code);
   if (!outcome)
     return code;
   // Every rank learns rank 0's outcome, and one exit code (rank 0 alone may

@@ -100,6 +100,10 @@ expect_error() {
   local count
   count=$(grep -c -F -- "$phrase" stderr.txt || true)
   [ "$count" -eq 1 ] || { cat stderr.txt >&2; fail "$name: '$phrase' printed $count times"; }
+  # mpirun signals the ranks still finishing when the first exits non-zero:
+  # the refusal must not be followed by "stopped by SIGTERM ... --resume".
+  ! grep -q "stopped by SIGTERM" stderr.txt ||
+    { cat stderr.txt >&2; fail "$name: the refusal is followed by a signal's notice"; }
   if [ -n "$out" ] && { [ -e "$out" ] || compgen -G "$out.partial*" >/dev/null; }; then
     fail "$name: left $out behind"
   fi
