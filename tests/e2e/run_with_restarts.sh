@@ -49,3 +49,34 @@ wait $wrapper || rc=$?
 grep -q "attempt 2" term.txt && fail "the wrapper restarted after SIGTERM"
 ! ranks_running || fail "ranks still running after SIGTERM"
 echo "ok: SIGTERM to the wrapper stops the job without a restart (exit 75)"
+
+# Flags in every form `mapreduce run` takes: `--checkpoint-dir=DIR`,
+# `--output=FILE`, `-oFILE` (the wrappers read them to place the
+# checkpoint and the report; before, `--checkpoint-dir=DIR` was "missing").
+rm -rf ck out.h5
+"$WRAP" --max-restarts=1 -n 2 --mpirun-arg=--oversubscribe -- wordcount -i a.h5 \
+  --output=out.h5 --checkpoint-dir=ck -q >eq.txt 2>&1 || { cat eq.txt >&2; fail "--checkpoint-dir=DIR refused"; }
+"$MAPREDUCE" export out.h5 >got.tsv
+same_file got.tsv expected.tsv "run-with-restarts with --flag=value forms"
+echo "ok: run-with-restarts takes --checkpoint-dir=DIR and its own --opt=value"
+
+# The sbatch script outside Slurm (MR_LAUNCHER=mpirun): it adds a
+# checkpoint folder and a report named after the output, however the
+# output was given, and never a second --checkpoint-dir.
+SBATCH_SCRIPT=$(cd "$(dirname "$0")/../../slurm" && pwd)/mapreduce.sbatch
+for form in --output=sb1.h5 -osb2.h5; do
+  out=${form#--output=}
+  out=${out#-o}
+  MR_LAUNCHER=mpirun SLURM_NTASKS=2 bash "$SBATCH_SCRIPT" wordcount -i a.h5 "$form" -q \
+    >sb.txt 2>&1 || { cat sb.txt >&2; fail "sbatch script with $form failed"; }
+  grep -q -- "--checkpoint-dir ${out%.h5}.mapreduce.checkpoint" sb.txt ||
+    { cat sb.txt >&2; fail "sbatch script with $form: no checkpoint folder named after $out"; }
+  [ -s "${out%.h5}.report.json" ] || { cat sb.txt >&2; fail "sbatch script with $form: no ${out%.h5}.report.json"; }
+  "$MAPREDUCE" export "$out" >got.tsv
+  same_file got.tsv expected.tsv "sbatch script with $form"
+done
+MR_LAUNCHER=mpirun SLURM_NTASKS=2 bash "$SBATCH_SCRIPT" wordcount -i a.h5 -o sb3.h5 \
+  --checkpoint-dir=ck3 -q >sb.txt 2>&1 || { cat sb.txt >&2; fail "sbatch script with --checkpoint-dir=DIR failed"; }
+[ "$(grep -o -- '--checkpoint-dir' sb.txt | wc -l)" -eq 1 ] ||
+  { cat sb.txt >&2; fail "sbatch script added a second --checkpoint-dir"; }
+echo "ok: the sbatch script reads --output=FILE, -oFILE and --checkpoint-dir=DIR"
