@@ -431,6 +431,9 @@ void Coordinator::check_deadlines(Time now) const {
 }
 
 void Coordinator::start(int w, std::int64_t t, bool backup, bool accepted, Time now) {
+  if (state_[t] == State::done)
+    throw std::logic_error("coordinator: a copy of task " + std::to_string(t) +
+                           ", which is done");
   const core::Split &s = splits_[t];
   Assignment a{t,
                TaskKind::map,
@@ -476,7 +479,10 @@ std::int64_t Coordinator::backup_candidate(int w, Time now) const {
   double oldest = threshold;
   for (int o = 1; o <= setup_.workers; ++o) {
     const Copy &c = running_[o];
-    if (o == w || c.task < 0 || c.load || copies_[c.task] > 1)
+    // A done task's copy still running is one being cancelled: a backup of
+    // it would set the task running again and count it done twice.
+    if (o == w || c.task < 0 || c.load || copies_[c.task] > 1 ||
+        state_[c.task] == State::done)
       continue;
     if (seconds(now - c.started) > oldest) {
       oldest = seconds(now - c.started);
