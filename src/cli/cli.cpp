@@ -139,6 +139,9 @@ void add_import(CLI::App &app, Commands &c) {
       ->required();
   c.import->add_flag("--overwrite", c.import_opt.overwrite,
                      "Replace the output if it exists");
+  c.import->add_flag("--gunzip", c.import_opt.gunzip,
+                     "Decompress gzip files (known by their first bytes) as they are "
+                     "imported; without it a gzip file is refused");
   c.import->add_option("--files-from", c.files_from,
                        "Read more paths from this file, one per line ('-': standard "
                        "input), after those on the command line");
@@ -441,6 +444,9 @@ int run_import(Commands &c) {
     std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",
                  static_cast<unsigned long long>(s.files),
                  static_cast<unsigned long long>(s.bytes), c.import_opt.output.c_str());
+    if (s.gunzipped)
+      std::fprintf(stderr, " (%llu gzip file(s) decompressed)",
+                   static_cast<unsigned long long>(s.gunzipped));
     if (paths.skipped_links || paths.skipped_special)
       std::fprintf(stderr,
                    " (skipped inside folders: %llu symbolic link(s), %llu "

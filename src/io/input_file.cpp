@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <zlib.h>
+
 #include "core/checksum.h"
 
 namespace mr::io {
@@ -88,6 +90,69 @@ std::vector<std::uint64_t> read_u64s(hid_t loc, const std::string &name) {
   return v;
 }
 
+/// One file's bytes for import: as they are, or decompressed if it is gzip
+/// (its first two bytes 1f 8b) and decompressing was asked for; refused if
+/// it is gzip and it was not.
+class FileReader {
+public:
+  FileReader(const std::string &path, bool gunzip) : path_(path) {
+    in_.open(path, std::ios::binary);
+    if (!in_)
+      throw InputError("cannot read '" + path + "': " + std::strerror(errno));
+    unsigned char magic[2] = {0, 0};
+    in_.read(reinterpret_cast<char *>(magic), 2);
+    const bool is_gzip = in_.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    in_.clear();
+    in_.seekg(0);
+    if (is_gzip && !gunzip)
+      throw InputError("'" + path +
+                       "' is gzip-compressed: pass --gunzip to import its "
+                       "decompressed bytes (its compressed bytes are no text)");
+    if (!is_gzip)
+      return;
+    in_.close();
+    gz_ = gzopen(path.c_str(), "rb");
+    if (!gz_)
+      throw InputError("cannot read '" + path + "': " + std::strerror(errno));
+    gzbuffer(gz_, 1 << 20);
+  }
+  FileReader(const FileReader &) = delete;
+  FileReader &operator=(const FileReader &) = delete;
+  ~FileReader() {
+    if (gz_)
+      gzclose(gz_);
+  }
+
+  bool gzip() const { return gz_ != nullptr; }
+
+  /// Up to n bytes into dst; 0 at the end. Throws InputError on a read
+  /// error, or a gzip stream that is damaged or cut short.
+  std::size_t read(char *dst, std::size_t n) {
+    if (!gz_) {
+      in_.read(dst, static_cast<std::streamsize>(n));
+      if (in_.bad())
+        throw InputError("error while reading '" + path_ + "'");
+      return static_cast<std::size_t>(in_.gcount());
+    }
+    const int got =
+        gzread(gz_, dst, static_cast<unsigned>(std::min<std::size_t>(n, 1 << 30)));
+    int code = Z_OK;
+    const char *why = gzerror(gz_, &code);
+    if (got < 0 || (code != Z_OK && code != Z_BUF_ERROR))
+      throw InputError("'" + path_ + "' is not valid gzip: " + why);
+    if (got == 0 && code == Z_BUF_ERROR) // zlib: the input ended inside a stream
+      throw InputError("'" + path_ +
+                       "' is gzip cut short (it ends inside a compressed "
+                       "stream)");
+    return static_cast<std::size_t>(got);
+  }
+
+private:
+  std::string path_;
+  std::ifstream in_;
+  gzFile gz_ = nullptr;
+};
+
 /// Writes the whole input file at `path`.
 ImportStats write_input(const std::vector<std::string> &files, const ImportOptions &o,
                         const std::string &path) {
@@ -102,22 +167,15 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   std::vector<std::uint64_t> offsets{0};
   std::vector<char> block(1 << 20);
   for (const auto &f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in)
-      throw InputError("cannot read '" + f + "': " + std::strerror(errno));
+    FileReader in(f, o.gunzip);
+    stats.gunzipped += in.gzip() ? 1 : 0;
     char last = '\n';
     std::uint64_t size = 0;
-    while (in) {
-      in.read(block.data(), static_cast<std::streamsize>(block.size()));
-      const std::size_t got = static_cast<std::size_t>(in.gcount());
-      if (got == 0)
-        break;
+    while (const std::size_t got = in.read(block.data(), block.size())) {
       writer.write(block.data(), got);
       size += got;
       last = block[got - 1];
     }
-    if (in.bad())
-      throw InputError("error while reading '" + f + "'");
     const std::string_view tail = format->after_file(f, size, last);
     writer.write(tail.data(), tail.size());
     size += tail.size();

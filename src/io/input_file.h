@@ -31,11 +31,16 @@ struct ImportOptions {
   std::uint64_t record_size = 0; // for InputFormat::records
   std::string output;
   bool overwrite = false;
+  /// Decompress gzip files (known by their first two bytes, whatever their
+  /// name). Without it a gzip file is refused: its compressed bytes would be
+  /// imported as text without a word.
+  bool gunzip = false;
 };
 
 struct ImportStats {
   std::uint64_t files = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0; // as stored: gzip files decompressed
+  std::uint64_t gunzipped = 0;
 };
 
 /// Imports `files` (in this order; names stored as given) into a new input
