@@ -38,10 +38,10 @@ for where in map reduce map/0 manifest; do
   [ "$where" = manifest ] && ln -s ../user/manifest.copy ck/manifest
   [ "$where" = manifest ] || ln -s ../user "ck/$where"
   [ "$where" = map/0 ] && ln -sfn ../../user "ck/$where"
-  expect_error "ck/$where is a link" "symbolic link" out.h5 mr 3 "${RUN[@]}" --checkpoint-dir ck --resume
+  expect_refusal "ck/$where is a link" "symbolic link" out.h5 mr 3 "${RUN[@]}" --checkpoint-dir ck --resume
   rm -f user/manifest.copy
   user_intact "ck/$where a link, --resume"
-  expect_error "ck/$where is a link, --restart-fresh" "symbolic link" out.h5 \
+  expect_refusal "ck/$where is a link, --restart-fresh" "symbolic link" out.h5 \
     mr 3 "${RUN[@]}" --checkpoint-dir ck --restart-fresh
   user_intact "ck/$where a link, --restart-fresh"
 done
@@ -49,7 +49,7 @@ done
 kept_checkpoint ck
 f=$(find ck/map -name 't*' | head -1)
 ln -s "$WORK/user/notes.txt" "$(dirname "$f")/t9999-0123456789ab-r1"
-expect_error "a link among committed files" "symbolic link" out.h5 mr 3 "${RUN[@]}" --checkpoint-dir ck --resume
+expect_refusal "a link among committed files" "symbolic link" out.h5 mr 3 "${RUN[@]}" --checkpoint-dir ck --resume
 user_intact "a link among committed files"
 echo "ok: links in the checkpoint folder refused; the user's folder untouched"
 
