@@ -169,10 +169,10 @@ void commit_result(const RunOptions &o, const Plan &plan, const SharedPlan &shar
     }
   }
   summary.partitions_reused = stage.partitions_reused;
-  summary.partitions_recomputed = shared.reducers - stage.partitions_reused;
+  summary.partitions_reduced = shared.reducers - stage.partitions_reused;
   summary.partitions_committed = stage.coordinated.partitions_committed;
   summary.tasks_reused = stage.coordinated.tasks_reused;
-  summary.tasks_recomputed = stage.coordinated.tasks_damaged;
+  summary.tasks_damaged = stage.coordinated.tasks_damaged;
   summary.tasks_mapped = stage.coordinated.tasks_mapped;
   summary.backups_started = stage.coordinated.backups_started;
   summary.backups_won = stage.coordinated.backups_won;

@@ -151,10 +151,10 @@ std::string report_json(const JobSummary &s) {
                      {"resumed", s.resumed},
                      {"already_complete", s.already_complete},
                      {"tasks_reused", s.tasks_reused},
-                     {"tasks_recomputed", s.tasks_recomputed},
+                     {"tasks_damaged", s.tasks_damaged},
                      {"tasks_mapped", s.tasks_mapped},
                      {"partitions_reused", s.partitions_reused},
-                     {"partitions_recomputed", s.partitions_recomputed},
+                     {"partitions_reduced", s.partitions_reduced},
                      {"partitions_committed", s.partitions_committed},
                      {"damaged_manifest_records", s.damaged_manifest_records},
                      {"seconds_max_worker", w.max(&WorkerStats::checkpoint_seconds)},
@@ -185,6 +185,12 @@ std::string report_json(const JobSummary &s) {
   for (const auto &[name, value] : s.counters)
     r["counters"][name] = value;
   r["per_worker"] = per_worker_json(s.workers_stats);
+  // Entry i of every `values` list is this rank's (workers report in rank
+  // order; a single-rank run is its own worker).
+  Json ranks = Json::array();
+  for (std::size_t i = 0; i < s.workers_stats.size(); ++i)
+    ranks.push_back(s.ranks == 1 ? 0 : i + 1);
+  r["per_worker"]["ranks"] = ranks;
   r["timeline"] = timeline_json(s);
   return r.dump(2) + "\n";
 }

@@ -119,8 +119,8 @@ struct JobSummary {
   bool checkpointing = false;
   bool resumed = false;
   bool already_complete = false; // --resume found the output finished: nothing ran
-  std::uint64_t tasks_reused = 0, tasks_recomputed = 0, tasks_mapped = 0;
-  std::uint64_t partitions_reused = 0, partitions_recomputed = 0;
+  std::uint64_t tasks_reused = 0, tasks_damaged = 0, tasks_mapped = 0;
+  std::uint64_t partitions_reused = 0, partitions_reduced = 0;
   std::uint64_t partitions_committed = 0;
   std::uint64_t damaged_manifest_records = 0;
   std::uint64_t backups_started = 0, backups_won = 0;

@@ -1,0 +1,46 @@
+# tests/e2e/report_fields.sh: the JSON report. Every field it holds is named
+# in docs/report.md; per_worker says which rank each value is; a run without
+# a checkpoint does not read as one that recomputed its partitions; a
+# --resume of a complete output still writes a report.
+source "$(dirname "$0")/lib.sh"
+DOC=$(cd "$(dirname "$0")/../../docs" && pwd)/report.md
+"$GEN_TEXT" 400000 21 20000 >a.txt
+mr 0 import -o a.h5 a.txt 2>/dev/null
+mr 3 run wordcount -i a.h5 -o full.h5 --split-size 100000 --reducers 6 \
+  --checkpoint-dir ck --keep-checkpoint --report full.json -q || fail "run with a checkpoint failed"
+mr 0 run wordcount -i a.h5 -o single.h5 --reducers 5 --report single.json -q || fail "single-rank run failed"
+mr 3 run wordcount -i a.h5 -o full.h5 --split-size 100000 --reducers 6 \
+  --checkpoint-dir ck --resume --report again.json -q || fail "resume of a complete output failed"
+"$PY" - "$DOC" full.json single.json again.json <<'PY' || fail "the report's fields"
+import json, re, sys
+doc = open(sys.argv[1]).read()
+named = set()
+for token in re.findall(r"`([^`]+)`", doc):
+    named.update(p for p in re.split(r"[.,\s\[\]]+", token) if p)
+full, single, again = (json.load(open(f)) for f in sys.argv[2:5])
+
+def keys(v, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out.add(k)
+            keys(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            keys(x, out)
+    return out
+
+found = keys(full, set()) | keys(single, set()) | keys(again, set())
+found -= set(full["counters"]) | set(single["counters"])  # the job's own names
+missing = sorted(found - named)
+assert not missing, f"fields not in docs/report.md: {missing}"
+assert full["per_worker"]["ranks"] == [1, 2], full["per_worker"]["ranks"]
+assert len(full["per_worker"]["map_seconds"]["values"]) == 2
+assert single["per_worker"]["ranks"] == [0], single["per_worker"]["ranks"]
+c = single["checkpoint"]
+assert c["enabled"] is False and c["partitions_reduced"] == 5 and c["partitions_committed"] == 0, c
+assert "partitions_recomputed" not in c and "tasks_recomputed" not in c, c
+c = full["checkpoint"]
+assert c["enabled"] and c["partitions_committed"] == 6 and c["tasks_damaged"] == 0, c
+assert again["checkpoint"]["already_complete"] is True, again["checkpoint"]
+print(f"ok: {len(found)} field names, all in docs/report.md; per_worker.ranks {full['per_worker']['ranks']}")
+PY
