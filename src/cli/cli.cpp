@@ -156,7 +156,9 @@ void add_run(CLI::App &app, Commands &c) {
   c.run = app.add_subcommand(
       "run", "Run a job on an imported input.\n"
              "Example: mpirun -n 4 mapreduce run wordcount -i corpus.h5 -o counts.h5\n"
-             "'mapreduce run JOB --help' also lists JOB's parameters.");
+             "'mapreduce run JOB --help' also lists JOB's parameters.\n"
+             "Flags may also come from a file: mapreduce run --config job.toml "
+             "(TOML or INI, section [run]; the command line wins).");
   c.run->add_option("job", c.opt.job, "Job to run (see 'mapreduce jobs')")
       ->required()
       ->check(CLI::IsMember(job_names()));
@@ -400,6 +402,57 @@ std::string explain_words(CLI::App &app, const CLI::ParseError &e, int argc,
   return said;
 }
 
+/// `mapreduce run --config FILE`: run's flags from a TOML or INI file, in a
+/// section [run] (`reducers = 8`, `param = ["n=10"]`, `job = "wordcount"`);
+/// flags on the command line win. CLI11 reads config files for the whole
+/// app, so `run` passes --config up to it (fallthrough); a key that is no
+/// flag of run's is an error, never ignored.
+void add_config(CLI::App &app, CLI::App &run) {
+  app.set_config("--config", "",
+                 "Read flags from a TOML or INI file: those of `run` in a section "
+                 "[run] (e.g. reducers = 8, param = [\"n=10\"]); the command line "
+                 "wins. Give it after `run`: mapreduce run --config job.toml");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  run.fallthrough();
+}
+
+/// A --config file's keys in another command's section ([import]...) would
+/// set that command's options, unused: refused, as an unknown key is.
+void check_config_sections(CLI::App &app) {
+  for (CLI::App *sub : app.get_subcommands([](CLI::App *) { return true; })) {
+    if (sub->parsed())
+      continue;
+    for (const CLI::Option *o : sub->get_options())
+      if (o->count() > 0)
+        throw CLI::ConfigError("--config: section [" + sub->get_name() +
+                               "] is not read: the file gives run's flags, in [run]");
+  }
+}
+
+/// A key of a --config file that is no flag of `run`, with the closest flag;
+/// "" for other errors.
+std::string explain_config(CLI::App &run, const CLI::ParseError &e) {
+  if (!dynamic_cast<const CLI::ConfigError *>(&e))
+    return {};
+  const std::string what = e.what();
+  const std::string head = "INI was not able to parse ";
+  if (what.compare(0, head.size(), head) != 0)
+    return {};
+  std::string key = what.substr(head.size());
+  if (key.compare(0, 4, "run.") != 0)
+    return "--config: '" + key +
+           "' is outside section [run]: the file gives run's flags only, in [run]";
+  key = key.substr(4);
+  std::vector<std::string> names;
+  for (const CLI::Option *o : run.get_options())
+    for (const std::string &l : o->get_lnames())
+      names.push_back(l);
+  std::string said = "--config: '" + key + "' in [run] is not a flag of 'run'";
+  if (const std::string meant = closest(key, names); !meant.empty())
+    said += "; did you mean '" + meant + "'?";
+  return said;
+}
+
 /// A bad command line: every rank parsed the same words; one prints, all
 /// stop with one code. `run` is an MPI job: its ranks meet once rank 0 has
 /// printed, or mpirun would kill rank 0 as soon as another rank exits
@@ -416,7 +469,10 @@ int refuse_words(CLI::App &app, const Commands &c, const CLI::ParseError &e, int
   const bool printer = mpi_job ? comm::Comm::world().rank() == 0 : launcher_rank() == 0;
   int code = e.get_exit_code();
   if (printer) {
-    if (const std::string meant = explain_words(app, e, argc, argv); !meant.empty())
+    std::string meant = explain_config(*c.run, e);
+    if (meant.empty())
+      meant = explain_words(app, e, argc, argv);
+    if (!meant.empty())
       std::fprintf(stderr, "%s\nRun with --help for more information.\n", meant.c_str());
     else
       code = app.exit(e);
@@ -536,10 +592,12 @@ int main(int argc, char **argv) {
   Commands c;
   add_import(app, c);
   add_run(app, c);
+  add_config(app, *c.run);
   add_export_and_checks(app, c);
   add_pipeline(app, c);
   try {
     app.parse(argc, argv);
+    check_config_sections(app);
     check_words(c);
   } catch (const CLI::ParseError &e) {
     return refuse_words(app, c, e, argc, argv);
