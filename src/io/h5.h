@@ -82,6 +82,9 @@ Handle open_group(hid_t loc, const std::string &name);
 /// Elements in a 1-D dataset (throws if it is not 1-D).
 std::uint64_t dataset_length(hid_t dataset);
 
+/// Objects we create record no times (create_file too): the same content
+/// makes the same bytes.
+Handle create_group(hid_t loc, const std::string &name);
 /// A contiguous 1-D dataset of `length` elements of `type`.
 Handle create_dataset(hid_t loc, const std::string &name, hid_t type,
                       std::uint64_t length);

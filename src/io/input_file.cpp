@@ -186,9 +186,7 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   stats.files = files.size();
   write_u64s(file, "checksums", writer.checksums());
 
-  Handle group(check(H5Gcreate2(file, "files", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                     "H5Gcreate2"),
-               H5Gclose);
+  Handle group = create_group(file, "files");
   std::vector<char> names;
   std::vector<std::uint64_t> name_offsets{0};
   for (const auto &f : files) {
