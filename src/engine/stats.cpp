@@ -185,12 +185,13 @@ std::string report_json(const JobSummary &s) {
   for (const auto &[name, value] : s.counters)
     r["counters"][name] = value;
   r["per_worker"] = per_worker_json(s.workers_stats);
-  // Entry i of every `values` list is this rank's (workers report in rank
-  // order; a single-rank run is its own worker).
+  // Whose is entry i of every per_worker `values` list (workers report in
+  // rank order; a single-rank run is its own worker). Beside per_worker, not
+  // in it: every member of per_worker is a figure.
   Json ranks = Json::array();
   for (std::size_t i = 0; i < s.workers_stats.size(); ++i)
     ranks.push_back(s.ranks == 1 ? 0 : i + 1);
-  r["per_worker"]["ranks"] = ranks;
+  r["worker_ranks"] = ranks;
   r["timeline"] = timeline_json(s);
   return r.dump(2) + "\n";
 }

@@ -1,5 +1,5 @@
 # tests/e2e/report_fields.sh: the JSON report. Every field it holds is named
-# in docs/report.md; per_worker says which rank each value is; a run without
+# in docs/report.md; worker_ranks says whose each per_worker value is; a run without
 # a checkpoint does not read as one that recomputed its partitions; a
 # --resume of a complete output still writes a report.
 source "$(dirname "$0")/lib.sh"
@@ -33,14 +33,14 @@ found = keys(full, set()) | keys(single, set()) | keys(again, set())
 found -= set(full["counters"]) | set(single["counters"])  # the job's own names
 missing = sorted(found - named)
 assert not missing, f"fields not in docs/report.md: {missing}"
-assert full["per_worker"]["ranks"] == [1, 2], full["per_worker"]["ranks"]
+assert full["worker_ranks"] == [1, 2], full["worker_ranks"]
 assert len(full["per_worker"]["map_seconds"]["values"]) == 2
-assert single["per_worker"]["ranks"] == [0], single["per_worker"]["ranks"]
+assert single["worker_ranks"] == [0], single["worker_ranks"]
 c = single["checkpoint"]
 assert c["enabled"] is False and c["partitions_reduced"] == 5 and c["partitions_committed"] == 0, c
 assert "partitions_recomputed" not in c and "tasks_recomputed" not in c, c
 c = full["checkpoint"]
 assert c["enabled"] and c["partitions_committed"] == 6 and c["tasks_damaged"] == 0, c
 assert again["checkpoint"]["already_complete"] is True, again["checkpoint"]
-print(f"ok: {len(found)} field names, all in docs/report.md; per_worker.ranks {full['per_worker']['ranks']}")
+print(f"ok: {len(found)} field names, all in docs/report.md; worker_ranks {full['worker_ranks']}")
 PY
