@@ -267,6 +267,13 @@ void add_run(CLI::App &app, Commands &c) {
   c.run->add_flag("--no-backup-tasks", c.no_backups,
                   "Do not run backup copies of the last map tasks on idle workers");
   c.run->add_flag("-q,--quiet", c.opt.quiet, "Print nothing but errors");
+  c.run
+      ->add_option("--progress", c.opt.progress_seconds,
+                   "Seconds between two progress lines of the map phase in a log "
+                   "(tasks and MB done, rate, ETA, workers busy); on a terminal the line "
+                   "is redrawn in place instead; -q: none")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
 }
 
 void add_export_and_checks(CLI::App &app, Commands &c) {

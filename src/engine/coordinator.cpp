@@ -80,10 +80,13 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
       phase_start_(now),
       rest_allowed_(allowance(setup.task_timeout, setup.bytes_per_worker)),
       told_none_(setup.workers + 1, false), heard_(setup.workers + 1, now),
-      doing_(setup.workers + 1, "the map phase"),
-      finished_all_(setup.workers + 1, false) {
-  for (std::size_t t = 0; t < splits.size(); ++t)
+      doing_(setup.workers + 1, "the map phase"), finished_all_(setup.workers + 1, false),
+      progress_(setup.quiet ? nullptr : setup.progress_out, setup.progress_redraw,
+                setup.progress_seconds, now) {
+  for (std::size_t t = 0; t < splits.size(); ++t) {
     queue_.push_back(static_cast<std::int64_t>(t));
+    bytes_ += splits[t].end - splits[t].begin;
+  }
   take_committed_skips();
   take_crashes();
 }
@@ -176,6 +179,7 @@ void Coordinator::step(const std::optional<comm::WorkerMessage> &message, Time n
   if (setup_.deadlines)
     check_deadlines(now);
   dispatch(now);
+  progress(now);
 }
 
 Time Coordinator::next_wakeup(Time now) const {
@@ -284,8 +288,7 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
   if (m.outcome == Outcome::abandoned || state_[t] == State::done)
     return false;
   if (m.outcome == Outcome::load_failed) {
-    if (!setup_.quiet)
-      std::fprintf(stderr, "resume: task %zu: %s; mapping it again\n", t, m.text.c_str());
+    say("resume: task " + std::to_string(t) + ": " + m.text + "; mapping it again");
     ++report_.tasks_damaged;
     damaged_[t] = true;
     queue_.push_front(copy.task); // mapped now, not loaded
@@ -297,11 +300,13 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
     record("map", m, w, copy.skip);
   state_[t] = State::done;
   ++done_;
+  bytes_done_ += splits_[t].end - splits_[t].begin;
   if (copy.load) {
     ++report_.tasks_reused;
   } else {
     durations_.push_back(seconds(now - copy.started));
     ++report_.tasks_mapped;
+    bytes_mapped_ += splits_[t].end - splits_[t].begin;
   }
   if (copy.backup)
     ++report_.backups_won;
@@ -310,7 +315,6 @@ bool Coordinator::finish(int w, const Copy &copy, const comm::WorkerMessage &m,
   for (int other = 1; other <= setup_.workers; ++other) // the losing copy stops
     if (other != w && running_[other].task == copy.task)
       channel_.cancel(other, copy.task);
-  progress();
   return true;
 }
 
@@ -339,18 +343,15 @@ bool Coordinator::job_failed(int w, std::size_t t, const comm::WorkerMessage &m)
                      std::to_string(failures) + " time(s) (--task-attempts " +
                      std::to_string(setup_.task_attempts) + "), the last on " +
                      rank_name(w) + ": " + m.text);
-  if (!setup_.quiet && skipping) {
-    std::fprintf(stderr,
-                 "map: task %zu failed on %s on the same record again: skipping it "
-                 "(bad record %llu of at most %llu), trying the task again: %s\n",
-                 t, rank_name(w).c_str(), static_cast<unsigned long long>(skipped_total_),
-                 static_cast<unsigned long long>(*setup_.skip_bad_records),
-                 m.text.c_str());
-  } else if (!setup_.quiet) {
-    std::fprintf(stderr,
-                 "map: task %zu failed on %s (attempt %zu of %u), trying it again: %s\n",
-                 t, rank_name(w).c_str(), failures, setup_.task_attempts, m.text.c_str());
-  }
+  if (skipping)
+    say("map: task " + std::to_string(t) + " failed on " + rank_name(w) +
+        " on the same record again: skipping it (bad record " +
+        std::to_string(skipped_total_) + " of at most " +
+        std::to_string(*setup_.skip_bad_records) + "), trying the task again: " + m.text);
+  else
+    say("map: task " + std::to_string(t) + " failed on " + rank_name(w) + " (attempt " +
+        std::to_string(failures) + " of " + std::to_string(setup_.task_attempts) +
+        "), trying it again: " + m.text);
   if (copies_[t] == 0) {
     state_[t] = State::pending;
     queue_.push_back(static_cast<std::int64_t>(t));
@@ -381,12 +382,46 @@ std::int64_t Coordinator::next_queued(int w) {
   return -1;
 }
 
-void Coordinator::progress() {
-  const std::size_t total = splits_.size();
-  if (!setup_.quiet && total >= 10 && done_ * 10 / total > reported_tenths_) {
-    reported_tenths_ = done_ * 10 / total;
-    std::fprintf(stderr, "map: %zu/%zu tasks done\n", done_, total);
+/// A message from rank 0 during the map phase, unless quiet: never in the
+/// middle of a progress line being redrawn.
+void Coordinator::say(const std::string &line) {
+  if (setup_.quiet)
+    return;
+  progress_.interrupt();
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void Coordinator::progress(Time now) {
+  MapProgressState s;
+  s.tasks_done = done_;
+  s.tasks = splits_.size();
+  s.bytes_done = bytes_done_;
+  s.bytes = bytes_;
+  s.bytes_mapped = bytes_mapped_;
+  s.workers = setup_.workers;
+  double oldest = 0;
+  int lagging = 0;
+  for (int w = 1; w <= setup_.workers; ++w) {
+    const Copy &c = running_[w];
+    if (c.task < 0)
+      continue;
+    ++s.busy;
+    s.backups += c.backup ? 1 : 0;
+    if (!c.load && seconds(now - c.started) > oldest) {
+      oldest = seconds(now - c.started);
+      lagging = w;
+    }
   }
+  // A worker lags when its task has run for over twice the median task.
+  if (lagging && !durations_.empty()) {
+    std::vector<double> d = durations_;
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    if (oldest > std::max(5.0, 2 * d[d.size() / 2]))
+      s.lagging = rank_name(lagging) + " on task " +
+                  std::to_string(running_[lagging].task) + " for " +
+                  std::to_string(static_cast<long>(oldest)) + " s";
+  }
+  progress_.update(s, now, done_ == splits_.size());
 }
 
 bool Coordinator::is_idle(int w) const {
@@ -460,9 +495,8 @@ void Coordinator::start(int w, std::int64_t t, bool backup, bool accepted, Time 
   ++copies_[t];
   if (backup) {
     ++report_.backups_started;
-    if (!setup_.quiet)
-      std::fprintf(stderr, "map: backup copy of task %lld on rank %d\n",
-                   static_cast<long long>(t), w);
+    say("map: backup copy of task " + std::to_string(t) + " on rank " +
+        std::to_string(w));
   }
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <map>
@@ -24,6 +25,7 @@
 #include "comm/control.h"
 #include "core/splitter.h"
 #include "engine/crash_record.h"
+#include "engine/map_progress.h"
 
 namespace mr::engine {
 
@@ -47,6 +49,11 @@ struct CoordinatorSetup {
   bool deadlines = true; // off in a single-rank run: no other rank to watch
   bool quiet = false;
   ckpt::Manifest *manifest = nullptr; // when checkpointing
+  /// Map progress (engine/map_progress.h) on this stream, unless quiet:
+  /// redrawn in place on a terminal, else a line every progress_seconds.
+  std::FILE *progress_out = nullptr;
+  bool progress_redraw = false;
+  double progress_seconds = 10;
 };
 
 struct CoordinatorReport {
@@ -124,7 +131,8 @@ private:
   /// --skip-bad-records MAX; false if t skips it already. Over MAX: throws
   /// TaskFailed, its text ending with `last` (which record, and why).
   bool skip_record(std::size_t t, std::uint64_t offset, const std::string &last);
-  void progress();
+  void progress(Time now);
+  void say(const std::string &line);
   bool is_idle(int w) const;
   void check_deadlines(Time now) const;
   void start(int w, std::int64_t t, bool backup, bool accepted, Time now);
@@ -156,7 +164,8 @@ private:
   std::uint64_t skipped_total_ = 0;
   std::vector<Idle> idle_;
   std::vector<double> durations_; // seconds, of the map copies accepted
-  std::size_t done_ = 0, reported_tenths_ = 0;
+  std::size_t done_ = 0;
+  std::uint64_t bytes_ = 0, bytes_done_ = 0, bytes_mapped_ = 0; // input bytes of tasks
   Time phase_start_;
   Time::duration rest_allowed_; // silence allowed after the map phase
   // By world rank: told the map phase is over; when last heard of (after
@@ -166,6 +175,7 @@ private:
   std::vector<std::string> doing_;
   std::vector<bool> finished_all_;
   int all_done_ = 0;
+  MapProgress progress_;
 };
 
 /// Serves the whole run over `channel` until every worker said it has

@@ -35,6 +35,7 @@ struct RunOptions {
   bool overwrite = false;
   std::string report; // JSON report path, or empty
   bool quiet = false;
+  double progress_seconds = 10; // between two progress lines in a log (not a terminal)
 
   // Recovery (see docs/failures.md).
   std::string checkpoint_dir; // commit work here; empty: no checkpoint

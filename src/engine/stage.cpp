@@ -1,6 +1,8 @@
 // src/engine/stage.cpp: see stage.h.
 #include "engine/stage.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -126,6 +128,9 @@ CoordinatorSetup coordinator_setup(const RunOptions &o, const Plan &plan, int wo
   setup.deadlines = !single; // a single rank has no other to watch
   setup.quiet = o.quiet;
   setup.manifest = plan.manifest();
+  setup.progress_out = stderr;
+  setup.progress_redraw = ::isatty(STDERR_FILENO) == 1;
+  setup.progress_seconds = o.progress_seconds;
   return setup;
 }
 

@@ -1,7 +1,8 @@
 # tests/e2e/report_fields.sh: the JSON report. Every field it holds is named
 # in docs/report.md; worker_ranks says whose each per_worker value is; a run without
 # a checkpoint does not read as one that recomputed its partitions; a
-# --resume of a complete output still writes a report.
+# --resume of a complete output still writes a report. And the progress of
+# the map phase in a log: timestamped lines with rate and ETA; none with -q.
 source "$(dirname "$0")/lib.sh"
 DOC=$(cd "$(dirname "$0")/../../docs" && pwd)/report.md
 "$GEN_TEXT" 400000 21 20000 >a.txt
@@ -44,3 +45,13 @@ assert c["enabled"] and c["partitions_committed"] == 6 and c["tasks_damaged"] ==
 assert again["checkpoint"]["already_complete"] is True, again["checkpoint"]
 print(f"ok: {len(found)} field names, all in docs/report.md; worker_ranks {full['worker_ranks']}")
 PY
+
+mr 3 run wordcount -i a.h5 -o progress.h5 --split-size 20000 --progress 0 2>progress.txt ||
+  fail "run with --progress 0 failed"
+grep -qE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\] map: [0-9]+/[0-9]+ tasks, .* MB \([0-9]+%\), .* MB/s.*workers busy' progress.txt ||
+  { cat progress.txt; fail "no timestamped progress line with a rate"; }
+grep 'map: ' progress.txt | tail -1 | grep -q '(100%)' || { cat progress.txt; fail "the last progress line is not at 100%"; }
+mr 3 run wordcount -i a.h5 -o progress.h5 --split-size 20000 --progress 0 --overwrite -q 2>quiet.txt ||
+  fail "run with -q failed"
+[ ! -s quiet.txt ] || { cat quiet.txt; fail "-q printed something"; }
+echo "ok: --progress 0 prints $(grep -c 'map: ' progress.txt) timestamped lines, the last at 100%; -q none"

@@ -1,0 +1,85 @@
+// src/engine/map_progress.cpp: see map_progress.h.
+#include "engine/map_progress.h"
+
+#include <ctime>
+
+namespace mr::engine {
+
+namespace {
+std::string megabytes(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, bytes >= 1e10 ? "%.0f" : "%.1f", bytes / 1e6);
+  return text;
+}
+
+std::string duration(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char text[32];
+  if (s < 120)
+    std::snprintf(text, sizeof text, "%ld s", s);
+  else if (s < 7200)
+    std::snprintf(text, sizeof text, "%ld min %02ld s", s / 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld h %02ld min", s / 3600, s / 60 % 60);
+  return text;
+}
+} // namespace
+
+std::string describe_map_progress(const MapProgressState &s, double seconds) {
+  std::string line = "map: " + std::to_string(s.tasks_done) + "/" +
+                     std::to_string(s.tasks) + " tasks, " +
+                     megabytes(static_cast<double>(s.bytes_done)) + " of " +
+                     megabytes(static_cast<double>(s.bytes)) + " MB";
+  if (s.bytes > 0)
+    line += " (" + std::to_string(s.bytes_done * 100 / s.bytes) + "%)";
+  const double rate = seconds > 0 ? static_cast<double>(s.bytes_mapped) / seconds : 0;
+  if (rate > 0) {
+    line += ", " + megabytes(rate) + " MB/s";
+    if (s.bytes_done < s.bytes)
+      line += ", ETA " + duration(static_cast<double>(s.bytes - s.bytes_done) / rate);
+  }
+  line += "; " + std::to_string(s.busy) + " of " + std::to_string(s.workers) +
+          " workers busy";
+  if (s.backups > 0)
+    line += ", " + std::to_string(s.backups) + " backup" + (s.backups > 1 ? "s" : "");
+  if (!s.lagging.empty())
+    line += "; slowest: " + s.lagging;
+  return line;
+}
+
+void MapProgress::update(const MapProgressState &s, Time now, bool final) {
+  if (!out_ || ended_)
+    return;
+  const double since_last = std::chrono::duration<double>(now - last_).count();
+  const double seconds = std::chrono::duration<double>(now - start_).count();
+  if (redraw_) {
+    if (!final && shown_ && since_last < 0.2)
+      return;
+    // \r and "erase to the end of the line": the line is redrawn in place.
+    std::fprintf(out_, "\r%s\033[K%s", describe_map_progress(s, seconds).c_str(),
+                 final ? "\n" : "");
+    open_line_ = !final;
+  } else {
+    if (final ? !shown_ : since_last < every_)
+      return;
+    char stamp[32];
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+    std::fprintf(out_, "[%s] %s\n", stamp, describe_map_progress(s, seconds).c_str());
+  }
+  std::fflush(out_);
+  shown_ = true;
+  last_ = now;
+  ended_ = final;
+}
+
+void MapProgress::interrupt() {
+  if (out_ && open_line_) {
+    std::fputc('\n', out_);
+    open_line_ = false;
+  }
+}
+
+} // namespace mr::engine
