@@ -2,10 +2,8 @@
 // attributes and the checkpoint manifest, never the data.
 #include "cli/info.h"
 
-#include <filesystem>
-
 #include "ckpt/manifest.h"
-#include "io/h5.h"
+#include "cli/verify.h"
 #include "io/input_error.h"
 #include "io/input_file.h"
 #include "io/output_reader.h"
@@ -103,19 +101,15 @@ void info_checkpoint(const std::string &dir, std::FILE *out) {
 } // namespace
 
 void info_path(const std::string &path, std::FILE *out) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  switch (kind_of(path)) {
+  case PathKind::checkpoint:
     return info_checkpoint(path, out);
-  if (!std::filesystem::exists(path, ec))
-    throw io::InputError("'" + path + "' does not exist");
-  if (!io::is_hdf5(path))
-    throw io::InputError("'" + path + "' is not an HDF5 file");
-  io::Handle file = io::open_file(path);
-  if (io::has_link(file, "data"))
+  case PathKind::input:
     return info_input(path, out);
-  if (io::has_link(file, "keys"))
-    return info_output(path, out);
-  throw io::InputError("'" + path + "' is neither a mapreduce input nor an output");
+  case PathKind::output:
+    break;
+  }
+  info_output(path, out);
 }
 
 } // namespace mr::cli

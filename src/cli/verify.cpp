@@ -112,20 +112,32 @@ void verify_before_printing(const io::OutputReader &reader, const std::string &p
         path.c_str());
 }
 
-int verify_path(const std::string &path, std::FILE *out) {
+PathKind kind_of(const std::string &path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return verify_checkpoint(path, out);
+    return PathKind::checkpoint;
   if (!std::filesystem::exists(path, ec))
     throw io::InputError("'" + path + "' does not exist");
   if (!io::is_hdf5(path))
     throw io::InputError("'" + path + "' is not an HDF5 file");
   io::Handle file = io::open_file(path);
   if (io::has_link(file, "data"))
-    return verify_input(path, out);
+    return PathKind::input;
   if (io::has_link(file, "keys"))
-    return verify_output(path, out);
+    return PathKind::output;
   throw io::InputError("'" + path + "' is neither a mapreduce input nor an output");
+}
+
+int verify_path(const std::string &path, std::FILE *out) {
+  switch (kind_of(path)) {
+  case PathKind::checkpoint:
+    return verify_checkpoint(path, out);
+  case PathKind::input:
+    return verify_input(path, out);
+  case PathKind::output:
+    break;
+  }
+  return verify_output(path, out);
 }
 
 } // namespace mr::cli

@@ -9,6 +9,12 @@
 
 namespace mr::cli {
 
+/// What `path` is, for `verify` and `info`: a checkpoint folder (any
+/// folder: its manifest is checked next), or an HDF5 input or output.
+/// Throws io::InputError for a path missing, not HDF5, or neither.
+enum class PathKind { checkpoint, input, output };
+PathKind kind_of(const std::string &path);
+
 /// Prints what was checked to `out`; returns 0 only when all of it is good
 /// (2 when the file has no checksums to check). Throws io::InputError for a
 /// file that cannot be read at all.
