@@ -47,6 +47,43 @@ void ignore_sigpipe() {
   (void)done;
 }
 
+/// posix_spawn of `/bin/sh -c command` with stdin, stdout and stderr from
+/// the descriptors given (-1: /dev/null) and nothing else of ours (MPI's
+/// sockets, the HDF5 files, our own stdout: a command that outlived us held
+/// a `mapreduce ... | tail` open), in process group `pgroup` (0: a new one
+/// it leads). Returns posix_spawn's error code.
+int spawn_shell(pid_t &pid, std::string &command, char *const envp[], int in, int out,
+                int err, pid_t pgroup) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const int fds[3] = {in, out, err};
+  for (int i = 0; i < 3; ++i) {
+    if (fds[i] >= 0)
+      posix_spawn_file_actions_adddup2(&actions, fds[i], i);
+    else
+      posix_spawn_file_actions_addopen(&actions, i, "/dev/null",
+                                       i == 0 ? O_RDONLY : O_WRONLY, 0);
+  }
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, none;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setpgroup(&attr, pgroup);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETPGROUP);
+  std::string sh = "/bin/sh", dash_c = "-c";
+  char *argv[] = {sh.data(), dash_c.data(), command.data(), nullptr};
+  const int rc = posix_spawn(&pid, sh.c_str(), &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
 } // namespace
 
 ChildProcess::ChildProcess(const std::string &command, const Env &env,
@@ -82,33 +119,32 @@ ChildProcess::ChildProcess(const std::string &command, const Env &env,
   for (std::string &v : vars)
     envp.push_back(v.data());
   envp.push_back(nullptr);
-  std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
-  char *argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  // Nothing else of ours: MPI's sockets, the HDF5 files, our own stdout
-  // (a command that outlived us held a `mapreduce ... | tail` open).
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults, none;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &none);
-  // A process group of its own: killing it reaches what the shell started
-  // (a pipeline's stages, the program itself: dash forks for `-c CMD`).
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETPGROUP);
-  const int rc = posix_spawn(&pid_, sh.c_str(), &actions, &attr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  // The watchdog first: the leader of the group the command joins. It
+  // waits for the end of a pipe whose other end only this process holds,
+  // then kills its whole group. The kernel closes that end however the rank
+  // ends (SIGKILL from mpirun on a loaded node, the OOM killer, a crash):
+  // no command outlives its rank, whether or not a handler of ours ran.
+  int death[2] = {-1, -1};
+  if (::pipe2(death, O_CLOEXEC) != 0) {
+    const int e = errno;
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      ::close(fd);
+    throw std::runtime_error("cannot make a pipe for '" + command +
+                             "': " + std::strerror(e));
+  }
+  std::string watch = "while read x; do :; done; kill -KILL 0";
+  int rc = spawn_shell(group_, watch, envp.data(), death[0], -1, -1, 0);
+  ::close(death[0]);
+  guard_ = death[1];
+  if (rc != 0)
+    group_ = -1;
+  else {
+    // SIGTERM or SIGINT to the rank (a cancel, mpirun ending the job) kills
+    // the group at once; the watchdog would do it a moment later.
+    track_child_group(group_);
+    std::string cmd = command;
+    rc = spawn_shell(pid_, cmd, envp.data(), in[0], out[1], err[1], group_);
+  }
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
@@ -120,12 +156,10 @@ ChildProcess::ChildProcess(const std::string &command, const Env &env,
     close_fd(in_);
     close_fd(out_);
     close_fd(err_);
+    end_group();
     throw std::runtime_error("cannot start /bin/sh -c '" + command +
                              "': " + std::strerror(rc));
   }
-  // SIGTERM or SIGINT to the rank (a cancel, mpirun ending the job) kills
-  // the group too: in a group of its own, nothing else would.
-  track_child_group(pid_);
   set_nonblocking(in_);
   set_nonblocking(out_);
   set_nonblocking(err_);
@@ -135,19 +169,30 @@ int ChildProcess::wait_exit() {
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
-  forget_child_group(pid_);
   pid_ = -1;
+  end_group();
   return status;
+}
+
+void ChildProcess::end_group() {
+  close_fd(guard_); // the watchdog kills what is left of the group, then itself
+  if (group_ > 0) {
+    while (::waitpid(group_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    forget_child_group(group_);
+    group_ = -1;
+  }
 }
 
 ChildProcess::~ChildProcess() {
   close_fd(in_);
   close_fd(out_);
   close_fd(err_);
-  if (pid_ > 0) {
-    ::kill(-pid_, SIGKILL); // its group: the shell and what it started
+  if (group_ > 0)
+    ::kill(-group_, SIGKILL); // the shell, what it started, the watchdog
+  if (pid_ > 0)
     wait_exit();
-  }
+  end_group();
 }
 
 void ChildProcess::write(std::string_view bytes, const LineFn &on_line) {
@@ -304,7 +349,7 @@ void ChildProcess::line_too_long() {
 }
 
 void ChildProcess::kill_and_throw(const std::string &what) {
-  ::kill(-pid_, SIGKILL);
+  ::kill(-group_, SIGKILL);
   close_fd(in_);
   close_fd(out_);
   close_fd(err_);

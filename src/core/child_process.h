@@ -68,6 +68,9 @@ private:
   /// Waits for it to end (after its output is read or it was killed) and
   /// returns its wait status.
   int wait_exit();
+  /// Closes the watchdog's pipe and reaps the watchdog (which kills what is
+  /// left of the group first).
+  void end_group();
   [[noreturn]] void idle_too_long();
   [[noreturn]] void line_too_long();
   /// Kills its group, closes the pipes, reaps it, and throws `what` (with
@@ -79,7 +82,9 @@ private:
   double idle_seconds_ = 0;
   std::size_t max_line_ = 0;
   std::string raise_line_;
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;   // the shell running the command
+  pid_t group_ = -1; // its process group, led by the watchdog
+  int guard_ = -1;   // our end of the watchdog's pipe
   int in_ = -1, out_ = -1, err_ = -1;
   std::string pending_in_;
   std::size_t sent_ = 0;

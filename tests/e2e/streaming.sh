@@ -252,6 +252,25 @@ for _ in $(seq 1 100); do [ -z "$(hung)" ] && break; sleep 0.1; done
 ! compgen -G "cancelled.h5*" >/dev/null || fail "a cancelled run left its output"
 echo "ok: Ctrl-C to mpirun ends the mappers with the ranks (exit $rc)"
 
+# A rank killed with SIGKILL (the OOM killer, a node's failure, mpirun's own
+# escalation on a loaded node) runs no handler: its commands must go all the
+# same. Each command's group holds a watchdog that kills the group when the
+# rank's end of a pipe closes, which the kernel does however the rank ends.
+if [ "$ranks" -gt 1 ]; then
+  env "$(new_session)" "$MPIEXEC" -n "$ranks" "${MPI_FLAGS[@]}" "$MAPREDUCE" run streaming \
+    -i in.h5 -o killed.h5 -q --split-size 64k --no-backup-tasks \
+    --param mapper="$PY -c 'import time; time.sleep(3600)' $WORK/hung" \
+    --param reducer=cat >killed.txt 2>&1 &
+  job=$!
+  for _ in $(seq 1 1200); do [ "$(hung | wc -l)" -ge $((ranks - 1)) ] && break; sleep 0.1; done
+  [ -n "$(hung)" ] || { kill -9 $job; fail "the hanging mappers never started"; }
+  kill_rank 1 || { kill -9 $job; fail "found no rank 1 to kill"; }
+  wait $job || true
+  for _ in $(seq 1 100); do [ -z "$(hung)" ] && break; sleep 0.1; done
+  [ -z "$(hung)" ] || { ps -o pid,pgid,args -p "$(hung | tr '\n' ',' | sed 's/,$//')" >&2; pkill -9 -f "$WORK/hung"; fail "mappers outlived a rank killed with SIGKILL"; }
+  echo "ok: kill -9 of a rank ends its mapper too"
+fi
+
 # Failures: one message, a non-zero exit, no output.
 expect_error "no mapper" "job streaming needs --param mapper=VALUE" bad.h5 \
   mr "$ranks" run streaming -i in.h5 -o bad.h5 --param reducer=cat
