@@ -19,7 +19,7 @@ template <class Archive> void serialize(Archive &ar, mr::comm::Assignment &a, un
 }
 template <class Archive>
 void serialize(Archive &ar, mr::comm::WorkerMessage &m, unsigned) {
-  ar &m.kind &m.task &m.outcome &m.text &m.bad_record &m.bad_where;
+  ar &m.kind &m.task &m.outcome &m.text &m.amount &m.of &m.bad_record &m.bad_where;
   mr::comm::optional_field(ar, m.commit);
 }
 } // namespace boost::serialization

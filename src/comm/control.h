@@ -49,7 +49,9 @@ constexpr std::uint64_t kNoRecord = ~std::uint64_t{0};
 enum class MessageKind : int {
   request = 0,   // task: the one finished (or -1); outcome; commit: its output
   committed = 1, // commit: a reduce partition's committed file
-  progress = 2,  // text: what the worker starts now ("shuffle", "reduce 3", ...)
+  progress = 2,  // text: what the worker does now ("the shuffle", ...); task: the
+                 // phase after the map it is in (a number the engine defines),
+                 // or -1; amount, of: how far it is in that phase
   finished = 3,  // the worker's part is done
 };
 
@@ -67,6 +69,7 @@ struct WorkerMessage {
   std::int64_t task = -1;
   Outcome outcome = Outcome::none;
   std::string text;                   // failed, load_failed: why; progress: what
+  std::uint64_t amount = 0, of = 0;   // progress: done, of all in its phase
   std::optional<ckpt::Commit> commit; // a mapped task's or a partition's commit
   int source = -1;                    // world rank of the sender (set on receipt)
   // job_failed: the record map failed on (its input offset), and where it

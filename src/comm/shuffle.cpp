@@ -88,7 +88,7 @@ private:
 // bench/programs/shuffle_bandwidth.cpp measures against a raw MPI_Alltoallv.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
-                     const Expect &expect) {
+                     const Expect &expect, const RoundDone &round_done) {
   const int n = comm.size();
   if (static_cast<int>(to.size()) != n)
     throw std::invalid_argument("shuffle: need one stream per rank");
@@ -182,6 +182,12 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
         receive(s, {recv_buf.data() + at, static_cast<std::size_t>(c)});
       filled[s] += c;
       at += c;
+    }
+    if (round_done) {
+      std::uint64_t received = 0;
+      for (int s = 0; s < n; ++s)
+        received += filled[s];
+      round_done(received, result.bytes_received);
     }
   }
   for (int s = 0; s < n; ++s)

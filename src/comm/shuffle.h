@@ -62,6 +62,10 @@ struct ShuffleStats {
 /// round's bytes through `receive`.
 using Expect = std::function<char *(const std::vector<std::uint64_t> &incoming)>;
 
+/// Told after each round how many bytes this rank received so far, of all
+/// it will receive (for a progress line).
+using RoundDone = std::function<void(std::uint64_t received, std::uint64_t to_receive)>;
+
 /// Collective over `comm`: `to[d]` goes to rank d. `round_bytes` >= 1 bounds
 /// what this rank sends in one round (and so what it receives from each
 /// peer). Each round is one MPI_Alltoallw whose datatypes describe the
@@ -69,7 +73,8 @@ using Expect = std::function<char *(const std::vector<std::uint64_t> &incoming)>
 /// bytes in memory: MPI reads them from the map output.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
-                     const Expect &expect = nullptr);
+                     const Expect &expect = nullptr,
+                     const RoundDone &round_done = nullptr);
 
 struct ShuffleResult : ShuffleStats {
   std::vector<std::vector<char>> received; // one stream per source rank

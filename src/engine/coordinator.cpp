@@ -81,6 +81,7 @@ Coordinator::Coordinator(const std::vector<core::Split> &splits,
       rest_allowed_(allowance(setup.task_timeout, setup.bytes_per_worker)),
       told_none_(setup.workers + 1, false), heard_(setup.workers + 1, now),
       doing_(setup.workers + 1, "the map phase"), finished_all_(setup.workers + 1, false),
+      phase_(setup.workers + 1, 0), reached_(setup.workers + 1),
       progress_(setup.quiet ? nullptr : setup.progress_out, setup.progress_redraw,
                 setup.progress_seconds, now) {
   for (std::size_t t = 0; t < splits.size(); ++t) {
@@ -218,6 +219,14 @@ void Coordinator::handle(const comm::WorkerMessage &m, Time now) {
     return;
   case MessageKind::progress:
     doing_[w] = m.text;
+    if (m.task >= static_cast<int>(Phase::shuffle) &&
+        m.task <= static_cast<int>(Phase::write)) {
+      for (int p = phase_[w]; p < m.task; ++p) // the phases it left are complete
+        reached_[w][p].amount = reached_[w][p].of;
+      phase_[w] = static_cast<int>(m.task);
+      reached_[w][phase_[w]] = {m.amount, m.of};
+      return;
+    }
     // Said during a map task only while the worker narrows a failed task
     // down to its record (--skip-bad-records): each probe may take as long
     // as the failure did, so each earns the task's allowance again.
@@ -228,6 +237,9 @@ void Coordinator::handle(const comm::WorkerMessage &m, Time now) {
     }
     return;
   case MessageKind::finished:
+    for (int p = phase_[w]; p < 4; ++p)
+      reached_[w][p].amount = reached_[w][p].of;
+    phase_[w] = 4;
     finished_all_[w] = true;
     ++all_done_;
     return;
@@ -392,6 +404,34 @@ void Coordinator::say(const std::string &line) {
 }
 
 void Coordinator::progress(Time now) {
+  const int current = current_phase();
+  if (current > shown_phase_) { // the last line of the phase that ended
+    if (progress_.due(now, true))
+      progress_.show(progress_line(shown_phase_, now), now, true);
+    shown_phase_ = current;
+    progress_.restart(now);
+  }
+  // Called after every message: the line is built only when one is due.
+  if (current < 4 && progress_.due(now, false))
+    progress_.show(progress_line(current, now), now, false);
+}
+
+int Coordinator::current_phase() const {
+  if (done_ < splits_.size())
+    return 0;
+  int earliest = 4;
+  for (int w = 1; w <= setup_.workers; ++w)
+    earliest = std::min(earliest, phase_[w]);
+  return std::max(earliest, static_cast<int>(Phase::shuffle));
+}
+
+std::string Coordinator::progress_line(int phase, Time now) const {
+  if (phase == 0)
+    return describe_map_progress(map_state(now), progress_.seconds(now));
+  return describe_phase_progress(phase_state(phase), progress_.seconds(now));
+}
+
+MapProgressState Coordinator::map_state(Time now) const {
   MapProgressState s;
   s.tasks_done = done_;
   s.tasks = splits_.size();
@@ -421,7 +461,39 @@ void Coordinator::progress(Time now) {
                   std::to_string(running_[lagging].task) + " for " +
                   std::to_string(static_cast<long>(oldest)) + " s";
   }
-  progress_.update(s, now, done_ == splits_.size());
+  return s;
+}
+
+PhaseProgressState Coordinator::phase_state(int phase) const {
+  PhaseProgressState s;
+  s.phase = static_cast<Phase>(phase);
+  s.workers = setup_.workers;
+  bool one_past = false; // a worker waits for the others (in a later phase)
+  int slowest = 0;
+  double slowest_part = 2;
+  for (int w = 1; w <= setup_.workers; ++w) {
+    const Reached &r = reached_[w][phase];
+    s.done += r.amount;
+    s.total += r.of;
+    one_past = one_past || phase_[w] > phase;
+    if (phase_[w] != phase)
+      continue;
+    ++s.in_phase;
+    const double part =
+        r.of ? static_cast<double>(r.amount) / static_cast<double>(r.of) : 1;
+    if (part < slowest_part) {
+      slowest_part = part;
+      slowest = w;
+    }
+  }
+  // In the reduce a worker goes at its own pace: one still at it while
+  // another is done holds up the write.
+  if (s.phase == Phase::reduce && one_past && slowest) {
+    const Reached &r = reached_[slowest][phase];
+    s.lagging = rank_name(slowest) + " at " + std::to_string(r.amount) + "/" +
+                std::to_string(r.of) + " partitions";
+  }
+  return s;
 }
 
 bool Coordinator::is_idle(int w) const {

@@ -25,7 +25,7 @@
 #include "comm/control.h"
 #include "core/splitter.h"
 #include "engine/crash_record.h"
-#include "engine/map_progress.h"
+#include "engine/progress.h"
 
 namespace mr::engine {
 
@@ -49,7 +49,7 @@ struct CoordinatorSetup {
   bool deadlines = true; // off in a single-rank run: no other rank to watch
   bool quiet = false;
   ckpt::Manifest *manifest = nullptr; // when checkpointing
-  /// Map progress (engine/map_progress.h) on this stream, unless quiet:
+  /// Map progress (engine/progress.h) on this stream, unless quiet:
   /// redrawn in place on a terminal, else a line every progress_seconds.
   std::FILE *progress_out = nullptr;
   bool progress_redraw = false;
@@ -131,7 +131,15 @@ private:
   /// --skip-bad-records MAX; false if t skips it already. Over MAX: throws
   /// TaskFailed, its text ending with `last` (which record, and why).
   bool skip_record(std::size_t t, std::uint64_t offset, const std::string &last);
+  /// Prints the progress line of the phase the run is in, if one is due,
+  /// after the last line of a phase that just ended.
   void progress(Time now);
+  /// The phase the run waits on: 0 while tasks are left to map, else the
+  /// earliest phase (engine::Phase) a worker is in; 4 when all are done.
+  int current_phase() const;
+  std::string progress_line(int phase, Time now) const;
+  MapProgressState map_state(Time now) const;
+  PhaseProgressState phase_state(int phase) const;
   void say(const std::string &line);
   bool is_idle(int w) const;
   void check_deadlines(Time now) const;
@@ -175,7 +183,15 @@ private:
   std::vector<std::string> doing_;
   std::vector<bool> finished_all_;
   int all_done_ = 0;
-  MapProgress progress_;
+  // By world rank: the phase after the map it said it is in (0: none yet),
+  // and how far it is in each phase (amount of `of`; engine::Phase index).
+  struct Reached {
+    std::uint64_t amount = 0, of = 0;
+  };
+  std::vector<int> phase_;
+  std::vector<std::array<Reached, 4>> reached_;
+  int shown_phase_ = 0; // the phase the progress line is about
+  ProgressLine progress_;
 };
 
 /// Serves the whole run over `channel` until every worker said it has

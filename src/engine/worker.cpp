@@ -34,6 +34,15 @@ comm::WorkerMessage message(MessageKind kind, std::string text = {}) {
   return m;
 }
 
+comm::WorkerMessage phase_message(Phase phase, const std::string &what,
+                                  std::uint64_t amount, std::uint64_t of) {
+  comm::WorkerMessage m = message(MessageKind::progress, what);
+  m.task = static_cast<std::int64_t>(phase);
+  m.amount = amount;
+  m.of = of;
+  return m;
+}
+
 } // namespace
 
 std::optional<TaskToDo> RemoteTaskSource::next(const comm::WorkerMessage &report,
@@ -66,6 +75,11 @@ void RemoteTaskSource::committed(const ckpt::Commit &partition) {
 
 void RemoteTaskSource::progress(const std::string &what) {
   client_.tell(message(MessageKind::progress, what));
+}
+
+void RemoteTaskSource::phase(Phase phase, const std::string &what, std::uint64_t amount,
+                             std::uint64_t of) {
+  client_.tell(phase_message(phase, what, amount, of));
 }
 
 void RemoteTaskSource::finished() {
@@ -110,6 +124,11 @@ void LocalTaskSource::committed(const ckpt::Commit &partition) {
 
 void LocalTaskSource::progress(const std::string &what) {
   send(message(MessageKind::progress, what));
+}
+
+void LocalTaskSource::phase(Phase phase, const std::string &what, std::uint64_t amount,
+                            std::uint64_t of) {
+  send(phase_message(phase, what, amount, of));
 }
 
 void LocalTaskSource::finished() {
@@ -376,7 +395,7 @@ void WorkerRun::read_task_input(const core::Split &split, comm::WorkerMessage &r
 // wait here without spinning.
 void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   const auto begin = Clock::now();
-  tasks_.progress("the shuffle");
+  tasks_.phase(Phase::shuffle, "the shuffle", 0, 0);
   workers_.idle_barrier();
   std::deque<std::array<char, kFrameHeader>> headers; // the pieces point into it
   std::vector<comm::Pieces> to = outgoing(reused, headers);
@@ -385,7 +404,10 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   const comm::ShuffleStats shuffled = comm::shuffle(
       workers_, to, budget_.round,
       [&](int source, std::string_view bytes) { inbox.receive(source, bytes); },
-      [&](const std::vector<std::uint64_t> &incoming) { return inbox.expect(incoming); });
+      [&](const std::vector<std::uint64_t> &incoming) { return inbox.expect(incoming); },
+      [&](std::uint64_t received, std::uint64_t to_receive) {
+        tasks_.phase(Phase::shuffle, "the shuffle", received, to_receive);
+      });
   inbox.finish();
   to.clear();
   headers.clear();
@@ -427,11 +449,18 @@ WorkerRun::outgoing(const std::vector<bool> &reused,
 void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
   const auto begin = Clock::now();
   rows_.emplace(budget_.rows, plan_.scratch_dir);
+  const std::uint64_t to_reduce = (mine_.end - mine_.begin) - mine_reused.commits.size();
+  std::uint64_t reduced = 0;
+  tasks_.phase(Phase::reduce, "the reduce", 0, to_reduce);
   for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) {
-    if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end())
+    if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end()) {
       load_partition(p, it->second);
-    else
-      reduce_partition(p);
+      continue;
+    }
+    tasks_.phase(Phase::reduce, "reducing partition " + std::to_string(p), reduced,
+                 to_reduce);
+    reduce_partition(p);
+    ++reduced;
   }
   stats.received_spilled_bytes = inbox_->spilled_bytes();
   stats.sorted_runs = inbox_->spilled_runs();
@@ -457,7 +486,6 @@ void WorkerRun::load_partition(std::uint32_t p, const ckpt::Commit &commit) {
 
 void WorkerRun::reduce_partition(std::uint32_t p) {
   const std::uint64_t before = rows_->rows();
-  tasks_.progress("reducing partition " + std::to_string(p));
   ReduceStats s;
   detail::JobAccess::set_partition(job_, p);
   crash::reducing_partition(p);
@@ -528,7 +556,7 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
 // Write: all workers into one file, collectively.
 void WorkerRun::write_phase() {
   const auto begin = Clock::now();
-  tasks_.progress("the output write");
+  tasks_.phase(Phase::write, "the output write", 0, 0);
   io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_,
                    budget_.copy_chunk);
   stats.output_bytes = rows_->key_bytes() + rows_->value_bytes();

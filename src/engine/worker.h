@@ -52,7 +52,12 @@ public:
   virtual bool cancelled(std::uint32_t task) = 0;
   /// A reduce partition was committed.
   virtual void committed(const ckpt::Commit &partition) = 0;
+  /// What it does during the map (narrowing a failure down to a record).
   virtual void progress(const std::string &what) = 0;
+  /// Where it is after the map: `amount` of `of` done in `phase` (bytes
+  /// received in the shuffle, partitions reduced), `what` for messages.
+  virtual void phase(Phase phase, const std::string &what, std::uint64_t amount,
+                     std::uint64_t of) = 0;
   virtual void finished() = 0;
   /// Receives cancellations sent after this worker's last task ended.
   virtual void drain_cancellations() {}
@@ -66,6 +71,8 @@ public:
   bool cancelled(std::uint32_t task) override;
   void committed(const ckpt::Commit &partition) override;
   void progress(const std::string &what) override;
+  void phase(Phase phase, const std::string &what, std::uint64_t amount,
+             std::uint64_t of) override;
   void finished() override;
   void drain_cancellations() override;
 
@@ -85,6 +92,8 @@ public:
   bool cancelled(std::uint32_t) override { return false; }
   void committed(const ckpt::Commit &partition) override;
   void progress(const std::string &what) override;
+  void phase(Phase phase, const std::string &what, std::uint64_t amount,
+             std::uint64_t of) override;
   void finished() override;
   const CoordinatorReport &report() const { return report_; }
 

@@ -2,7 +2,7 @@
 # in docs/report.md; worker_ranks says whose each per_worker value is; a run without
 # a checkpoint does not read as one that recomputed its partitions; a
 # --resume of a complete output still writes a report. And the progress of
-# the map phase in a log: timestamped lines with rate and ETA; none with -q.
+# each phase in a log: timestamped lines with rate and ETA; none with -q.
 source "$(dirname "$0")/lib.sh"
 DOC=$(cd "$(dirname "$0")/../../docs" && pwd)/report.md
 "$GEN_TEXT" 400000 21 20000 >a.txt
@@ -51,7 +51,17 @@ mr 3 run wordcount -i a.h5 -o progress.h5 --split-size 20000 --progress 0 2>prog
 grep -qE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\] map: [0-9]+/[0-9]+ tasks, .* MB \([0-9]+%\), .* MB/s.*workers busy' progress.txt ||
   { cat progress.txt; fail "no timestamped progress line with a rate"; }
 grep 'map: ' progress.txt | tail -1 | grep -q '(100%)' || { cat progress.txt; fail "the last progress line is not at 100%"; }
+# The phases after the map, in order, each ending complete: the bytes the
+# shuffle moved, the partitions reduced (the job's default reducers), the write.
+grep -E '\] shuffle: ' progress.txt | tail -1 | grep -qE 'shuffle: ([0-9.]+) of \1 MB received \(100%\)' ||
+  { cat progress.txt; fail "no shuffle line at 100%"; }
+grep -E '\] reduce: ' progress.txt | tail -1 | grep -qE 'reduce: ([0-9]+)/\1 partitions \(100%\)' ||
+  { cat progress.txt; fail "no reduce line at 100%"; }
+[ "$(grep "^\[" progress.txt | tail -1 | sed 's/^\[[^]]*\] //')" = "write: the output is written" ] ||
+  { cat progress.txt; fail "the progress does not end with the write"; }
+phases=$(sed -n 's/^\[[^]]*\] \([a-z]*\): .*/\1/p' progress.txt | uniq | tr '\n' ' ')
+[ "$phases" = "map shuffle reduce write " ] || { cat progress.txt; fail "phases out of order: $phases"; }
 mr 3 run wordcount -i a.h5 -o progress.h5 --split-size 20000 --progress 0 --overwrite -q 2>quiet.txt ||
   fail "run with -q failed"
 [ ! -s quiet.txt ] || { cat quiet.txt; fail "-q printed something"; }
-echo "ok: --progress 0 prints $(grep -c 'map: ' progress.txt) timestamped lines, the last at 100%; -q none"
+echo "ok: --progress 0 prints $(wc -l <progress.txt) timestamped lines: map, shuffle, reduce, write, each to 100%; -q none"

@@ -38,7 +38,7 @@ protected:
       setup.hosts.push_back("h" + std::to_string(w));
     setup.task_timeout = 10;
     setup.bytes_per_worker = kMiB;
-    setup.quiet = true;
+    setup.quiet = setup.progress_out == nullptr; // quiet unless a test reads progress
     coordinator =
         std::make_unique<Coordinator>(splits, committed, setup, report, channel, at(0s));
   }
@@ -617,6 +617,71 @@ TEST(CoordinateLoop, RunsToTheEndOnAFakeClockWithABackupCopy) {
   EXPECT_EQ(channel.take_cancel(2), std::optional<std::int64_t>(1));
   // Idle workers are looked at again every 50 ms, not in a busy loop.
   EXPECT_LT(channel.waits.size(), 100u);
+}
+
+} // namespace
+
+namespace {
+
+/// Worker `w` says where it is after the map, as WorkerRun does.
+comm::WorkerMessage phase_message(engine::Phase phase, std::uint64_t amount,
+                                  std::uint64_t of) {
+  comm::WorkerMessage m;
+  m.kind = MessageKind::progress;
+  m.task = static_cast<std::int64_t>(phase);
+  m.text = "phase " + std::to_string(m.task);
+  m.amount = amount;
+  m.of = of;
+  return m;
+}
+
+TEST_F(Policy, ProgressFollowsEveryPhaseInALog) {
+  char *text = nullptr;
+  std::size_t size = 0;
+  std::FILE *out = open_memstream(&text, &size);
+  setup.quiet = false;
+  setup.progress_out = out;
+  setup.progress_seconds = 0; // a line at every step
+  make(2, 2);
+  ask(1, 0ms);
+  ask(2, 0ms);
+  ask(1, 1000ms, 0, Outcome::done);
+  ask(2, 2000ms, 1, Outcome::done);
+  using engine::Phase;
+  say(1, phase_message(Phase::shuffle, 0, 0), 2000ms);
+  say(2, phase_message(Phase::shuffle, 0, 0), 2000ms);
+  say(1, phase_message(Phase::shuffle, 3'000'000, 6'000'000), 3000ms);
+  say(2, phase_message(Phase::shuffle, 1'000'000, 2'000'000), 3000ms);
+  say(1, phase_message(Phase::reduce, 0, 2), 4000ms); // worker 2 still shuffles
+  say(2, phase_message(Phase::reduce, 0, 1), 4000ms);
+  say(2, phase_message(Phase::write, 0, 0), 5000ms); // its one partition done
+  say(1, phase_message(Phase::reduce, 1, 2), 6000ms);
+  say(1, phase_message(Phase::write, 0, 0), 7000ms);
+  tell(2, MessageKind::finished, 8000ms);
+  tell(1, MessageKind::finished, 8000ms);
+  EXPECT_TRUE(coordinator->finished());
+  std::fclose(out);
+  const std::string log(text, size);
+  std::free(text);
+  auto has = [&](const std::string &s) { return log.find(s) != std::string::npos; };
+  EXPECT_TRUE(has("] map: 2/2 tasks, 2.1 of 2.1 MB (100%)")) << log;
+  // The shuffle: 4 MB of 8 received after 1 s of it.
+  EXPECT_TRUE(has("] shuffle: 4.0 of 8.0 MB received (50%), 4.0 MB/s, ETA 1 s; 2 of 2 "
+                  "workers in the shuffle\n"))
+      << log;
+  // Worker 1 reducing while 2 shuffles: still the shuffle's line, then its
+  // last line once both left it (what they received is complete).
+  EXPECT_TRUE(has("] shuffle: 7.0 of 8.0 MB received (87%)")) << log;
+  EXPECT_TRUE(has("] shuffle: 8.0 of 8.0 MB received (100%)")) << log;
+  // The reduce counts partitions of all workers; worker 1 lags once 2 is done.
+  EXPECT_TRUE(has("] reduce: 1/3 partitions (33%), 1.0 partitions/s, ETA 2 s; 1 of 2 "
+                  "workers reducing; slowest: rank 1 (host h1) at 0/2 partitions\n"))
+      << log;
+  EXPECT_TRUE(has("] reduce: 3/3 partitions (100%)")) << log;
+  EXPECT_TRUE(has("] write: the output is written\n")) << log;
+  EXPECT_LT(log.rfind("map:"), log.find("shuffle:")) << log;
+  EXPECT_LT(log.rfind("shuffle:"), log.find("reduce:")) << log;
+  EXPECT_LT(log.rfind("reduce:"), log.find("write:")) << log;
 }
 
 } // namespace

@@ -1,5 +1,5 @@
-// src/engine/map_progress.cpp: see map_progress.h.
-#include "engine/map_progress.h"
+// src/engine/progress.cpp: see progress.h.
+#include "engine/progress.h"
 
 #include <ctime>
 
@@ -47,27 +47,66 @@ std::string describe_map_progress(const MapProgressState &s, double seconds) {
   return line;
 }
 
-void MapProgress::update(const MapProgressState &s, Time now, bool final) {
+std::string describe_phase_progress(const PhaseProgressState &s, double seconds) {
+  const std::string workers =
+      std::to_string(s.in_phase) + " of " + std::to_string(s.workers) + " workers ";
+  const double left = static_cast<double>(s.total > s.done ? s.total - s.done : 0);
+  const double rate = seconds > 0 ? static_cast<double>(s.done) / seconds : 0;
+  const std::string percent =
+      s.total > 0 ? " (" + std::to_string(s.done * 100 / s.total) + "%)" : "";
+  std::string line;
+  switch (s.phase) {
+  case Phase::shuffle:
+    line = "shuffle: " + megabytes(static_cast<double>(s.done)) + " of " +
+           megabytes(static_cast<double>(s.total)) + " MB received" + percent;
+    if (rate > 0)
+      line += ", " + megabytes(rate) + " MB/s" +
+              (left > 0 ? ", ETA " + duration(left / rate) : "");
+    return line + "; " + workers + "in the shuffle";
+  case Phase::reduce: {
+    line = "reduce: " + std::to_string(s.done) + "/" + std::to_string(s.total) +
+           " partitions" + percent;
+    char per_second[32];
+    std::snprintf(per_second, sizeof per_second, "%.1f", rate);
+    if (rate > 0)
+      line += std::string(", ") + per_second + " partitions/s" +
+              (left > 0 ? ", ETA " + duration(left / rate) : "");
+    line += "; " + workers + "reducing";
+    if (!s.lagging.empty())
+      line += "; slowest: " + s.lagging;
+    return line;
+  }
+  case Phase::write:
+    break;
+  }
+  if (s.in_phase == 0)
+    return "write: the output is written";
+  return "write: " + workers + "writing the output";
+}
+
+bool ProgressLine::due(Time now, bool final) const {
   if (!out_ || ended_)
-    return;
+    return false;
   const double since_last = std::chrono::duration<double>(now - last_).count();
-  const double seconds = std::chrono::duration<double>(now - start_).count();
+  if (redraw_)
+    return final || !shown_ || since_last >= 0.2;
+  return final ? shown_ : since_last >= every_;
+}
+
+void ProgressLine::show(const std::string &text, Time now, bool final) {
+  if (!due(now, final))
+    return;
   if (redraw_) {
-    if (!final && shown_ && since_last < 0.2)
-      return;
     // \r and "erase to the end of the line": the line is redrawn in place.
-    std::fprintf(out_, "\r%s\033[K%s", describe_map_progress(s, seconds).c_str(),
-                 final ? "\n" : "");
+    std::fprintf(out_, "\r%s\033[K%s", text.c_str(), final ? "\n" : "");
     open_line_ = !final;
   } else {
-    if (final ? !shown_ : since_last < every_)
-      return;
     char stamp[32];
     const std::time_t t = std::time(nullptr);
     std::tm tm{};
     localtime_r(&t, &tm);
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-    std::fprintf(out_, "[%s] %s\n", stamp, describe_map_progress(s, seconds).c_str());
+    std::fprintf(out_, "[%s] %s\n", stamp, text.c_str());
   }
   std::fflush(out_);
   shown_ = true;
@@ -75,7 +114,12 @@ void MapProgress::update(const MapProgressState &s, Time now, bool final) {
   ended_ = final;
 }
 
-void MapProgress::interrupt() {
+void ProgressLine::restart(Time now) {
+  start_ = now;
+  shown_ = ended_ = false;
+}
+
+void ProgressLine::interrupt() {
   if (out_ && open_line_) {
     std::fputc('\n', out_);
     open_line_ = false;
