@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 
+#include "cli/command_progress.h"
 #include "cli/export_rows.h"
 #include "cli/import_paths.h"
 #include "cli/info.h"
@@ -116,7 +117,27 @@ struct Commands {
   std::string sorted_out, sorted_in;
   std::string verify_target;
   std::string info_target;
+  // import, export, verify: their progress on stderr
+  double progress_seconds = 10;
+  bool quiet = false;
 };
+
+/// --progress and -q of a command that may take long (import, export,
+/// verify); `run` has its own.
+void add_progress_flags(CLI::App &command, Commands &c, const std::string &what) {
+  command.add_flag("-q,--quiet", c.quiet, "Print no progress" + what);
+  command
+      .add_option("--progress", c.progress_seconds,
+                  "Seconds between two progress lines in a log (MB or rows done, rate, "
+                  "ETA); on a terminal one line redrawn in place, after the first second")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+}
+
+CommandProgress progress_of(const Commands &c, const std::string &label,
+                            const std::string &verb, CommandProgress::Unit unit) {
+  return CommandProgress(label, verb, unit, c.progress_seconds, c.quiet);
+}
 
 void add_import(CLI::App &app, Commands &c) {
   c.import = app.add_subcommand(
@@ -150,6 +171,7 @@ void add_import(CLI::App &app, Commands &c) {
   c.import->add_option("paths", c.import_paths,
                        "Files and folders, in this order (a folder: its regular files, "
                        "recursively, in byte order of their paths)");
+  add_progress_flags(*c.import, c, " and no summary");
 }
 
 // Over 80 lines on purpose: one declaration per flag of `run`, in --help
@@ -269,7 +291,7 @@ void add_run(CLI::App &app, Commands &c) {
   c.run->add_flag("-q,--quiet", c.opt.quiet, "Print nothing but errors");
   c.run
       ->add_option("--progress", c.opt.progress_seconds,
-                   "Seconds between two progress lines of the map phase in a log "
+                   "Seconds between two progress lines (each phase) in a log "
                    "(tasks and MB done, rate, ETA, workers busy); on a terminal the line "
                    "is redrawn in place instead; -q: none")
       ->check(CLI::Range(0.0, 86400.0))
@@ -288,6 +310,7 @@ void add_export_and_checks(CLI::App &app, Commands &c) {
                    "(64KiB to 1PiB)")
       ->transform(size_in(64 * KiB, PiB))
       ->capture_default_str();
+  add_progress_flags(*c.exp, c, "");
 
   c.validate = app.add_subcommand(
       "validate-sort",
@@ -305,6 +328,7 @@ void add_export_and_checks(CLI::App &app, Commands &c) {
   c.verify
       ->add_option("path", c.verify_target, "Input or output file, or checkpoint folder")
       ->required();
+  add_progress_flags(*c.verify, c, " (of an input)");
 
   c.info = app.add_subcommand(
       "info", "Say what a file or folder is and what it holds (an input, an output, a "
@@ -512,7 +536,15 @@ int run_import(Commands &c) {
   return plain([&] {
     c.import_opt.format = io::format_named(c.format);
     ImportPaths paths = collect_import_paths(c.import_paths, c.files_from);
+    CommandProgress progress =
+        progress_of(c, "import", "read", CommandProgress::Unit::bytes);
+    c.import_opt.progress = [&](std::uint64_t done, std::uint64_t total) {
+      progress.update(done, total);
+    };
     auto s = io::import_files(paths.files, c.import_opt);
+    progress.finish();
+    if (c.quiet)
+      return;
     std::fprintf(stderr, "imported %llu file(s), %llu bytes into %s",
                  static_cast<unsigned long long>(s.files),
                  static_cast<unsigned long long>(s.bytes), c.import_opt.output.c_str());
@@ -621,11 +653,23 @@ int main(int argc, char **argv) {
   if (*c.import)
     return run_import(c);
   if (*c.exp)
-    return plain([&] { export_rows(c.export_in, stdout, c.export_budget); });
+    return plain([&] {
+      CommandProgress progress =
+          progress_of(c, "export", "", CommandProgress::Unit::rows);
+      export_rows(
+          c.export_in, stdout, c.export_budget,
+          [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });
+    });
   if (*c.validate)
     return run_checking([&] { return validate_sort(c.sorted_out, c.sorted_in, stdout); });
   if (*c.verify)
-    return run_checking([&] { return verify_path(c.verify_target, stdout); });
+    return run_checking([&] {
+      CommandProgress progress =
+          progress_of(c, "verify", "checked", CommandProgress::Unit::bytes);
+      return verify_path(
+          c.verify_target, stdout,
+          [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });
+    });
   if (*c.info)
     return plain([&] { info_path(c.info_target, stdout); });
   if (*c.pipeline)

@@ -13,7 +13,9 @@
 
 namespace mr::cli {
 
-std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t budget) {
+std::uint64_t export_rows(
+    const std::string &path, std::FILE *out, std::uint64_t budget,
+    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress) {
   io::OutputReader reader(path);
   verify_before_printing(reader, path, budget);
   const io::OutputMeta &meta = reader.meta();
@@ -30,6 +32,7 @@ std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t
     throw io::InputError("'" + path + "' asks for export format '" + meta.export_format +
                          "', which this version does not know");
   const bool u64 = meta.uint64_values;
+  const std::uint64_t total = reader.rows();
   std::uint64_t rows = 0;
   std::string line;
   reader.for_each_row(
@@ -61,8 +64,12 @@ std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t
           throw io::InputError(std::string("cannot write the export: ") +
                                std::strerror(errno));
         ++rows;
+        if (progress && rows % 4096 == 0)
+          progress(rows, total);
       },
       budget);
+  if (progress)
+    progress(rows, total);
   if (std::fflush(out) != 0)
     throw io::InputError(std::string("cannot write the export: ") + std::strerror(errno));
   return rows;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace mr::cli {
@@ -16,7 +17,9 @@ namespace mr::cli {
 /// many partitions, at least 8 KiB a partition), plus the largest row.
 /// Returns the rows printed. Throws io::InputError for a missing or
 /// malformed file.
-std::uint64_t export_rows(const std::string &path, std::FILE *out,
-                          std::uint64_t budget = 64ull << 20);
+/// `progress`, if given, is told now and then: rows printed, of all.
+std::uint64_t export_rows(
+    const std::string &path, std::FILE *out, std::uint64_t budget = 64ull << 20,
+    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress = {});
 
 } // namespace mr::cli

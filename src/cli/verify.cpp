@@ -16,7 +16,9 @@ namespace {
 
 constexpr int kUnverifiable = 2;
 
-int verify_input(const std::string &path, std::FILE *out) {
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+int verify_input(const std::string &path, std::FILE *out, const Progress &progress) {
   io::InputFile input = io::InputFile::open(path);
   if (!input.verifiable()) {
     std::fprintf(out,
@@ -26,12 +28,14 @@ int verify_input(const std::string &path, std::FILE *out) {
                  input.info().files());
     return kUnverifiable;
   }
-  constexpr std::uint64_t kPiece = 64ull << 20;
+  constexpr std::uint64_t kPiece = 16ull << 20; // a progress line may follow each
   std::vector<char> buffer;
   for (std::uint64_t at = 0; at < input.size(); at += kPiece) {
     const std::uint64_t n = std::min(kPiece, input.size() - at);
     buffer.resize(n);
     input.read_verified(at, n, buffer.data());
+    if (progress)
+      progress(at + n, input.size());
   }
   std::fprintf(out,
                "%s: input (%s), %llu bytes in %zu file(s): every 1 MiB chunk matches its "
@@ -128,12 +132,12 @@ PathKind kind_of(const std::string &path) {
   throw io::InputError("'" + path + "' is neither a mapreduce input nor an output");
 }
 
-int verify_path(const std::string &path, std::FILE *out) {
+int verify_path(const std::string &path, std::FILE *out, const Progress &progress) {
   switch (kind_of(path)) {
   case PathKind::checkpoint:
     return verify_checkpoint(path, out);
   case PathKind::input:
-    return verify_input(path, out);
+    return verify_input(path, out, progress);
   case PathKind::output:
     break;
   }

@@ -2,7 +2,9 @@
 // checkpoint folder completely against its checksums.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "io/output_reader.h"
@@ -18,7 +20,11 @@ PathKind kind_of(const std::string &path);
 /// Prints what was checked to `out`; returns 0 only when all of it is good
 /// (2 when the file has no checksums to check). Throws io::InputError for a
 /// file that cannot be read at all.
-int verify_path(const std::string &path, std::FILE *out);
+/// `progress`, if given, is told as an input's bytes are checked: bytes
+/// done, of all.
+int verify_path(
+    const std::string &path, std::FILE *out,
+    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress = {});
 
 /// Checks every partition of an output before a command prints any of it (a
 /// damaged file is refused whole, never printed in part); warns once about

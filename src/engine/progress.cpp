@@ -84,6 +84,40 @@ std::string describe_phase_progress(const PhaseProgressState &s, double seconds)
   return "write: " + workers + "writing the output";
 }
 
+namespace {
+/// ", 40.0 MB/s, ETA 2 s": `rate_text` says the rate, the ETA follows from it.
+std::string rate_and_eta(double done, double total, double seconds,
+                         const std::string &rate_text) {
+  const double rate = seconds > 0 ? done / seconds : 0;
+  if (rate <= 0)
+    return "";
+  return ", " + rate_text +
+         (total > done ? ", ETA " + duration((total - done) / rate) : "");
+}
+
+std::string percent(std::uint64_t done, std::uint64_t total) {
+  return total > 0 ? " (" + std::to_string(done * 100 / total) + "%)" : "";
+}
+} // namespace
+
+std::string describe_bytes_progress(const std::string &label, const std::string &verb,
+                                    std::uint64_t done, std::uint64_t total,
+                                    double seconds) {
+  const double d = static_cast<double>(done), t = static_cast<double>(total);
+  return label + ": " + megabytes(d) + " of " + megabytes(t) + " MB " + verb +
+         percent(done, total) +
+         rate_and_eta(d, t, seconds, megabytes(seconds > 0 ? d / seconds : 0) + " MB/s");
+}
+
+std::string describe_rows_progress(const std::string &label, std::uint64_t done,
+                                   std::uint64_t total, double seconds) {
+  const double d = static_cast<double>(done), t = static_cast<double>(total);
+  const auto per_second = static_cast<unsigned long long>(seconds > 0 ? d / seconds : 0);
+  return label + ": " + std::to_string(done) + " of " + std::to_string(total) + " rows" +
+         percent(done, total) +
+         rate_and_eta(d, t, seconds, std::to_string(per_second) + " rows/s");
+}
+
 bool ProgressLine::due(Time now, bool final) const {
   if (!out_ || ended_)
     return false;

@@ -40,6 +40,15 @@ struct PhaseProgressState {
 
 std::string describe_phase_progress(const PhaseProgressState &s, double seconds);
 
+/// A command's line: "import: 12.0 of 100.0 MB read (12%), 40.0 MB/s, ETA
+/// 2 s" (label "import", verb "read"), and in rows: "export: 1200 of 5000
+/// rows (24%), 400 rows/s, ETA 9 s".
+std::string describe_bytes_progress(const std::string &label, const std::string &verb,
+                                    std::uint64_t done, std::uint64_t total,
+                                    double seconds);
+std::string describe_rows_progress(const std::string &label, std::uint64_t done,
+                                   std::uint64_t total, double seconds);
+
 /// When and how a progress line is printed. One phase at a time: restart()
 /// begins the next; a log keeps its interval across phases, so a line comes
 /// every `every` seconds whichever phase runs.

@@ -124,6 +124,10 @@ public:
   }
 
   bool gzip() const { return gz_ != nullptr; }
+  /// Bytes of the file (as on disk) read so far.
+  std::uint64_t consumed() const {
+    return gz_ ? static_cast<std::uint64_t>(std::max<z_off_t>(0, gzoffset(gz_))) : read_;
+  }
 
   /// Up to n bytes into dst; 0 at the end. Throws InputError on a read
   /// error, or a gzip stream that is damaged or cut short.
@@ -132,6 +136,7 @@ public:
       in_.read(dst, static_cast<std::streamsize>(n));
       if (in_.bad())
         throw InputError("error while reading '" + path_ + "'");
+      read_ += static_cast<std::uint64_t>(in_.gcount());
       return static_cast<std::size_t>(in_.gcount());
     }
     const int got =
@@ -150,6 +155,7 @@ public:
 private:
   std::string path_;
   std::ifstream in_;
+  std::uint64_t read_ = 0;
   gzFile gz_ = nullptr;
 };
 
@@ -166,6 +172,13 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
   const std::unique_ptr<RecordFormat> format = make_record_format(shape);
   std::vector<std::uint64_t> offsets{0};
   std::vector<char> block(1 << 20);
+  std::uint64_t on_disk = 0, read_before = 0; // of all files; of the files done
+  if (o.progress)
+    for (const auto &f : files) {
+      std::error_code ec;
+      const auto n = fs::file_size(f, ec);
+      on_disk += ec ? 0 : n;
+    }
   for (const auto &f : files) {
     FileReader in(f, o.gunzip);
     stats.gunzipped += in.gzip() ? 1 : 0;
@@ -175,7 +188,10 @@ ImportStats write_input(const std::vector<std::string> &files, const ImportOptio
       writer.write(block.data(), got);
       size += got;
       last = block[got - 1];
+      if (o.progress)
+        o.progress(read_before + in.consumed(), on_disk);
     }
+    read_before += in.consumed();
     const std::string_view tail = format->after_file(f, size, last);
     writer.write(tail.data(), tail.size());
     size += tail.size();

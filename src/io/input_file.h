@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct ImportOptions {
   /// name). Without it a gzip file is refused: its compressed bytes would be
   /// imported as text without a word.
   bool gunzip = false;
+  /// Told as the files are read: bytes of them read so far (as they are on
+  /// disk: compressed, for gzip), of all.
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
 struct ImportStats {
