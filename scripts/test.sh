@@ -10,6 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || exit 1
+bash scripts/install-browser.sh # optional: the HTML report's browser test skips without
 failed=()
 if [ "${MR_ONLY_SANITIZE:-0}" != 1 ]; then
   bash scripts/build.sh || exit 1

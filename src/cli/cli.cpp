@@ -11,6 +11,7 @@
 
 #include "cli/command_progress.h"
 #include "cli/export_rows.h"
+#include "cli/html_report.h"
 #include "cli/import_paths.h"
 #include "cli/info.h"
 #include "cli/numbers.h"
@@ -97,7 +98,8 @@ std::string describe_params(const JobEntry &job, const char *indent) {
 /// Every command's flags, as CLI11 fills them in.
 struct Commands {
   CLI::App *import = nullptr, *run = nullptr, *exp = nullptr, *validate = nullptr,
-           *verify = nullptr, *info = nullptr, *jobs = nullptr, *pipeline = nullptr;
+           *verify = nullptr, *info = nullptr, *jobs = nullptr, *pipeline = nullptr,
+           *report = nullptr;
   // pipeline
   std::string pipeline_file;
   engine::PipelineOptions pipeline_opt;
@@ -117,6 +119,9 @@ struct Commands {
   std::string sorted_out, sorted_in;
   std::string verify_target;
   std::string info_target;
+  // report
+  std::string report_json, report_html;
+  bool report_overwrite = false;
   // import, export, verify: their progress on stderr
   double progress_seconds = 10;
   bool quiet = false;
@@ -336,6 +341,19 @@ void add_export_and_checks(CLI::App &app, Commands &c) {
               "Example: mapreduce info counts.h5");
   c.info->add_option("path", c.info_target, "Input or output file, or checkpoint folder")
       ->required();
+
+  c.report = app.add_subcommand(
+      "report",
+      "Make one HTML page of a run's JSON report (--report): a timeline with a "
+      "bar per map task, shuffle round and reduce partition on each rank, phase "
+      "times and rates, partition sizes, memory and spills, counters. It opens "
+      "in any browser with no network.\n"
+      "Example: mapreduce report run.json -o run.html");
+  c.report
+      ->add_option("json", c.report_json, "The report of 'mapreduce run ... --report'")
+      ->required();
+  c.report->add_option("-o,--output", c.report_html, "HTML file to write")->required();
+  c.report->add_flag("--overwrite", c.report_overwrite, "Replace the page if it exists");
 
   c.jobs = app.add_subcommand("jobs", "List the jobs 'mapreduce run' knows, with "
                                       "their parameters");
@@ -672,6 +690,11 @@ int main(int argc, char **argv) {
     });
   if (*c.info)
     return plain([&] { info_path(c.info_target, stdout); });
+  if (*c.report)
+    return plain([&] {
+      write_html_report(c.report_json, c.report_html, c.report_overwrite);
+      std::fprintf(stderr, "report: wrote %s\n", c.report_html.c_str());
+    });
   if (*c.pipeline)
     return start_pipeline(c, argc, argv);
   if (*c.jobs)

@@ -14,7 +14,7 @@
 
 namespace boost::serialization {
 template <class Archive> void serialize(Archive &ar, mr::comm::Assignment &a, unsigned) {
-  ar &a.id &a.kind &a.begin &a.end &a.accepted &a.skip &a.isolate;
+  ar &a.id &a.kind &a.begin &a.end &a.accepted &a.skip &a.isolate &a.backup;
   mr::comm::optional_field(ar, a.commit);
 }
 template <class Archive>

@@ -41,6 +41,7 @@ struct Assignment {
   // and whether a failure that names no record is narrowed down to one.
   std::vector<std::uint64_t> skip;
   bool isolate = false;
+  bool backup = false; // a backup copy of a task another worker runs (for the report)
 };
 
 /// No record: the job failed in finish_task, or the input, not in map.

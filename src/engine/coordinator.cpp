@@ -550,6 +550,7 @@ void Coordinator::start(int w, std::int64_t t, bool backup, bool accepted, Time 
                accepted,
                skip_[t],
                setup_.skip_bad_records.has_value()};
+  a.backup = backup;
   Copy c;
   c.task = t;
   c.backup = backup;

@@ -121,9 +121,19 @@ Json timeline_json(const JobSummary &s) {
     Json ph = Json::array();
     for (const Timeline::Phase &p : Timeline::decode(s.timelines[rank]))
       ph.push_back({{"name", p.name}, {"begin", p.begin}, {"end", p.end}});
+    Json events = Json::array();
+    std::uint64_t dropped = 0;
+    for (const Timeline::Event &e : Timeline::decode_events(s.timelines[rank], dropped))
+      events.push_back({{"kind", e.kind},
+                        {"id", e.id},
+                        {"begin", e.begin},
+                        {"end", e.end},
+                        {"marks", e.marks}});
     timeline.push_back({{"rank", rank},
                         {"host", rank < s.hosts.size() ? s.hosts[rank] : std::string()},
-                        {"phases", ph}});
+                        {"phases", ph},
+                        {"events", events},
+                        {"events_dropped", dropped}});
   }
   return timeline;
 }
@@ -212,22 +222,78 @@ void Timeline::add(const std::string &name, Clock::time_point begin) {
   phases_.push_back({name, since(begin), since(Clock::now())});
 }
 
+void Timeline::event(const char *kind, std::int64_t id, Clock::time_point begin,
+                     std::string marks) {
+  if (events_.size() >= kMaxEvents) {
+    ++dropped_;
+    return;
+  }
+  const auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(t - kProcessStart).count();
+  };
+  events_.push_back({kind, id, since(begin), since(Clock::now()), std::move(marks)});
+}
+
+void Timeline::mark_last(const char *mark) {
+  if (events_.empty())
+    return;
+  std::string &m = events_.back().marks;
+  m += m.empty() ? mark : std::string(",") + mark;
+}
+
 std::string Timeline::encode() const {
   std::string out;
-  char line[64];
+  char line[96];
   for (const Phase &p : phases_) {
     std::snprintf(line, sizeof line, "%.6f %.6f ", p.begin, p.end);
     out += line + p.name + "\n";
   }
+  for (const Event &e : events_) {
+    std::snprintf(line, sizeof line, "@ %.6f %.6f ", e.begin, e.end);
+    out.append(line).append(e.kind).append(" ").append(std::to_string(e.id));
+    out.append(" ").append(e.marks.empty() ? "-" : e.marks).append("\n");
+  }
+  if (dropped_)
+    out.append("# dropped ").append(std::to_string(dropped_)).append("\n");
   return out;
 }
 
 std::vector<Timeline::Phase> Timeline::decode(const std::string &text) {
   std::vector<Phase> out;
-  std::istringstream in(text);
-  Phase p;
-  while (in >> p.begin >> p.end && std::getline(in >> std::ws, p.name))
-    out.push_back(p);
+  std::istringstream lines(text);
+  std::string l;
+  while (std::getline(lines, l)) {
+    if (l.empty() || l[0] == '@' || l[0] == '#')
+      continue;
+    std::istringstream in(l);
+    Phase p;
+    if (in >> p.begin >> p.end && std::getline(in >> std::ws, p.name))
+      out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<Timeline::Event> Timeline::decode_events(const std::string &text,
+                                                     std::uint64_t &dropped) {
+  std::vector<Event> out;
+  dropped = 0;
+  std::istringstream lines(text);
+  std::string l;
+  while (std::getline(lines, l)) {
+    std::istringstream in(l);
+    std::string at;
+    if (l.rfind("# dropped ", 0) == 0) {
+      dropped = std::stoull(l.substr(10));
+      continue;
+    }
+    Event e;
+    if (l.empty() || l[0] != '@' ||
+        !(in >> at >> e.begin >> e.end >> e.kind >> e.id >> e.marks))
+      continue;
+    if (e.marks == "-")
+      e.marks.clear();
+    out.push_back(std::move(e));
+  }
   return out;
 }
 

@@ -82,16 +82,41 @@ public:
     std::string name;
     double begin = 0, end = 0;
   };
+  /// One piece of work inside a phase, for the HTML report's bars: a map
+  /// task copy ("map", or "map_load" from a checkpoint), a shuffle round
+  /// ("round"), a reduce partition ("reduce", or "reduce_load"). `marks`:
+  /// comma-separated, from "backup", "abandoned" (cancelled: the other copy
+  /// won), "lost" (finished, but the other copy won), "failed", "load_failed".
+  struct Event {
+    std::string kind;
+    std::int64_t id = -1;
+    double begin = 0, end = 0;
+    std::string marks;
+  };
+  /// At most this many events a rank (a report stays readable); the
+  /// others are counted.
+  static constexpr std::size_t kMaxEvents = 100000;
+
   /// Records phase `name` from `begin` to now.
   void add(const std::string &name, Clock::time_point begin);
-  /// One line a phase: "begin end name".
+  /// Records event `kind` `id` from `begin` to now.
+  void event(const char *kind, std::int64_t id, Clock::time_point begin,
+             std::string marks = {});
+  /// Adds `mark` to the last event (a copy found lost afterwards).
+  void mark_last(const char *mark);
+  /// One line a phase, "begin end name", and an event, "@ begin end kind
+  /// id marks", then "# dropped N" if events were dropped.
   std::string encode() const;
   static std::vector<Phase> decode(const std::string &text);
+  static std::vector<Event> decode_events(const std::string &text,
+                                          std::uint64_t &dropped);
   /// When this process started (its static initialisation).
   static Clock::time_point process_start();
 
 private:
   std::vector<Phase> phases_;
+  std::vector<Event> events_;
+  std::uint64_t dropped_ = 0;
 };
 
 struct JobSummary {

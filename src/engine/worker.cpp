@@ -34,6 +34,19 @@ comm::WorkerMessage message(MessageKind kind, std::string text = {}) {
   return m;
 }
 
+/// The report's marks of a map task copy that ended with `outcome`.
+std::string task_marks(bool backup, Outcome outcome) {
+  std::string marks = backup ? "backup" : "";
+  const char *how = outcome == Outcome::abandoned     ? "abandoned"
+                    : outcome == Outcome::job_failed  ? "failed"
+                    : outcome == Outcome::failed      ? "failed"
+                    : outcome == Outcome::load_failed ? "load_failed"
+                                                      : "";
+  if (*how)
+    marks += (marks.empty() ? "" : ",") + std::string(how);
+  return marks;
+}
+
 comm::WorkerMessage phase_message(Phase phase, const std::string &what,
                                   std::uint64_t amount, std::uint64_t of) {
   comm::WorkerMessage m = message(MessageKind::progress, what);
@@ -51,8 +64,12 @@ std::optional<TaskToDo> RemoteTaskSource::next(const comm::WorkerMessage &report
   accepted = a.accepted;
   if (a.kind == TaskKind::none)
     return std::nullopt;
-  return TaskToDo{a.kind, core::Split{static_cast<std::uint32_t>(a.id), a.begin, a.end},
-                  std::move(a.commit), std::move(a.skip), a.isolate};
+  return TaskToDo{a.kind,
+                  core::Split{static_cast<std::uint32_t>(a.id), a.begin, a.end},
+                  std::move(a.commit),
+                  std::move(a.skip),
+                  a.isolate,
+                  a.backup};
 }
 
 bool RemoteTaskSource::cancelled(std::uint32_t task) {
@@ -113,7 +130,10 @@ std::optional<TaskToDo> LocalTaskSource::next(const comm::WorkerMessage &report,
     return std::nullopt;
   return TaskToDo{a->kind,
                   core::Split{static_cast<std::uint32_t>(a->id), a->begin, a->end},
-                  std::move(a->commit), std::move(a->skip), a->isolate};
+                  std::move(a->commit),
+                  std::move(a->skip),
+                  a->isolate,
+                  a->backup};
 }
 
 void LocalTaskSource::committed(const ckpt::Commit &partition) {
@@ -234,8 +254,12 @@ void WorkerRun::map_phase() {
     settle(last, accepted);
     report = message(MessageKind::request);
     report.task = task->split.id;
-    last =
-        task->kind == TaskKind::load ? load_task(*task, report) : map_task(*task, report);
+    const auto t0 = Clock::now();
+    const bool load = task->kind == TaskKind::load;
+    last = load ? load_task(*task, report) : map_task(*task, report);
+    if (plan_.timeline)
+      plan_.timeline->event(load ? "map_load" : "map", task->split.id, t0,
+                            task_marks(task->backup, report.outcome));
   }
   settle(last, accepted);
   tasks_.drain_cancellations();
@@ -250,6 +274,8 @@ void WorkerRun::settle(const Reported &last, bool accepted) {
     add_counters(last.counters, counters_);
     return;
   }
+  if (plan_.timeline)
+    plan_.timeline->mark_last("lost");
   outputs_.drop_last(); // another copy won: drop ours
   if (!last.file.empty())
     std::filesystem::remove(plan_.checkpoint->dir() + "/" + last.file);
@@ -401,11 +427,17 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   std::vector<comm::Pieces> to = outgoing(reused, headers);
   inbox_.emplace(job_, mine_, static_cast<int>(W_), budget_.inbox, plan_.scratch_dir);
   PartitionInbox &inbox = *inbox_;
+  std::int64_t rounds_done = 0;
+  auto round_begin = Clock::now();
   const comm::ShuffleStats shuffled = comm::shuffle(
       workers_, to, budget_.round,
       [&](int source, std::string_view bytes) { inbox.receive(source, bytes); },
       [&](const std::vector<std::uint64_t> &incoming) { return inbox.expect(incoming); },
       [&](std::uint64_t received, std::uint64_t to_receive) {
+        if (plan_.timeline)
+          plan_.timeline->event("round", rounds_done, round_begin);
+        ++rounds_done;
+        round_begin = Clock::now();
         tasks_.phase(Phase::shuffle, "the shuffle", received, to_receive);
       });
   inbox.finish();
@@ -453,14 +485,19 @@ void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
   std::uint64_t reduced = 0;
   tasks_.phase(Phase::reduce, "the reduce", 0, to_reduce);
   for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) {
+    const auto t0 = Clock::now();
     if (auto it = mine_reused.commits.find(p); it != mine_reused.commits.end()) {
       load_partition(p, it->second);
+      if (plan_.timeline)
+        plan_.timeline->event("reduce_load", p, t0);
       continue;
     }
     tasks_.phase(Phase::reduce, "reducing partition " + std::to_string(p), reduced,
                  to_reduce);
     reduce_partition(p);
     ++reduced;
+    if (plan_.timeline)
+      plan_.timeline->event("reduce", p, t0);
   }
   stats.received_spilled_bytes = inbox_->spilled_bytes();
   stats.sorted_runs = inbox_->spilled_runs();

@@ -35,6 +35,7 @@ struct TaskToDo {
   std::optional<ckpt::Commit> commit; // load: what the manifest says of the task
   std::vector<std::uint64_t> skip;    // records not to map (--skip-bad-records)
   bool isolate = false;               // narrow a failure down to a record
+  bool backup = false;                // a backup copy (for the report)
 };
 
 /// Where a worker gets its next map task from, and whom it tells what it
