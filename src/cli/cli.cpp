@@ -672,18 +672,24 @@ int main(int argc, char **argv) {
     return run_import(c);
   if (*c.exp)
     return plain([&] {
-      CommandProgress progress =
-          progress_of(c, "export", "", CommandProgress::Unit::rows);
+      CommandProgress checking =
+          progress_of(c, "export", "checked", CommandProgress::Unit::rows);
+      CommandProgress printing =
+          progress_of(c, "export", "printed", CommandProgress::Unit::rows);
       export_rows(
           c.export_in, stdout, c.export_budget,
-          [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });
+          [&](std::uint64_t done, std::uint64_t total) { checking.update(done, total); },
+          [&](std::uint64_t done, std::uint64_t total) { printing.update(done, total); });
     });
   if (*c.validate)
     return run_checking([&] { return validate_sort(c.sorted_out, c.sorted_in, stdout); });
   if (*c.verify)
     return run_checking([&] {
+      // An input is checked in bytes, an output in rows.
+      const bool rows = kind_of(c.verify_target) == PathKind::output;
       CommandProgress progress =
-          progress_of(c, "verify", "checked", CommandProgress::Unit::bytes);
+          progress_of(c, "verify", "checked",
+                      rows ? CommandProgress::Unit::rows : CommandProgress::Unit::bytes);
       return verify_path(
           c.verify_target, stdout,
           [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });

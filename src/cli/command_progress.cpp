@@ -39,7 +39,7 @@ std::string CommandProgress::text(Clock::time_point now) const {
   const double seconds = line_.seconds(now);
   return unit_ == Unit::bytes
              ? engine::describe_bytes_progress(label_, verb_, done_, total_, seconds)
-             : engine::describe_rows_progress(label_, done_, total_, seconds);
+             : engine::describe_rows_progress(label_, verb_, done_, total_, seconds);
 }
 
 } // namespace mr::cli

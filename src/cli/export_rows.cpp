@@ -13,11 +13,10 @@
 
 namespace mr::cli {
 
-std::uint64_t export_rows(
-    const std::string &path, std::FILE *out, std::uint64_t budget,
-    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress) {
+std::uint64_t export_rows(const std::string &path, std::FILE *out, std::uint64_t budget,
+                          const RowsProgress &checking, const RowsProgress &progress) {
   io::OutputReader reader(path);
-  verify_before_printing(reader, path, budget);
+  verify_before_printing(reader, path, budget, checking);
   const io::OutputMeta &meta = reader.meta();
   enum { tsv, values, keys, ranked } format;
   if (meta.export_format == "key_tab_value")

@@ -17,9 +17,12 @@ namespace mr::cli {
 /// many partitions, at least 8 KiB a partition), plus the largest row.
 /// Returns the rows printed. Throws io::InputError for a missing or
 /// malformed file.
-/// `progress`, if given, is told now and then: rows printed, of all.
-std::uint64_t export_rows(
-    const std::string &path, std::FILE *out, std::uint64_t budget = 64ull << 20,
-    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress = {});
+/// `checking` and `printing`, if given, are told now and then: rows checked
+/// (every partition is checked before any row is printed), then printed, of all.
+using RowsProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+std::uint64_t export_rows(const std::string &path, std::FILE *out,
+                          std::uint64_t budget = 64ull << 20,
+                          const RowsProgress &checking = {},
+                          const RowsProgress &printing = {});
 
 } // namespace mr::cli

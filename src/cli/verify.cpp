@@ -12,11 +12,11 @@
 
 namespace mr::cli {
 
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 namespace {
 
 constexpr int kUnverifiable = 2;
-
-using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 int verify_input(const std::string &path, std::FILE *out, const Progress &progress) {
   io::InputFile input = io::InputFile::open(path);
@@ -45,7 +45,7 @@ int verify_input(const std::string &path, std::FILE *out, const Progress &progre
   return 0;
 }
 
-int verify_output(const std::string &path, std::FILE *out) {
+int verify_output(const std::string &path, std::FILE *out, const Progress &progress) {
   io::OutputReader reader(path);
   const auto partitions = reader.partition_offsets().size() - 1;
   if (!reader.verifiable()) {
@@ -56,7 +56,7 @@ int verify_output(const std::string &path, std::FILE *out) {
                  static_cast<unsigned long long>(reader.rows()), partitions);
     return kUnverifiable;
   }
-  reader.verify();
+  reader.verify(io::OutputReader::kReadBudget, progress);
   std::fprintf(out,
                "%s: output of %s, %llu rows in %zu partition(s): every partition matches "
                "its XXH3-64; offsets are consistent with the data\n",
@@ -105,9 +105,9 @@ int verify_checkpoint(const std::string &dir, std::FILE *out) {
 } // namespace
 
 void verify_before_printing(const io::OutputReader &reader, const std::string &path,
-                            std::uint64_t budget) {
+                            std::uint64_t budget, const Progress &progress) {
   if (reader.verifiable())
-    reader.verify(budget);
+    reader.verify(budget, progress);
   else
     std::fprintf(
         stderr,
@@ -141,7 +141,7 @@ int verify_path(const std::string &path, std::FILE *out, const Progress &progres
   case PathKind::output:
     break;
   }
-  return verify_output(path, out);
+  return verify_output(path, out, progress);
 }
 
 } // namespace mr::cli

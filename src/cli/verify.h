@@ -29,7 +29,9 @@ int verify_path(
 /// Checks every partition of an output before a command prints any of it (a
 /// damaged file is refused whole, never printed in part); warns once about
 /// a file from before checksums. Throws io::InputError when damaged.
-void verify_before_printing(const io::OutputReader &reader, const std::string &path,
-                            std::uint64_t budget = io::OutputReader::kReadBudget);
+void verify_before_printing(
+    const io::OutputReader &reader, const std::string &path,
+    std::uint64_t budget = io::OutputReader::kReadBudget,
+    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress = {});
 
 } // namespace mr::cli

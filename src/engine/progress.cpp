@@ -109,12 +109,13 @@ std::string describe_bytes_progress(const std::string &label, const std::string 
          rate_and_eta(d, t, seconds, megabytes(seconds > 0 ? d / seconds : 0) + " MB/s");
 }
 
-std::string describe_rows_progress(const std::string &label, std::uint64_t done,
-                                   std::uint64_t total, double seconds) {
+std::string describe_rows_progress(const std::string &label, const std::string &verb,
+                                   std::uint64_t done, std::uint64_t total,
+                                   double seconds) {
   const double d = static_cast<double>(done), t = static_cast<double>(total);
   const auto per_second = static_cast<unsigned long long>(seconds > 0 ? d / seconds : 0);
   return label + ": " + std::to_string(done) + " of " + std::to_string(total) + " rows" +
-         percent(done, total) +
+         (verb.empty() ? "" : " " + verb) + percent(done, total) +
          rate_and_eta(d, t, seconds, std::to_string(per_second) + " rows/s");
 }
 

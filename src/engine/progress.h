@@ -46,8 +46,9 @@ std::string describe_phase_progress(const PhaseProgressState &s, double seconds)
 std::string describe_bytes_progress(const std::string &label, const std::string &verb,
                                     std::uint64_t done, std::uint64_t total,
                                     double seconds);
-std::string describe_rows_progress(const std::string &label, std::uint64_t done,
-                                   std::uint64_t total, double seconds);
+std::string describe_rows_progress(const std::string &label, const std::string &verb,
+                                   std::uint64_t done, std::uint64_t total,
+                                   double seconds);
 
 /// When and how a progress line is printed. One phase at a time: restart()
 /// begins the next; a log keeps its interval across phases, so a line comes

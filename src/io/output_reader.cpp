@@ -285,7 +285,9 @@ bool OutputReader::verifiable() const {
   return impl_->verifiable;
 }
 
-void OutputReader::verify(std::uint64_t budget) const {
+void OutputReader::verify(
+    std::uint64_t budget,
+    const std::function<void(std::uint64_t done, std::uint64_t total)> &progress) const {
   const Impl &m = *impl_;
   if (!m.verifiable)
     return;
@@ -326,6 +328,8 @@ void OutputReader::verify(std::uint64_t budget) const {
                        ") does not match its checksum");
     if (unordered != ~0ull)
       m.out_of_order(unordered);
+    if (progress)
+      progress(partitions_[p + 1], partitions_.back());
   }
 }
 

@@ -68,7 +68,10 @@ public:
   /// `budget`) and checks it against its checksum; throws InputError naming
   /// a damaged partition. Does nothing for files written before checksums
   /// (see verifiable()).
-  void verify(std::uint64_t budget = kReadBudget) const;
+  /// `progress`, if given, is told after each partition: rows checked, of all.
+  void verify(std::uint64_t budget = kReadBudget,
+              const std::function<void(std::uint64_t done, std::uint64_t total)>
+                  &progress = {}) const;
   bool verifiable() const;
 
   /// Calls f(key, value) for every row in the order stored: partition after

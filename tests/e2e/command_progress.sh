@@ -27,14 +27,22 @@ mr 0 verify in.h5 -q >quiet.txt 2>&1
 [ "$(cat quiet.txt)" = "$(cat verified.txt)" ] || fail "verify -q: not just the finding"
 echo "ok: verify: $(grep -cE "$stamp" verify.txt) progress lines on stderr, the finding alone on stdout"
 
-mr 2 run wordcount -i in.h5 -o counts.h5 -q
+mr 2 run wordcount -i in.h5 -o counts.h5 -q --reducers 6 # a line a partition checked
 mr 0 export counts.h5 --progress 0 >with.tsv 2>export.txt || { cat export.txt; fail "export failed"; }
 mr 0 export counts.h5 -q >quiet.tsv 2>quiet.txt
 same_file with.tsv quiet.tsv "export with progress and without"
 [ ! -s quiet.txt ] || fail "export -q printed on stderr"
 rows=$(wc -l <with.tsv)
-grep -E "$stamp" export.txt | tail -1 | grep -q "export: $rows of $rows rows (100%)" || { tail -3 export.txt; fail "export: no last line of $rows rows"; }
-echo "ok: export: $(grep -cE "$stamp" export.txt) progress lines to $rows rows; the data as without"
+grep -E "$stamp" export.txt | tail -1 | grep -q "export: $rows of $rows rows printed (100%)" || { tail -3 export.txt; fail "export: no last line of $rows rows printed"; }
+# Every partition is checked before a row is printed: that step says so too.
+grep -qE "${stamp}export: [0-9]+ of $rows rows checked" export.txt || { head -3 export.txt; fail "export: no line of its check"; }
+[ "$(grep -n 'rows checked' export.txt | tail -1 | cut -d: -f1)" -lt "$(grep -n 'rows printed' export.txt | head -1 | cut -d: -f1)" ] ||
+  fail "export: checking and printing lines interleave"
+echo "ok: export: $(grep -cE "$stamp" export.txt) progress lines (checked, then printed) to $rows rows; the data as without"
+mr 0 verify counts.h5 --progress 0 >verified.txt 2>verify.txt || { cat verify.txt; fail "verify of an output failed"; }
+grep -E "$stamp" verify.txt | tail -1 | grep -q "verify: $rows of $rows rows checked (100%)" || { cat verify.txt; fail "verify of an output: no last line in rows"; }
+grep -q 'every partition matches' verified.txt || fail "verify of an output: its finding is not on stdout"
+echo "ok: verify of an output counts rows: $(grep -cE "$stamp" verify.txt) lines"
 
 # On a terminal a command shorter than a second shows no progress at all.
 if command -v script >/dev/null; then

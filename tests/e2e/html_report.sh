@@ -2,8 +2,8 @@
 # self-contained page (nothing fetched: no src or href off the page, no
 # stylesheet link); a real browser (headless Chromium, when installed: see
 # scripts/install-browser.sh) draws one bar per map task, per reduce
-# partition and per shuffle round of each worker, and a screenshot that is
-# not blank. Refused: a missing report, one that is not JSON, JSON that is
+# partition and per shuffle round of each worker, a mark per spill, and a
+# screenshot that is not blank. Refused: a missing report, one that is not JSON, JSON that is
 # not a run's report, an existing page without --overwrite. A report whose
 # strings hold "</script>" stays data (never markup).
 source "$(dirname "$0")/lib.sh"
@@ -70,6 +70,24 @@ grep -q 'data-ready="1"' dom.html || fail "the hostile page's script did not fin
 grep -q '<title>mapreduce run report</title>' dom.html || fail "the hostile name changed the page's title"
 ! grep -q '<b>bold</b>' dom.html || fail "markup in the job name became markup"
 echo "ok: a job name holding markup is drawn as text"
+# Spills are marked: a run 8x over its memory limit spills map output and
+# what it received; one mark per worker and phase that spilled.
+"$GEN_TEXT" 36000000 52 20000 >big.txt
+mr 0 import -o big.h5 big.txt 2>/dev/null
+mr 3 run wordcount -i big.h5 -o big_out.h5 -q --memory-limit 4MiB --report spill.json
+mr 0 report spill.json -o spill.html 2>/dev/null || fail "report of a spilling run failed"
+marks=$(/usr/bin/python3 - spill.json <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["per_worker"]
+print(sum(v > 0 for f in ("map_spilled_bytes", "received_spilled_bytes", "rows_spilled_bytes")
+          for v in w[f]["values"]))
+PY
+)
+[ "$marks" -ge 2 ] || fail "the run did not spill ($marks)"
+draw spill.html >dom.html
+[ "$(grep -o 'class="spill"' dom.html | wc -l)" = "$marks" ] ||
+  fail "$(grep -o 'class="spill"' dom.html | wc -l) spill marks for $marks spills"
+echo "ok: $marks spill marks, one per worker and phase that spilled"
 timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium" \
   --window-size=1300,1400 --screenshot="$WORK/shot.png" "file://$WORK/run.html" >/dev/null 2>&1 ||
   fail "no screenshot"
