@@ -14,6 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/console.h"
 #include "core/temp_files.h"
 
 extern char **environ;
@@ -326,10 +327,12 @@ void ChildProcess::stderr_line(std::string_view line) {
     stderr_tail_.pop_front();
   if (line.size() + prefix_.size() + 3 <= stderr_left_) {
     stderr_left_ -= line.size() + prefix_.size() + 3;
+    end_stderr_line();
     std::fprintf(stderr, "%s: %.*s\n", prefix_.c_str(), static_cast<int>(line.size()),
                  line.data());
   } else if (!stderr_cut_said_) {
     stderr_cut_said_ = true;
+    end_stderr_line();
     std::fprintf(stderr, "%s: (more of its stderr is not shown)\n", prefix_.c_str());
   }
 }

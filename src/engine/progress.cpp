@@ -3,6 +3,8 @@
 
 #include <ctime>
 
+#include "core/console.h"
+
 namespace mr::engine {
 
 namespace {
@@ -135,6 +137,13 @@ void ProgressLine::show(const std::string &text, Time now, bool final) {
     // \r and "erase to the end of the line": the line is redrawn in place.
     std::fprintf(out_, "\r%s\033[K%s", text.c_str(), final ? "\n" : "");
     open_line_ = !final;
+    // Another message of this process (a command's stderr) ends it first
+    // (a line redrawn in place is on the terminal, stderr).
+    if (open_line_)
+      core::open_stderr_line(
+          [](void *line) { static_cast<ProgressLine *>(line)->interrupt(); }, this);
+    else
+      core::close_stderr_line(this);
   } else {
     char stamp[32];
     const std::time_t t = std::time(nullptr);
@@ -155,6 +164,7 @@ void ProgressLine::restart(Time now) {
 }
 
 void ProgressLine::interrupt() {
+  core::close_stderr_line(this);
   if (out_ && open_line_) {
     std::fputc('\n', out_);
     open_line_ = false;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "comm/shuffle.h"
+#include "core/console.h"
 #include "core/hash.h"
 #include "engine/crash_record.h"
 #include "engine/map_outputs.h"
@@ -167,8 +168,8 @@ load_committed_partitions(const std::map<std::uint32_t, ckpt::Commit> &committed
       checkpoint.check(commit, 0);
     } catch (const ckpt::DamagedCommit &e) {
       if (!quiet)
-        std::fprintf(stderr, "resume: partition %u: %s; reducing it again\n", p,
-                     e.what());
+        core::end_stderr_line();
+      std::fprintf(stderr, "resume: partition %u: %s; reducing it again\n", p, e.what());
       continue;
     }
     out.commits.emplace(p, commit);
@@ -559,11 +560,13 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
                          " after its first rows went to disk (--memory-limit), so it "
                          "cannot be tried again: " +
                          e.what());
-      if (!plan_.options->quiet)
+      if (!plan_.options->quiet) {
+        core::end_stderr_line();
         std::fprintf(stderr,
                      "reduce: partition %u failed on rank %d (attempt %u of %u), trying "
                      "it again: %s\n",
                      p, world_rank(), attempt, attempts, e.what());
+      }
     }
   }
   if (!inbox_->spilled(p))

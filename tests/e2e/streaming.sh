@@ -231,6 +231,19 @@ mr 0 export env1.h5 >got.tsv
 printf 'file\ta.txt\n' >want.tsv
 same_file got.tsv want.tsv "MR_INPUT_FILE of the first record's file"
 
+# On a terminal (one process: the progress line is redrawn in place) a
+# command's stderr never lands in the middle of that line: the line ends
+# first. Each mapper says one line on stderr as it starts.
+if [ "$ranks" -eq 1 ] && command -v script >/dev/null; then
+  script -qec "$MAPREDUCE run streaming -i in.h5 -o tty.h5 --split-size 256k \
+    --param mapper='echo warned >&2; cat >/dev/null' --param reducer=cat" /dev/null >tty.txt 2>&1 ||
+    { cat -v tty.txt; fail "a streaming run on a terminal failed"; }
+  grep -q 'warned' tty.txt || { cat -v tty.txt; fail "no mapper's stderr on the terminal"; }
+  grep -qaP '\x1b\[K' tty.txt || { cat -v tty.txt; fail "no progress line redrawn on the terminal"; }
+  ! grep -qaP '\x1b\[K[^\r\n]' tty.txt || { cat -v tty.txt | head -20; fail "a message landed in the middle of the progress line"; }
+  echo "ok: on a terminal the mappers' stderr ($(grep -c warned tty.txt) lines) never lands in the progress line"
+fi
+
 # A cancel (Ctrl-C or scancel: SIGINT or SIGTERM to mpirun) ends the
 # commands too: in process groups of their own, they outlived their ranks
 # (a hung mapper ran on after the job had ended). The mapper hangs, its

@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "core/console.h"
 #include "engine/progress.h"
 
 using namespace mr::engine;
@@ -155,6 +156,22 @@ TEST(Progress, ALogKeepsItsIntervalAcrossPhases) {
   EXPECT_NE(text.find("] map: b\n"), std::string::npos) << text;
   EXPECT_NE(text.find("] shuffle: c\n"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+}
+
+TEST(Progress, AnotherMessageEndsTheLineBeingRedrawnFirst) {
+  const auto t0 = std::chrono::steady_clock::time_point{};
+  const std::string text = written([&](std::FILE *out) {
+    ProgressLine p(out, true, 10, t0);
+    p.show("map: 1/10", t0 + 1s, false);
+    mr::core::end_stderr_line(); // a streaming command's stderr line comes
+    std::fputs("cmd: warning\n", out);
+    mr::core::end_stderr_line(); // nothing open any more: nothing printed
+    p.show("map: 2/10", t0 + 2s, false);
+    p.show("map: 10/10", t0 + 3s, true);
+    mr::core::end_stderr_line(); // ended by the last line
+  });
+  EXPECT_EQ(text,
+            "\rmap: 1/10\033[K\ncmd: warning\n\rmap: 2/10\033[K\rmap: 10/10\033[K\n");
 }
 
 } // namespace
