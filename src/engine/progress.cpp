@@ -81,9 +81,12 @@ std::string describe_phase_progress(const PhaseProgressState &s, double seconds)
   case Phase::write:
     break;
   }
-  if (s.in_phase == 0)
-    return "write: the output is written";
-  return "write: " + workers + "writing the output";
+  line = "write: " + megabytes(static_cast<double>(s.done)) + " of " +
+         megabytes(static_cast<double>(s.total)) + " MB written" + percent;
+  if (rate > 0)
+    line += ", " + megabytes(rate) + " MB/s" +
+            (left > 0 ? ", ETA " + duration(left / rate) : "");
+  return line + "; " + workers + "writing";
 }
 
 namespace {

@@ -32,7 +32,7 @@ struct PhaseProgressState {
   Phase phase = Phase::shuffle;
   /// shuffle: bytes received, of all the workers will receive; reduce:
   /// partitions reduced, of all to reduce (not those taken from the
-  /// checkpoint); write: unused.
+  /// checkpoint); write: bytes written (rows and their offsets), of all.
   std::uint64_t done = 0, total = 0;
   int in_phase = 0, workers = 0; // workers in this phase now, of all
   std::string lagging;           // "rank 2 (host h) at 1/4 partitions", or empty

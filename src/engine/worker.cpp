@@ -597,8 +597,10 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
 void WorkerRun::write_phase() {
   const auto begin = Clock::now();
   tasks_.phase(Phase::write, "the output write", 0, 0);
-  io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_,
-                   budget_.copy_chunk);
+  io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_, budget_.copy_chunk,
+                   [&](std::uint64_t written, std::uint64_t total) {
+                     tasks_.phase(Phase::write, "the output write", written, total);
+                   });
   stats.output_bytes = rows_->key_bytes() + rows_->value_bytes();
   stats.rows_spilled_bytes = rows_->spilled_bytes();
   phase_done("write", begin, stats.write_seconds);

@@ -22,7 +22,8 @@ namespace {
 /// every rank makes as many write calls as the rank with the most pieces.
 void write_stream(const comm::Comm &comm, hid_t dataset, hid_t type, const RowSpool &rows,
                   RowSpool::Stream stream, std::uint64_t size, std::uint64_t at,
-                  std::uint64_t count, std::uint64_t shift, std::uint64_t chunk) {
+                  std::uint64_t count, std::uint64_t shift, std::uint64_t chunk,
+                  const std::function<void(std::uint64_t bytes)> &wrote) {
   const std::uint64_t per_piece = std::max<std::uint64_t>(1, chunk / size);
   const std::uint64_t pieces = comm.max((count + per_piece - 1) / per_piece);
   std::vector<char> scratch;
@@ -40,6 +41,8 @@ void write_stream(const comm::Comm &comm, hid_t dataset, hid_t type, const RowSp
       data = shifted.data();
     }
     write_slab(dataset, type, at + first, n, data, true);
+    if (wrote)
+      wrote(n * size);
   }
 }
 
@@ -97,15 +100,15 @@ namespace {
 
 std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
                          const OutputMeta &meta, const RowSpool &rows,
-                         std::uint64_t chunk_bytes);
+                         std::uint64_t chunk_bytes, const WriteProgress &progress);
 
 } // namespace
 
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const RowSpool &rows,
-                           std::uint64_t chunk_bytes) {
+                           std::uint64_t chunk_bytes, const WriteProgress &progress) {
   try {
-    return write_rows(comm, path, meta, rows, chunk_bytes);
+    return write_rows(comm, path, meta, rows, chunk_bytes, progress);
   } catch (const H5Error &e) {
     rethrow_write_error(path, e);
   }
@@ -115,7 +118,7 @@ namespace {
 
 std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
                          const OutputMeta &meta, const RowSpool &rows,
-                         std::uint64_t chunk_bytes) {
+                         std::uint64_t chunk_bytes, const WriteProgress &progress) {
   const std::uint64_t n = rows.rows();
   const std::uint64_t row_start = comm.exclusive_prefix_sum(n);
   const std::uint64_t key_start = comm.exclusive_prefix_sum(rows.key_bytes());
@@ -143,27 +146,37 @@ std::uint64_t write_rows(const comm::Comm &comm, const std::string &path,
   // rank's first; the last rank writes the final one too.
   const bool last = comm.rank() == comm.size() - 1;
   const std::uint64_t entries = n + (last ? 1 : 0);
+  // What this rank writes: keys, values and their offsets.
+  const std::uint64_t to_write =
+      rows.key_bytes() + 8 * entries +
+      (meta.uint64_values ? 8 * n : rows.value_bytes() + 8 * entries);
+  std::uint64_t written = 0;
+  const std::function<void(std::uint64_t)> wrote = [&](std::uint64_t bytes) {
+    written += bytes;
+    if (progress)
+      progress(written, to_write);
+  };
   Handle file = create_file(path, comm.native());
   {
     Handle keys = create_dataset(file, "keys", H5T_STD_U8LE, total_keys);
     write_stream(comm, keys, H5T_NATIVE_UINT8, rows, RowSpool::kKeys, 1, key_start,
-                 rows.key_bytes(), 0, chunk);
+                 rows.key_bytes(), 0, chunk, wrote);
     Handle offsets = create_dataset(file, "key_offsets", H5T_STD_U64LE, total_rows + 1);
     write_stream(comm, offsets, H5T_NATIVE_UINT64, rows, RowSpool::kKeyOffsets, 8,
-                 row_start, entries, key_start, chunk);
+                 row_start, entries, key_start, chunk, wrote);
   }
   if (meta.uint64_values) {
     // Values are 8 little-endian bytes each: store them as uint64 as they are.
     Handle values = create_dataset(file, "values", H5T_STD_U64LE, total_rows);
     write_stream(comm, values, H5T_STD_U64LE, rows, RowSpool::kValues, 8, row_start, n, 0,
-                 chunk);
+                 chunk, wrote);
   } else {
     Handle values = create_dataset(file, "values", H5T_STD_U8LE, total_values);
     write_stream(comm, values, H5T_NATIVE_UINT8, rows, RowSpool::kValues, 1, value_start,
-                 rows.value_bytes(), 0, chunk);
+                 rows.value_bytes(), 0, chunk, wrote);
     Handle offsets = create_dataset(file, "value_offsets", H5T_STD_U64LE, total_rows + 1);
     write_stream(comm, offsets, H5T_NATIVE_UINT64, rows, RowSpool::kValueOffsets, 8,
-                 row_start, entries, value_start, chunk);
+                 row_start, entries, value_start, chunk, wrote);
   }
   {
     Handle index = create_dataset(file, "partition_offsets", H5T_STD_U64LE,

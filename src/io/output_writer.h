@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -25,9 +26,13 @@ void record_counters(const std::string &path,
 /// (uint8) of the finished output at `path` (rank 0, before the commit).
 void record_skipped_records(const std::string &path, const std::string &lines);
 
+/// `progress`, if given, is told after each piece this rank wrote: its
+/// bytes written so far, of all it writes.
+using WriteProgress = std::function<void(std::uint64_t written, std::uint64_t total)>;
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const RowSpool &rows,
-                           std::uint64_t chunk_bytes = 0);
+                           std::uint64_t chunk_bytes = 0,
+                           const WriteProgress &progress = {});
 /// The same for rows held in memory (tests).
 std::uint64_t write_output(const comm::Comm &comm, const std::string &path,
                            const OutputMeta &meta, const OutputRows &rows);

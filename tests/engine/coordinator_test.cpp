@@ -655,8 +655,10 @@ TEST_F(Policy, ProgressFollowsEveryPhaseInALog) {
   say(1, phase_message(Phase::reduce, 0, 2), 4000ms); // worker 2 still shuffles
   say(2, phase_message(Phase::reduce, 0, 1), 4000ms);
   say(2, phase_message(Phase::write, 0, 0), 5000ms); // its one partition done
+  say(2, phase_message(Phase::write, 1'000'000, 3'000'000), 5000ms);
   say(1, phase_message(Phase::reduce, 1, 2), 6000ms);
-  say(1, phase_message(Phase::write, 0, 0), 7000ms);
+  say(1, phase_message(Phase::write, 0, 1'000'000), 7000ms);
+  say(1, phase_message(Phase::write, 1'000'000, 1'000'000), 7500ms);
   tell(2, MessageKind::finished, 8000ms);
   tell(1, MessageKind::finished, 8000ms);
   EXPECT_TRUE(coordinator->finished());
@@ -678,7 +680,11 @@ TEST_F(Policy, ProgressFollowsEveryPhaseInALog) {
                   "workers reducing; slowest: rank 1 (host h1) at 0/2 partitions\n"))
       << log;
   EXPECT_TRUE(has("] reduce: 3/3 partitions (100%)")) << log;
-  EXPECT_TRUE(has("] write: the output is written\n")) << log;
+  // The write: 2 MB of 4 after 0.5 s of it (worker 2 at 1 of 3, worker 1 done).
+  EXPECT_TRUE(has("] write: 2.0 of 4.0 MB written (50%), 4.0 MB/s, ETA 1 s; 2 of 2 "
+                  "workers writing\n"))
+      << log;
+  EXPECT_TRUE(has("] write: 4.0 of 4.0 MB written (100%)")) << log;
   EXPECT_LT(log.rfind("map:"), log.find("shuffle:")) << log;
   EXPECT_LT(log.rfind("shuffle:"), log.find("reduce:")) << log;
   EXPECT_LT(log.rfind("reduce:"), log.find("write:")) << log;

@@ -133,9 +133,15 @@ TEST(Progress, ThePhasesAfterTheMapSayBytesPartitionsAndTheWrite) {
             "shuffle: 0.0 of 0.0 MB received; 0 of 3 workers in the shuffle");
   s.phase = Phase::write;
   s.in_phase = 1;
-  EXPECT_EQ(describe_phase_progress(s, 1.0), "write: 1 of 3 workers writing the output");
+  s.done = 50'000'000;
+  s.total = 200'000'000;
+  EXPECT_EQ(describe_phase_progress(s, 1.0),
+            "write: 50.0 of 200.0 MB written (25%), 50.0 MB/s, ETA 3 s; 1 of 3 workers "
+            "writing");
   s.in_phase = 0;
-  EXPECT_EQ(describe_phase_progress(s, 1.0), "write: the output is written");
+  s.done = s.total;
+  EXPECT_EQ(describe_phase_progress(s, 4.0),
+            "write: 200.0 of 200.0 MB written (100%), 50.0 MB/s; 0 of 3 workers writing");
 }
 
 TEST(Progress, ALogKeepsItsIntervalAcrossPhases) {
