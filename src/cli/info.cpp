@@ -2,6 +2,9 @@
 // attributes and the checkpoint manifest, never the data.
 #include "cli/info.h"
 
+#include <filesystem>
+#include <vector>
+
 #include "ckpt/manifest.h"
 #include "cli/verify.h"
 #include "io/input_error.h"
@@ -98,11 +101,51 @@ void info_checkpoint(const std::string &dir, std::FILE *out) {
          count(m.damaged_records(), "manifest record(s), redone on resume"));
 }
 
+/// The stage folders `mapreduce pipeline --checkpoint-dir DIR` made in
+/// `dir` (stage-1, stage-2, ... in order; a link is never followed).
+std::vector<std::string> stage_folders(const std::string &dir) {
+  std::vector<std::string> stages;
+  for (int i = 1;; ++i) {
+    const std::string stage = dir + "/stage-" + std::to_string(i);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(std::filesystem::symlink_status(stage, ec)))
+      return stages;
+    stages.push_back(stage);
+  }
+}
+
+/// A pipeline's checkpoint folder: a line a stage still kept.
+void info_pipeline(const std::vector<std::string> &stages, std::FILE *out) {
+  line(out, "what",
+       "checkpoint folder of a pipeline (mapreduce pipeline --checkpoint-dir; continue "
+       "it with --resume)");
+  line(out, "stages kept", std::to_string(stages.size()));
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    std::string summary;
+    try {
+      const ckpt::Manifest m = ckpt::Manifest::inspect(stages[i]);
+      const std::string *job = m.committed("job");
+      const std::string *tasks = m.committed("tasks");
+      const std::string *reducers = m.committed("reducers");
+      summary = (job ? *job : "?") + ": " + std::to_string(m.maps().size()) + " of " +
+                (tasks ? *tasks : "?") + " map tasks, " +
+                std::to_string(m.partitions().size()) + " of " +
+                (reducers ? *reducers : "?") + " partitions committed";
+    } catch (const ckpt::CheckpointRefused &e) {
+      summary = std::string("nothing readable: ") + e.what();
+    }
+    line(out, ("stage " + std::to_string(i + 1)).c_str(), summary);
+  }
+}
+
 } // namespace
 
 void info_path(const std::string &path, std::FILE *out) {
   switch (kind_of(path)) {
   case PathKind::checkpoint:
+    if (std::error_code ec; !std::filesystem::exists(path + "/manifest", ec))
+      if (const auto stages = stage_folders(path); !stages.empty())
+        return info_pipeline(stages, out);
     return info_checkpoint(path, out);
   case PathKind::input:
     return info_input(path, out);

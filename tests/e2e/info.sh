@@ -51,3 +51,16 @@ expect_error "info of a text file" "is not an HDF5 file" "" mr 0 info a.txt
 expect_error "info of a missing path" "does not exist" "" mr 0 info nope.h5
 mkdir empty
 expect_error "info of a folder that is no checkpoint" "empty" "" mr 0 info empty
+
+# A pipeline's checkpoint folder: a line a stage kept (stage-1, stage-2, ...),
+# each with its job and what it committed. A stage that is a link is never
+# followed: such a folder is refused as no checkpoint.
+printf 'wordcount -i in.h5 -o pc.h5 --reducers 3\ntop -i pc.h5 -o pt.h5\n' >p.txt
+mr 2 pipeline p.txt --checkpoint-dir pck --keep-checkpoint -q || fail "pipeline failed"
+mr 0 info pck >pinfo.txt || { cat pinfo.txt; fail "info of a pipeline's folder failed"; }
+[ "$(field pinfo.txt 'stages kept')" = 2 ] || { cat pinfo.txt; fail "info: stages kept"; }
+[[ "$(field pinfo.txt 'stage 1')" == "wordcount: "*" 3 of 3 partitions committed" ]] || { cat pinfo.txt; fail "info: stage 1"; }
+[[ "$(field pinfo.txt 'stage 2')" == "top: "* ]] || { cat pinfo.txt; fail "info: stage 2"; }
+mkdir linked && ln -s "$WORK/pck/stage-1" linked/stage-1
+expect_error "info of a pipeline folder whose stage is a link" "no checkpoint manifest" "" mr 0 info linked
+echo "ok: info of a pipeline's checkpoint folder: a line a stage"
