@@ -49,46 +49,6 @@ std::string describe_map_progress(const MapProgressState &s, double seconds) {
   return line;
 }
 
-std::string describe_phase_progress(const PhaseProgressState &s, double seconds) {
-  const std::string workers =
-      std::to_string(s.in_phase) + " of " + std::to_string(s.workers) + " workers ";
-  const double left = static_cast<double>(s.total > s.done ? s.total - s.done : 0);
-  const double rate = seconds > 0 ? static_cast<double>(s.done) / seconds : 0;
-  const std::string percent =
-      s.total > 0 ? " (" + std::to_string(s.done * 100 / s.total) + "%)" : "";
-  std::string line;
-  switch (s.phase) {
-  case Phase::shuffle:
-    line = "shuffle: " + megabytes(static_cast<double>(s.done)) + " of " +
-           megabytes(static_cast<double>(s.total)) + " MB received" + percent;
-    if (rate > 0)
-      line += ", " + megabytes(rate) + " MB/s" +
-              (left > 0 ? ", ETA " + duration(left / rate) : "");
-    return line + "; " + workers + "in the shuffle";
-  case Phase::reduce: {
-    line = "reduce: " + std::to_string(s.done) + "/" + std::to_string(s.total) +
-           " partitions" + percent;
-    char per_second[32];
-    std::snprintf(per_second, sizeof per_second, "%.1f", rate);
-    if (rate > 0)
-      line += std::string(", ") + per_second + " partitions/s" +
-              (left > 0 ? ", ETA " + duration(left / rate) : "");
-    line += "; " + workers + "reducing";
-    if (!s.lagging.empty())
-      line += "; slowest: " + s.lagging;
-    return line;
-  }
-  case Phase::write:
-    break;
-  }
-  line = "write: " + megabytes(static_cast<double>(s.done)) + " of " +
-         megabytes(static_cast<double>(s.total)) + " MB written" + percent;
-  if (rate > 0)
-    line += ", " + megabytes(rate) + " MB/s" +
-            (left > 0 ? ", ETA " + duration(left / rate) : "");
-  return line + "; " + workers + "writing";
-}
-
 namespace {
 /// ", 40.0 MB/s, ETA 2 s": `rate_text` says the rate, the ETA follows from it.
 std::string rate_and_eta(double done, double total, double seconds,
@@ -104,6 +64,35 @@ std::string percent(std::uint64_t done, std::uint64_t total) {
   return total > 0 ? " (" + std::to_string(done * 100 / total) + "%)" : "";
 }
 } // namespace
+
+std::string describe_phase_progress(const PhaseProgressState &s, double seconds) {
+  const std::string workers =
+      std::to_string(s.in_phase) + " of " + std::to_string(s.workers) + " workers ";
+  switch (s.phase) {
+  case Phase::shuffle:
+    return describe_bytes_progress("shuffle", "received", s.done, s.total, seconds) +
+           "; " + workers + "in the shuffle";
+  case Phase::reduce: {
+    const double done = static_cast<double>(s.done);
+    char per_second[32];
+    std::snprintf(per_second, sizeof per_second, "%.1f",
+                  seconds > 0 ? done / seconds : 0);
+    std::string line = "reduce: " + std::to_string(s.done) + "/" +
+                       std::to_string(s.total) + " partitions" +
+                       percent(s.done, s.total) +
+                       rate_and_eta(done, static_cast<double>(s.total), seconds,
+                                    std::string(per_second) + " partitions/s") +
+                       "; " + workers + "reducing";
+    if (!s.lagging.empty())
+      line += "; slowest: " + s.lagging;
+    return line;
+  }
+  case Phase::write:
+    break;
+  }
+  return describe_bytes_progress("write", "written", s.done, s.total, seconds) + "; " +
+         workers + "writing";
+}
 
 std::string describe_bytes_progress(const std::string &label, const std::string &verb,
                                     std::uint64_t done, std::uint64_t total,
