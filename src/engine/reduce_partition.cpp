@@ -133,10 +133,23 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     out.finish();
     table.clear();
     return stats;
+  } else if (work.groups.group(runs)) {
+    // Keys repeat (the usual case): grouped by hashing, only the distinct
+    // keys sorted.
+    const core::KeyGroups &groups = work.groups;
+    stats.pairs_in = groups.pairs();
+    for (std::size_t i = 0; i < groups.keys(); ++i) {
+      const std::string_view key = groups.key(i);
+      out.input_key(key);
+      job.reduce(key, groups.values(i), out);
+      ++stats.keys;
+    }
+    if (stats.keys)
+      job.finish_partition(out);
   } else {
-    // Counted first: growing the refs by doubling would copy them and hold
-    // up to twice their size (40 bytes a pair, more than the pairs'
-    // own bytes for word-sized keys), and first touches of memory cost.
+    // Mostly distinct keys: the pairs sorted. Counted first: growing the refs by doubling
+    // would copy them and hold up to twice their size (40 bytes a pair, more than the
+    // pairs' own bytes for word-sized keys), and first touches of memory cost.
     std::size_t count = 0;
     for (std::string_view run : runs)
       core::for_each_pair(run, [&](std::string_view, std::string_view) { ++count; });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/combine_table.h"
+#include "core/key_groups.h"
 #include "core/key_sort.h"
 #include "core/sorted_run.h"
 #include "io/row_spool.h"
@@ -26,9 +27,15 @@ struct ReduceStats {
 /// against 2.0 s with the memory reused; bench/RESULTS.md).
 struct ReduceWorkspace {
   core::RefVector refs, scratch;
+  core::KeyGroups groups;
   void release() {
     core::RefVector().swap(refs);
     core::RefVector().swap(scratch);
+    groups.release();
+  }
+  std::uint64_t bytes() const {
+    return (refs.capacity() + scratch.capacity()) * sizeof(core::KeyValueRef) +
+           groups.bytes();
   }
 };
 

@@ -571,9 +571,11 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
   }
   if (!inbox_->spilled(p))
     inbox_->release(p);
-  // Under --memory-limit the refs go with their partition, as the pairs do
-  // (kept, they would sit beside the next partitions' output rows).
-  if (budget_.limit)
+  // Under a tight --memory-limit the refs go with their partition, as the
+  // pairs do (kept, they would sit beside the next partitions' output
+  // rows); within an eighth of the limit they are kept, since touching
+  // fresh pages again for each partition costs more than their sort.
+  if (budget_.limit && reduce_work_.bytes() > budget_.limit / 8)
     reduce_work_.release();
   crash::reduce_done();
   rows_->end_partition();
@@ -597,6 +599,9 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
 void WorkerRun::write_phase() {
   const auto begin = Clock::now();
   tasks_.phase(Phase::write, "the output write", 0, 0);
+  // Workers that finish reducing first wait here without spinning: the
+  // write's first collective would poll the cores the others reduce on.
+  workers_.idle_barrier();
   io::write_output(workers_, plan_.partial_output, plan_.meta, *rows_, budget_.copy_chunk,
                    [&](std::uint64_t written, std::uint64_t total) {
                      tasks_.phase(Phase::write, "the output write", written, total);
