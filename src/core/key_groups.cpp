@@ -22,25 +22,27 @@ std::size_t slot_of(std::uint64_t hash, int bits) {
 
 } // namespace
 
-std::uint32_t KeyGroups::find_or_add(std::string_view key, std::uint64_t hash) {
+std::size_t KeyGroups::probe(std::string_view key, std::uint64_t hash) const {
   const std::uint64_t tag = hash & 0xffffffff00000000ull;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t s = slot_of(hash, bits_);; s = (s + 1) & mask) {
     const std::uint64_t slot = slots_[s];
-    if (slot == 0) {
-      const auto id = static_cast<std::uint32_t>(keys_.size());
-      keys_.push_back({key});
-      slots_[s] = tag | (std::uint64_t(id) + 1);
-      if (keys_.size() * 2 > slots_.size())
-        grow();
-      return id;
-    }
-    if ((slot & 0xffffffff00000000ull) == tag) {
-      const auto id = static_cast<std::uint32_t>((slot & 0xffffffffu) - 1);
-      if (keys_[id].bytes == key)
-        return id;
-    }
+    if (slot == 0 || ((slot & 0xffffffff00000000ull) == tag &&
+                      keys_[(slot & 0xffffffffu) - 1].bytes == key))
+      return s;
   }
+}
+
+std::uint32_t KeyGroups::find_or_add(std::string_view key, std::uint64_t hash) {
+  const std::size_t s = probe(key, hash);
+  if (slots_[s] != 0)
+    return static_cast<std::uint32_t>((slots_[s] & 0xffffffffu) - 1);
+  const auto id = static_cast<std::uint32_t>(keys_.size());
+  keys_.push_back({key});
+  slots_[s] = (hash & 0xffffffff00000000ull) | (std::uint64_t(id) + 1);
+  if (keys_.size() * 2 > slots_.size())
+    grow();
+  return id;
 }
 
 void KeyGroups::grow() {
@@ -60,10 +62,7 @@ void KeyGroups::grow() {
   }
 }
 
-bool KeyGroups::group(const std::vector<std::string_view> &runs) {
-  std::size_t n = 0;
-  for (std::string_view run : runs)
-    for_each_pair(run, [&](std::string_view, std::string_view) { ++n; });
+bool KeyGroups::group(const std::vector<std::string_view> &runs, std::size_t n) {
   keys_.clear();
   sorted_.clear();
   values_.clear();
@@ -142,21 +141,12 @@ void KeyGroups::sort_keys() {
   // Each sorted key's number, found again by its hash (refs carry no room
   // for it, and a lookup a distinct key is little next to a pass of pairs).
   sorted_.resize(refs_.size());
-  const std::size_t mask = slots_.size() - 1;
   for (std::size_t r = 0; r < refs_.size(); ++r) {
     const std::string_view key = refs_[r].key;
-    const std::uint64_t hash = hash_bytes(key);
-    const std::uint64_t tag = hash & 0xffffffff00000000ull;
-    for (std::size_t s = slot_of(hash, bits_);; s = (s + 1) & mask) {
-      const std::uint64_t slot = slots_[s];
-      if (slot == 0)
-        throw std::logic_error("KeyGroups: a sorted key is not in the table");
-      const auto id = static_cast<std::uint32_t>((slot & 0xffffffffu) - 1);
-      if ((slot & 0xffffffff00000000ull) == tag && keys_[id].bytes == key) {
-        sorted_[r] = {key, id};
-        break;
-      }
-    }
+    const std::uint64_t slot = slots_[probe(key, hash_bytes(key))];
+    if (slot == 0)
+      throw std::logic_error("KeyGroups: a sorted key is not in the table");
+    sorted_[r] = {key, static_cast<std::uint32_t>((slot & 0xffffffffu) - 1)};
   }
 }
 

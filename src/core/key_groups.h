@@ -23,10 +23,10 @@ namespace mr::core {
 
 class KeyGroups {
 public:
-  /// Groups the pairs packed in `runs` (core/kv_buffer.h format). Returns
-  /// false, having grouped nothing, when the first pairs are mostly of
-  /// distinct keys: sorting the pairs is then cheaper.
-  bool group(const std::vector<std::string_view> &runs);
+  /// Groups the `n` pairs packed in `runs` (core/kv_buffer.h format).
+  /// Returns false, having grouped nothing, when the first pairs are mostly
+  /// of distinct keys: sorting the pairs is then cheaper.
+  bool group(const std::vector<std::string_view> &runs, std::size_t n);
 
   std::size_t keys() const { return sorted_.size(); }
   std::size_t pairs() const { return values_.size(); }
@@ -59,6 +59,9 @@ private:
     std::uint32_t id;
   };
 
+  /// The slot holding `key` (hashed `hash`), or the empty slot where it
+  /// would go.
+  std::size_t probe(std::string_view key, std::uint64_t hash) const;
   /// The number of `key` (hashed `hash`), added if new.
   std::uint32_t find_or_add(std::string_view key, std::uint64_t hash);
   void grow();

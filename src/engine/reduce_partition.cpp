@@ -133,7 +133,14 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     out.finish();
     table.clear();
     return stats;
-  } else if (work.groups.group(runs)) {
+  }
+  // Counted first, for either way: growing the refs by doubling would copy
+  // them and hold up to twice their size (40 bytes a pair, more than the
+  // pairs' own bytes for word-sized keys), and first touches of memory cost.
+  std::size_t count = 0;
+  for (std::string_view run : runs)
+    core::for_each_pair(run, [&](std::string_view, std::string_view) { ++count; });
+  if (work.groups.group(runs, count)) {
     // Keys repeat (the usual case): grouped by hashing, only the distinct
     // keys sorted.
     const core::KeyGroups &groups = work.groups;
@@ -147,12 +154,7 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     if (stats.keys)
       job.finish_partition(out);
   } else {
-    // Mostly distinct keys: the pairs sorted. Counted first: growing the refs by doubling
-    // would copy them and hold up to twice their size (40 bytes a pair, more than the
-    // pairs' own bytes for word-sized keys), and first touches of memory cost.
-    std::size_t count = 0;
-    for (std::string_view run : runs)
-      core::for_each_pair(run, [&](std::string_view, std::string_view) { ++count; });
+    // Mostly distinct keys: the pairs sorted.
     core::RefVector &pairs = work.refs;
     pairs.clear();
     pairs.reserve(count);

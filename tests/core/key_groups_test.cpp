@@ -34,7 +34,7 @@ std::vector<std::string> pack(const Pairs &pairs, std::size_t runs) {
 bool check(const Pairs &pairs, std::size_t runs, mr::core::KeyGroups &groups) {
   const std::vector<std::string> packed = pack(pairs, runs);
   std::vector<std::string_view> views(packed.begin(), packed.end());
-  if (!groups.group(views))
+  if (!groups.group(views, pairs.size()))
     return false;
   Pairs expected = pairs;
   std::sort(expected.begin(), expected.end());
