@@ -9,16 +9,22 @@ namespace mr::cli {
 
 CommandProgress::CommandProgress(std::string label, std::string verb, Unit unit,
                                  double every, bool quiet)
-    : label_(std::move(label)), verb_(std::move(verb)), unit_(unit),
-      redraw_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()),
-      line_(quiet ? nullptr : stderr, redraw_, every, start_) {}
+    : CommandProgress(std::move(label), std::move(verb), unit, every,
+                      quiet ? nullptr : stderr, ::isatty(STDERR_FILENO) == 1,
+                      Clock::now()) {}
 
-void CommandProgress::update(std::uint64_t done, std::uint64_t total) {
+CommandProgress::CommandProgress(std::string label, std::string verb, Unit unit,
+                                 double every, std::FILE *out, bool redraw,
+                                 Clock::time_point start)
+    : label_(std::move(label)), verb_(std::move(verb)), unit_(unit), redraw_(redraw),
+      start_(start), line_(out, redraw_, every, start_) {}
+
+void CommandProgress::update(std::uint64_t done, std::uint64_t total,
+                             Clock::time_point now) {
   done_ = done;
   total_ = total;
   if (total > 0 && done >= total)
-    return finish();
-  const auto now = Clock::now();
+    return finish(now);
   // On a terminal not in the first second: a quick command stays as terse
   // as it was.
   if (redraw_ && now - start_ < std::chrono::seconds(1))
@@ -29,8 +35,7 @@ void CommandProgress::update(std::uint64_t done, std::uint64_t total) {
   shown_ = true;
 }
 
-void CommandProgress::finish() {
-  const auto now = Clock::now();
+void CommandProgress::finish(Clock::time_point now) {
   if (shown_ && line_.due(now, true))
     line_.show(text(now), now, true);
 }

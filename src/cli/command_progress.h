@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "engine/progress.h"
@@ -20,14 +21,22 @@ public:
   /// "read". `every`: seconds between two lines in a log; quiet: none.
   CommandProgress(std::string label, std::string verb, Unit unit, double every,
                   bool quiet);
+  using Clock = std::chrono::steady_clock;
+  /// The same on `out` (nullptr: quiet), a terminal if `redraw`, started at
+  /// `start`: what the tests drive on a fake clock.
+  CommandProgress(std::string label, std::string verb, Unit unit, double every,
+                  std::FILE *out, bool redraw, Clock::time_point start);
   /// `done` of `total` so far: shown if a line is due; done == total ends
   /// the line (finish), so that what the command prints next starts a line.
-  void update(std::uint64_t done, std::uint64_t total);
+  void update(std::uint64_t done, std::uint64_t total) {
+    update(done, total, Clock::now());
+  }
+  void update(std::uint64_t done, std::uint64_t total, Clock::time_point now);
   /// The last line (100%) if any was shown.
-  void finish();
+  void finish() { finish(Clock::now()); }
+  void finish(Clock::time_point now);
 
 private:
-  using Clock = std::chrono::steady_clock;
   std::string text(Clock::time_point now) const;
 
   std::string label_, verb_;
