@@ -1,7 +1,7 @@
 # tests/e2e/streaming.sh RANKS "SPLIT...": the streaming job (commands over
 # stdin/stdout) against coreutils: word count with a Python mapper and
 # reducer (with and without a combiner) and with awk ones, at several split
-# sizes; url-frequency with an awk mapper; kill -9 and --resume; a mapper that writes
+# sizes; url-frequency in awk and in Python; kill -9 and --resume; a mapper that writes
 # more than a pipe holds before it reads (no deadlock); the environment
 # the commands get; and the failures: a missing mapper, a command that does
 # not exist, a command that exits non-zero, one that stops reading.
@@ -154,7 +154,35 @@ run_split "$ranks" 64k urls.h5 streaming -i logs.h5 --param reducer="$PY $WORK/r
     LC_ALL=C awk '{ print \$0 \"\\t\" 1 }'"
 mr 0 export urls.h5 >got.tsv
 same_file got.tsv expected_urls.tsv "streaming url-frequency (awk mapper), $ranks ranks"
-echo "ok: streaming url-frequency with an awk mapper: $(wc -l <got.tsv) URLs"
+# All in awk, with a combiner: the awk reducer of word count.
+run_split "$ranks" 64k urls.h5 streaming -i logs.h5 --param reducer="$awk_reduce" \
+  --param combiner="$awk_reduce" --param mapper="LC_ALL=C awk -v mode=url -v bad=/dev/null \
+    -f '$here/access_log_oracle.awk' | LC_ALL=C awk '{ print \$0 \"\\t\" 1 }'"
+mr 0 export urls.h5 >got.tsv
+same_file got.tsv expected_urls.tsv "streaming url-frequency in awk, $ranks ranks"
+# All in Python: a mapper written from docs/jobs.md's definition of a
+# well-formed line (not from the awk rules above), at another split size.
+cat >url_map.py <<'PY'
+import re, sys
+request = re.compile(rb"[^ ]+ +([^ ]+) +[^ ]+")
+status = re.compile(rb" +[0-9]{3}( |$)")
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    line = line[:-1] if line.endswith(b"\n") else line
+    line = line[:-1] if line.endswith(b"\r") else line
+    q = line.find(b'"')
+    e = line.find(b'"', q + 1) if q >= 0 else -1
+    if line.find(b" ") <= 0 or e < 0:
+        continue  # no host, or no quoted request
+    target = request.fullmatch(line[q + 1:e])
+    if target and status.match(line[e + 1:]):
+        out.write(target.group(1) + b"\t1\n")
+PY
+run_split "$ranks" 16k urls.h5 streaming -i logs.h5 --param mapper="$PY $WORK/url_map.py" \
+  --param reducer="$PY $WORK/reduce.py"
+mr 0 export urls.h5 >got.tsv
+same_file got.tsv expected_urls.tsv "streaming url-frequency in Python, $ranks ranks"
+echo "ok: streaming url-frequency (awk mapper, all awk with a combiner, all Python): $(wc -l <got.tsv) URLs"
 
 if [ "$ranks" = 2 ]; then
   # Checkpoints: kill -9 the worker once 5 map tasks are committed (each
