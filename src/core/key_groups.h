@@ -8,7 +8,8 @@
 // each pair is hashed once to its key's number, only the distinct keys are
 // sorted, and the values are placed by a counting sort into their key's
 // slice. When keys hardly repeat (sort's records), grouping only adds a pass:
-// group() says so early and the caller sorts the pairs instead.
+// a census of the whole partition says so first and the caller sorts the
+// pairs instead.
 #pragma once
 
 #include <cstdint>
@@ -21,12 +22,31 @@
 
 namespace mr::core {
 
+/// How many pairs a partition holds, and about how many distinct keys.
+struct KeyCensus {
+  std::size_t pairs = 0;
+  double distinct_keys = 0; // a HyperLogLog estimate: within a few percent
+};
+
+/// The census of the pairs packed in `runs` (core/kv_buffer.h format), in
+/// one pass that hashes every key. Over the whole partition, not its first
+/// pairs: an inverted index's first pairs are one document's words, all
+/// distinct, though each word comes again from every other document.
+KeyCensus take_census(const std::vector<std::string_view> &runs);
+
 class KeyGroups {
 public:
-  /// Groups the `n` pairs packed in `runs` (core/kv_buffer.h format).
-  /// Returns false, having grouped nothing, when the first pairs are mostly
-  /// of distinct keys: sorting the pairs is then cheaper.
-  bool group(const std::vector<std::string_view> &runs, std::size_t n);
+  /// Below this many pairs a key on average, sorting the pairs is faster.
+  /// Measured on join's reduce (bench/RESULTS.md): at 2 and 3 pairs a key
+  /// sorting took 15-20% less time, at 4 grouping 5% less; at 17 (a
+  /// streaming word count) and 32 (an inverted index) grouping wins.
+  static constexpr double kMinPairsPerKey = 3.5;
+
+  /// Groups the pairs packed in `runs`, whose census is `census`. Returns
+  /// false, having grouped nothing, when keys repeat less than
+  /// `min_pairs_per_key` times on average: the caller sorts the pairs.
+  bool group(const std::vector<std::string_view> &runs, const KeyCensus &census,
+             double min_pairs_per_key = kMinPairsPerKey);
 
   std::size_t keys() const { return sorted_.size(); }
   std::size_t pairs() const { return values_.size(); }
@@ -44,6 +64,7 @@ public:
 private:
   struct Key {
     std::string_view bytes;
+    std::uint64_t prefix = 0; // its first 8 bytes (key_prefix), to compare without them
     std::uint64_t count = 0;
     std::uint64_t begin = 0; // its first value's index in values_
     std::uint64_t next = 0;  // where its next value goes, while placing them
@@ -59,9 +80,9 @@ private:
     std::uint32_t id;
   };
 
-  /// The slot holding `key` (hashed `hash`), or the empty slot where it
-  /// would go.
-  std::size_t probe(std::string_view key, std::uint64_t hash) const;
+  /// The slot holding `key` (hashed `hash`, first bytes `prefix`), or the
+  /// empty slot where it would go.
+  std::size_t probe(std::string_view key, std::uint64_t hash, std::uint64_t prefix) const;
   /// The number of `key` (hashed `hash`), added if new.
   std::uint32_t find_or_add(std::string_view key, std::uint64_t hash);
   void grow();

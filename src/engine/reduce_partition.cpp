@@ -134,13 +134,12 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     table.clear();
     return stats;
   }
-  // Counted first, for either way: growing the refs by doubling would copy
-  // them and hold up to twice their size (40 bytes a pair, more than the
-  // pairs' own bytes for word-sized keys), and first touches of memory cost.
-  std::size_t count = 0;
-  for (std::string_view run : runs)
-    core::for_each_pair(run, [&](std::string_view, std::string_view) { ++count; });
-  if (work.groups.group(runs, count)) {
+  // Counted first, for either way: whether keys repeat enough to group
+  // them, and the refs sized at once (growing them by doubling would copy
+  // them and hold up to twice their size: 40 bytes a pair, more than the
+  // pairs' own bytes for word-sized keys; and first touches of memory cost).
+  const core::KeyCensus census = core::take_census(runs);
+  if (work.groups.group(runs, census)) {
     // Keys repeat (the usual case): grouped by hashing, only the distinct
     // keys sorted.
     const core::KeyGroups &groups = work.groups;
@@ -157,7 +156,7 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     // Mostly distinct keys: the pairs sorted.
     core::RefVector &pairs = work.refs;
     pairs.clear();
-    pairs.reserve(count);
+    pairs.reserve(census.pairs);
     for (std::string_view run : runs)
       core::for_each_pair(run, [&](std::string_view k, std::string_view v) {
         pairs.push_back(core::make_ref(k, v));

@@ -30,11 +30,15 @@ std::vector<std::string> pack(const Pairs &pairs, std::size_t runs) {
 }
 
 /// Groups `pairs` and checks keys and values against the oracle; returns
-/// whether they were grouped (false: the caller was told to sort).
-bool check(const Pairs &pairs, std::size_t runs, mr::core::KeyGroups &groups) {
+/// whether they were grouped (false: the caller was told to sort). Grouped
+/// whenever a key repeats at all, unless the engine's rule is asked for.
+bool check(const Pairs &pairs, std::size_t runs, mr::core::KeyGroups &groups,
+           double min_pairs_per_key = 1) {
   const std::vector<std::string> packed = pack(pairs, runs);
   std::vector<std::string_view> views(packed.begin(), packed.end());
-  if (!groups.group(views, pairs.size()))
+  const mr::core::KeyCensus census = mr::core::take_census(views);
+  EXPECT_EQ(census.pairs, pairs.size());
+  if (!groups.group(views, census, min_pairs_per_key))
     return false;
   Pairs expected = pairs;
   std::sort(expected.begin(), expected.end());
@@ -127,16 +131,55 @@ TEST(KeyGroups, KeysOfOnePartitionShareTheirHashModuloThePartitions) {
   EXPECT_EQ(groups.keys(), 100000u);
 }
 
+TEST(KeyGroups, KeysRepeatingOnlyFarApartAreGrouped) {
+  // An inverted index's partition: one document's words first, all
+  // distinct, then the next document's, the same words again. Deciding on
+  // the first 64k pairs left it to the sort of every pair.
+  Pairs pairs;
+  for (int doc = 0; doc < 8; ++doc)
+    for (std::size_t w = 0; w < 100000; ++w)
+      pairs.emplace_back("word" + std::to_string(w * 7919 % 100003), std::to_string(doc));
+  mr::core::KeyGroups groups;
+  EXPECT_TRUE(check(pairs, 2, groups, mr::core::KeyGroups::kMinPairsPerKey));
+  EXPECT_EQ(groups.keys(), 100000u);
+}
+
+TEST(KeyGroups, CensusEstimatesDistinctKeysWithinAFewPercent) {
+  for (std::size_t distinct : {1u, 10u, 1000u, 5000u, 100000u, 1000000u}) {
+    std::string packed;
+    mr::core::KvBuffer b;
+    for (std::size_t i = 0; i < distinct; ++i) // each key twice, far apart
+      b.append("k" + std::to_string(i), "v");
+    for (std::size_t i = 0; i < distinct; ++i)
+      b.append("k" + std::to_string(i), "w");
+    const mr::core::KeyCensus c = mr::core::take_census({b.bytes()});
+    EXPECT_EQ(c.pairs, 2 * distinct);
+    EXPECT_NEAR(c.distinct_keys, double(distinct), 0.05 * double(distinct) + 0.5)
+        << distinct << " keys";
+  }
+  EXPECT_EQ(mr::core::take_census({}).pairs, 0u);
+  EXPECT_EQ(mr::core::take_census({}).distinct_keys, 0.0);
+}
+
 TEST(KeyGroups, MostlyDistinctKeysAreLeftToTheSort) {
   Pairs pairs;
   for (std::size_t i = 0; i < 100000; ++i)
     pairs.emplace_back("record" + std::to_string(i * 7919 % 100003), "v");
   mr::core::KeyGroups groups;
-  EXPECT_FALSE(check(pairs, 1, groups));
-  // Small partitions decide on all their pairs.
-  EXPECT_FALSE(check({{"a", "1"}}, 1, groups));
-  EXPECT_FALSE(check({{"a", "1"}, {"b", "1"}, {"c", "1"}}, 1, groups));
-  EXPECT_TRUE(check({{"a", "1"}, {"a", "0"}, {"a", "1"}, {"c", "1"}}, 1, groups));
+  const double rule = mr::core::KeyGroups::kMinPairsPerKey;
+  EXPECT_FALSE(check(pairs, 1, groups, rule));
+  // Small partitions decide on all their pairs: 3 pairs a key are sorted,
+  // 4 grouped (the rule is 3.5).
+  EXPECT_FALSE(check({{"a", "1"}}, 1, groups, rule));
+  EXPECT_FALSE(check({{"a", "1"}, {"b", "1"}, {"c", "1"}}, 1, groups, rule));
+  Pairs repeated;
+  for (const char *v : {"1", "0", "2"})
+    for (const char *k : {"a", "c"})
+      repeated.emplace_back(k, v);
+  EXPECT_FALSE(check(repeated, 1, groups, rule));
+  repeated.emplace_back("a", "3");
+  repeated.emplace_back("c", "3");
+  EXPECT_TRUE(check(repeated, 1, groups, rule));
 }
 
 } // namespace
