@@ -38,8 +38,8 @@ class KeyGroups {
 public:
   /// Below this many pairs a key on average, sorting the pairs is faster.
   /// Measured on join's reduce (bench/RESULTS.md): at 2 and 3 pairs a key
-  /// sorting took 15-20% less time, at 4 grouping 5% less; at 17 (a
-  /// streaming word count) and 32 (an inverted index) grouping wins.
+  /// sorting took 15-20% less time, at 4 the two were within the noise; at
+  /// 17 (a streaming word count) and 32 (an inverted index) grouping wins.
   static constexpr double kMinPairsPerKey = 3.5;
 
   /// Groups the pairs packed in `runs`, whose census is `census`. Returns
