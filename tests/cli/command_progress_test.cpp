@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "../written.h"
 #include "cli/command_progress.h"
 
 using mr::cli::CommandProgress;
@@ -17,19 +18,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const auto t0 = CommandProgress::Clock::time_point{} + 1000s;
+using mr::test::written;
 
-/// What `f` wrote to a memory stream given to it.
-template <class F> std::string written(F f) {
-  char *buffer = nullptr;
-  std::size_t size = 0;
-  std::FILE *out = open_memstream(&buffer, &size);
-  f(out);
-  std::fclose(out);
-  std::string text(buffer, size);
-  std::free(buffer);
-  return text;
-}
+const auto t0 = CommandProgress::Clock::time_point{} + 1000s;
 
 TEST(CommandProgress, TerminalSaysNothingForAQuickCommand) {
   const std::string text = written([](std::FILE *out) {

@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "../written.h"
 #include "core/console.h"
 #include "engine/progress.h"
 
@@ -16,6 +17,8 @@ using namespace mr::engine;
 using namespace std::chrono_literals;
 
 namespace {
+
+using mr::test::written;
 
 MapProgressState state(std::size_t done, std::uint64_t bytes_done) {
   MapProgressState s;
@@ -32,18 +35,6 @@ MapProgressState state(std::size_t done, std::uint64_t bytes_done) {
 void update(ProgressLine &p, const MapProgressState &s,
             std::chrono::steady_clock::time_point now, bool final) {
   p.show(describe_map_progress(s, p.seconds(now)), now, final);
-}
-
-/// What `f` wrote to a memory stream.
-template <class F> std::string written(F f) {
-  char *buffer = nullptr;
-  std::size_t size = 0;
-  std::FILE *out = open_memstream(&buffer, &size);
-  f(out);
-  std::fclose(out);
-  std::string text(buffer, size);
-  std::free(buffer);
-  return text;
 }
 
 TEST(Progress, SaysTasksBytesRateAndEta) {
