@@ -228,12 +228,13 @@ void add_run(CLI::App &app, Commands &c) {
       ->transform(size_in(0, PiB))
       ->capture_default_str();
   c.run
-      ->add_option("--memory-limit", c.memory_limit,
-                   "Memory per rank for what grows with the input (map output, received "
-                   "pairs, output rows), e.g. 2GiB (4MiB to 1PiB); beyond it they spill "
-                   "to --scratch-dir. 'auto': half the node's memory shared by its ranks "
-                   "(the cgroup's or Slurm's allocation when smaller); "
-                   "'none': no limit")
+      ->add_option(
+          "--memory-limit", c.memory_limit,
+          "Memory per rank for what grows with the input (map output, received "
+          "pairs, output rows), e.g. 2GiB (4MiB to 1PiB); beyond it they spill "
+          "to --scratch-dir. 'auto': half the node's memory shared by its workers "
+          "(the cgroup's or Slurm's allocation when smaller); "
+          "'none': no limit")
       ->transform(CLI::Validator(
           [](std::string &v) {
             if (v == "auto" || v == "none")

@@ -44,13 +44,14 @@ int Comm::size() const {
   return s;
 }
 
-int Comm::ranks_on_node() const {
+int Comm::ranks_on_node(bool counted) const {
   MPI_Comm node;
   check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
         "MPI_Comm_split_type");
-  int n = 1;
-  MPI_Comm_size(node, &n);
+  int mine = counted ? 1 : 0, n = 0;
+  const int rc = MPI_Allreduce(&mine, &n, 1, MPI_INT, MPI_SUM, node);
   MPI_Comm_free(&node);
+  check(rc, "MPI_Allreduce");
   return n;
 }
 

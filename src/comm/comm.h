@@ -34,8 +34,9 @@ public:
   int size() const;
   MPI_Comm native() const { return comm_; }
 
-  /// How many ranks of this communicator run on this rank's node. Collective.
-  int ranks_on_node() const;
+  /// How many ranks of this communicator run on this rank's node and say
+  /// `counted` (each rank for itself). Collective.
+  int ranks_on_node(bool counted = true) const;
 
   void barrier() const;
   /// A barrier that sleeps while it waits instead of spinning, for ranks

@@ -29,7 +29,7 @@ struct RunOptions {
   std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
   std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker
   // Memory per rank for buffers that grow with the input (docs/performance.md, "Memory"):
-  // nullopt: auto (half the node's memory shared by its ranks); 0: no limit.
+  // nullopt: auto (half the node's memory shared by its workers); 0: no limit.
   std::optional<std::uint64_t> memory_limit;
   std::string scratch_dir; // spill files; empty: checkpoint or output folder
   bool overwrite = false;

@@ -240,15 +240,16 @@ EarlierShape earlier_shape(const RunOptions &o) {
 
 /// This rank's --memory-limit in bytes (0: none). Auto: half the node's
 /// memory (the smallest that applies: engine/node_memory.h), shared by the
-/// ranks on it.
-std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node) {
+/// workers on it.
+std::uint64_t memory_limit_of(const RunOptions &o, int workers_on_node) {
   if (o.memory_limit)
     return *o.memory_limit;
   const NodeMemory node = node_memory();
   if (node.bytes == 0)
     return 0;
-  return std::max(kMinMemoryLimit,
-                  node.bytes / 2 / static_cast<std::uint64_t>(ranks_on_node));
+  // A node holding only the coordinator still gives it a share.
+  const auto sharers = static_cast<std::uint64_t>(std::max(1, workers_on_node));
+  return std::max(kMinMemoryLimit, node.bytes / 2 / sharers);
 }
 
 std::string memory_limit_source(const RunOptions &o) {
@@ -256,7 +257,7 @@ std::string memory_limit_source(const RunOptions &o) {
     return *o.memory_limit ? "--memory-limit" : "none (--memory-limit none)";
   const NodeMemory node = node_memory();
   return node.bytes
-             ? "auto: half of " + node.source + " on rank 0's node, shared by its ranks"
+             ? "auto: half of " + node.source + " on rank 0's node, shared by its workers"
              : "none (auto found no memory size)";
 }
 

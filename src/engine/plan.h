@@ -67,8 +67,9 @@ std::string describe_parameters(const Params &params, std::uint32_t reducers);
 
 /// This rank's --memory-limit in bytes (0: none). Auto: half the node's
 /// memory (the smallest of its physical memory, the cgroup's limit and
-/// Slurm's allocation: engine/node_memory.h), shared by the ranks on it.
-std::uint64_t memory_limit_of(const RunOptions &o, int ranks_on_node);
+/// Slurm's allocation: engine/node_memory.h), shared by the workers on it
+/// (the coordinator, rank 0, holds no pairs; a lone rank is a worker).
+std::uint64_t memory_limit_of(const RunOptions &o, int workers_on_node);
 /// Where that limit comes from, for the report.
 std::string memory_limit_source(const RunOptions &o);
 

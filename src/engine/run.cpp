@@ -156,8 +156,11 @@ int run_on_ranks(const RunOptions &o, RunOutcome &outcome) {
   core::exit_cleanly_on_signals(me == 0);
   const int workers = world.size() == 1 ? 1 : world.size() - 1;
   const std::vector<std::string> hosts = world.gather_bytes(host_name(), 0);
-  const MemoryBudget budget = MemoryBudget::of(memory_limit_of(o, world.ranks_on_node()),
-                                               o.combine_bytes, o.round_bytes);
+  // The coordinator holds no pairs: the node's memory is shared by the
+  // workers on it (at -n 3 on one node, by 2, not 3).
+  const int holders = world.ranks_on_node(me != 0 || world.size() == 1);
+  const MemoryBudget budget =
+      MemoryBudget::of(memory_limit_of(o, holders), o.combine_bytes, o.round_bytes);
   keep_heap_within_limit(o);
 
   auto t = Clock::now();

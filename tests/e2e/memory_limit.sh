@@ -59,6 +59,19 @@ assert m["spilled_bytes"] == 0 and m["limit_bytes_per_rank"] > 64 << 20, m' ||
   fail "a run with the default limit spilled"
 mr 0 export wc_auto.h5 | cmp -s - expected_wc || fail "auto-limit output differs"
 echo "ok: the default limit spills nothing"
+# The default limit is shared by the workers on the node, not by rank 0,
+# the coordinator, which holds no pairs: one worker (-n 2) gets what a
+# lone rank (-n 1) gets, two workers (-n 3) half of it each.
+for n in 1 2; do
+  mr $n run wordcount -i tiny.h5 -o auto$n.h5 -q --report auto$n.json || fail "auto limit at -n $n"
+done
+"$PY" - auto1.json auto2.json auto.json <<'PY' || fail "the default limit is not shared by the workers"
+import json, sys
+one, two, three = (json.load(open(f))["memory"]["limit_bytes_per_rank"] for f in sys.argv[1:])
+assert one == two and abs(three - two / 2) <= 1, (one, two, three)
+assert json.load(open(sys.argv[3]))["memory"]["limit_source"].endswith("shared by its workers")
+print("ok: the default limit: %.0f MiB at -n 1 and -n 2, %.0f MiB a worker at -n 3" % (one / 2**20, three / 2**20))
+PY
 
 # Sort (no combiner: received pairs spill as sorted runs with their values).
 "$GEN_DATA" records 640000 --ascii >records.txt
@@ -111,16 +124,16 @@ same_file got.tsv long.tsv "a 12 MB record under a 64 MiB limit"
 echo "ok: a 12 MB record refused under a 32 MiB limit, exact under 64 MiB"
 
 # --memory-limit auto: half the smallest memory that applies (the node's,
-# the cgroup's, Slurm's allocation on the node), shared by the ranks on the
-# node; the report says which. Here Slurm's SLURM_MEM_PER_NODE (600 MiB)
-# is the smallest: 600 MiB / 2 / 3 ranks.
+# the cgroup's, Slurm's allocation on the node), shared by the workers on
+# the node; the report says which. Here Slurm's SLURM_MEM_PER_NODE (600 MiB)
+# is the smallest: 600 MiB / 2 / 2 workers (3 ranks, one the coordinator).
 # (tiny.h5: imported above.)
 (export SLURM_MEM_PER_NODE=600 && mr 3 run wordcount -i tiny.h5 -o auto.h5 -q --report auto.json) ||
   fail "the run with SLURM_MEM_PER_NODE failed"
 "$PY" - auto.json <<'PY' || fail "--memory-limit auto did not take Slurm's allocation"
 import json, sys
 m = json.load(open(sys.argv[1]))["memory"]
-assert m["limit_bytes_per_rank"] == (600 << 20) // 2 // 3, m
+assert m["limit_bytes_per_rank"] == (600 << 20) // 2 // 2, m
 assert "SLURM_MEM_PER_NODE" in m["limit_source"], m
 print("auto under SLURM_MEM_PER_NODE=600: %d bytes a rank (%s)" % (m["limit_bytes_per_rank"], m["limit_source"]))
 PY
