@@ -1,11 +1,15 @@
 // src/engine/memory_budget.h: how a rank's --memory-limit is shared out
 // between the buffers that grow with the input (docs/performance.md, "Memory").
 //
-// Peak use is in the shuffle: map output still held (1/8), a round's send
-// and receive buffers (1/8 together), received pairs (1/4, plus their sort
-// when they spill: up to about as much again). The map phase holds a task's input (at
-// most 1/8) and the combine table (1/8); the reduce phase the merge buffers (1/4) and
-// output rows (1/4). MPI's and HDF5's own memory is not counted: it does not grow with
+// Peak use is in the shuffle: map output still held (1/8, and 1/8 of it
+// combined across tasks), a round's send and receive buffers (1/8
+// together), received pairs (1/4, plus their sort when they spill: up to
+// about as much again). The map phase holds a task's input (at most 1/8),
+// the combine table (1/4) and map output (1/8). The table is freed when
+// the phase ends and used again, as large, to combine across tasks before
+// the shuffle (with the map output, what it combined and a read buffer of
+// one round). The reduce phase holds the merge buffers (1/4) and output rows
+// (1/4). MPI's and HDF5's own memory is not counted: it does not grow with
 // the input.
 #pragma once
 
@@ -20,8 +24,9 @@ constexpr std::uint64_t kMinMemoryLimit = 4ull << 20;
 struct MemoryBudget {
   std::uint64_t limit = 0;       // 0: no limit: nothing spills
   std::uint64_t max_split = 0;   // input bytes of one map task
-  std::uint64_t combine = 0;     // map-side combine table
-  std::uint64_t map_outputs = 0; // map output kept in memory until the shuffle
+  std::uint64_t combine = 0;     // combine table (map, then across tasks)
+  std::uint64_t map_outputs = 0; // map output kept in memory until the shuffle (and
+                                 // as much again once combined across tasks)
   std::uint64_t round = 0;       // shuffle bytes sent per round
   std::uint64_t inbox = 0;       // received pairs kept in memory
   std::uint64_t merge = 0;       // read buffers of the sorted runs of one partition
@@ -39,7 +44,7 @@ struct MemoryBudget {
       return b;
     }
     b.max_split = limit / 8;
-    b.combine = std::min(combine_option, limit / 8);
+    b.combine = std::min(combine_option, limit / 4);
     b.map_outputs = limit / 8;
     b.round = std::min(round_option, limit / 16);
     b.inbox = limit / 4;

@@ -79,10 +79,14 @@ Json phases_json(const JobSummary &s, const Over &w) {
                    {"pairs_emitted", w.sum(&WorkerStats::pairs_emitted)},
                    {"pairs_out", w.sum(&WorkerStats::map_pairs_out)},
                    {"bytes_out", w.sum(&WorkerStats::map_bytes_out)}};
-  phases["shuffle"] = {{"seconds", w.max(&WorkerStats::shuffle_seconds)},
-                       {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_sent)},
-                       {"bytes_out", w.sum(&WorkerStats::shuffle_bytes_received)},
-                       {"rounds", w.max(&WorkerStats::shuffle_rounds)}};
+  phases["shuffle"] = {
+      {"seconds", w.max(&WorkerStats::shuffle_seconds)},
+      {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_sent)},
+      {"bytes_out", w.sum(&WorkerStats::shuffle_bytes_received)},
+      {"rounds", w.max(&WorkerStats::shuffle_rounds)},
+      {"combine_seconds", w.max(&WorkerStats::shuffle_combine_seconds)},
+      {"combine_pairs_in", w.sum(&WorkerStats::shuffle_combine_pairs_in)},
+      {"combine_pairs_out", w.sum(&WorkerStats::shuffle_combine_pairs_out)}};
   phases["reduce"] = {{"seconds", w.max(&WorkerStats::reduce_seconds)},
                       {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_received)},
                       {"pairs_in", w.sum(&WorkerStats::reduce_pairs_in)},

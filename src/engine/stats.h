@@ -18,9 +18,11 @@ namespace mr::engine {
 struct WorkerStats {
   double map_seconds = 0, shuffle_seconds = 0, reduce_seconds = 0, write_seconds = 0;
   double checkpoint_seconds = 0;
+  double shuffle_combine_seconds = 0; // combining across tasks before sending
   std::uint64_t tasks = 0, records_in = 0, bytes_in = 0, pairs_emitted = 0;
   std::uint64_t map_pairs_out = 0, map_bytes_out = 0;
   std::uint64_t shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
+  std::uint64_t shuffle_combine_pairs_in = 0, shuffle_combine_pairs_out = 0;
   std::uint64_t reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
@@ -47,6 +49,9 @@ struct WorkerStats {
     f("shuffle_bytes_sent", s.shuffle_bytes_sent);
     f("shuffle_bytes_received", s.shuffle_bytes_received);
     f("shuffle_rounds", s.shuffle_rounds);
+    f("shuffle_combine_seconds", s.shuffle_combine_seconds);
+    f("shuffle_combine_pairs_in", s.shuffle_combine_pairs_in);
+    f("shuffle_combine_pairs_out", s.shuffle_combine_pairs_out);
     f("reduce_pairs_in", s.reduce_pairs_in);
     f("reduce_keys", s.reduce_keys);
     f("rows_out", s.rows_out);

@@ -12,6 +12,7 @@
 #include "comm/shuffle.h"
 #include "core/console.h"
 #include "core/hash.h"
+#include "engine/combine_outgoing.h"
 #include "engine/crash_record.h"
 #include "engine/map_outputs.h"
 #include "engine/map_task.h"
@@ -191,7 +192,8 @@ public:
         W_(static_cast<std::uint32_t>(workers.size())),
         mine_(core::partitions_of_worker(static_cast<std::uint32_t>(workers.rank()), W_,
                                          R_)),
-        outputs_(budget_.map_outputs, plan.scratch_dir) {
+        outputs_(budget_.map_outputs, plan.scratch_dir),
+        combined_(budget_.map_outputs, plan.scratch_dir) {
     stats.memory_limit_bytes = budget_.limit;
     take_counters(job); // what start() counted is not a task's
   }
@@ -217,6 +219,7 @@ private:
   void read_task_input(const core::Split &split, comm::WorkerMessage &report);
   std::string describe_split(const core::Split &split) const;
   std::string describe_record(const RecordFailed &r) const;
+  void combine_before_sending(const std::vector<bool> &reused);
   std::vector<comm::Pieces> outgoing(const std::vector<bool> &reused,
                                      std::deque<std::array<char, kFrameHeader>> &headers);
   void load_partition(std::uint32_t p, const ckpt::Commit &commit);
@@ -241,6 +244,8 @@ private:
   ReduceWorkspace reduce_work_; // kept from one partition to the next
   std::vector<char> buffer_;    // one task's input
   MapOutputStore outputs_;
+  MapOutputStore combined_;       // outputs_ combined across tasks, by partition
+  std::vector<bool> in_combined_; // the partitions sent from combined_
   std::optional<PartitionInbox> inbox_;
   std::optional<io::RowSpool> rows_;
 };
@@ -265,6 +270,8 @@ void WorkerRun::map_phase() {
   settle(last, accepted);
   tasks_.drain_cancellations();
   buffer_ = std::vector<char>();
+  if (budget_.limit)
+    table_ = core::CombineTable(); // its share of the limit goes to the shuffle
   phase_done("map", begin, stats.map_seconds);
 }
 
@@ -424,6 +431,7 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   const auto begin = Clock::now();
   tasks_.phase(Phase::shuffle, "the shuffle", 0, 0);
   workers_.idle_barrier();
+  combine_before_sending(reused);
   std::deque<std::array<char, kFrameHeader>> headers; // the pieces point into it
   std::vector<comm::Pieces> to = outgoing(reused, headers);
   inbox_.emplace(job_, mine_, static_cast<int>(W_), budget_.inbox, plan_.scratch_dir);
@@ -444,12 +452,32 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   inbox.finish();
   to.clear();
   headers.clear();
-  stats.map_spilled_bytes = outputs_.spilled_bytes();
+  stats.map_spilled_bytes = outputs_.spilled_bytes() + combined_.spilled_bytes();
   outputs_.clear();
+  combined_.clear();
   stats.shuffle_bytes_sent = shuffled.bytes_sent;
   stats.shuffle_bytes_received = shuffled.bytes_received;
   stats.shuffle_rounds = shuffled.rounds;
   phase_done("shuffle", begin, stats.shuffle_seconds);
+}
+
+/// Combines the map output of this worker's tasks, partition by partition
+/// (combine_outgoing.h), before any of it is sent.
+void WorkerRun::combine_before_sending(const std::vector<bool> &reused) {
+  const auto begin = Clock::now();
+  outputs_.flush();
+  OutgoingCombineLimits limits;
+  limits.table_bytes = budget_.combine;
+  limits.read_bytes = budget_.limit ? budget_.round : 8 << 20;
+  limits.chunk_bytes = budget_.limit ? budget_.map_outputs / 4 : 0;
+  OutgoingCombineStats s;
+  in_combined_ = combine_outgoing(job_, outputs_, reused, table_, limits, combined_, s);
+  if (budget_.limit)
+    table_ = core::CombineTable(); // its share of the limit goes to the shuffle
+  combined_.flush();
+  stats.shuffle_combine_seconds = seconds_since(begin);
+  stats.shuffle_combine_pairs_in = s.pairs_in;
+  stats.shuffle_combine_pairs_out = s.pairs_out;
 }
 
 /// The framed runs of map output for each worker, in partition order.
@@ -463,16 +491,19 @@ WorkerRun::outgoing(const std::vector<bool> &reused,
       owner[p] = w;
   }
   std::vector<comm::Pieces> to(W_);
-  outputs_.flush();
   for (std::uint32_t p = 0; p < R_; ++p) {
     if (reused[p])
       continue;
     comm::Pieces &dest = to[owner[p]];
-    outputs_.for_each_run(p, [&](const comm::Piece &run) {
+    auto add = [&](const comm::Piece &run) {
       headers.push_back(frame_header(p, run.size));
       dest.emplace_back(std::string_view(headers.back().data(), kFrameHeader));
       dest.push_back(run);
-    });
+    };
+    if (in_combined_[p])
+      combined_.for_each_run(p, add);
+    else
+      outputs_.for_each_run(p, add);
   }
   return to;
 }

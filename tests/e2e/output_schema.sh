@@ -60,7 +60,12 @@ assert p["map"]["records_in"] == lines, (p["map"]["records_in"], lines)
 assert p["map"]["pairs_emitted"] == words, (p["map"]["pairs_emitted"], words)
 assert p["reduce"]["rows_out"] == distinct and p["reduce"]["keys"] == distinct
 assert p["map"]["bytes_in"] == p["split"]["bytes_in"]
-assert p["shuffle"]["bytes_in"] == p["shuffle"]["bytes_out"] >= p["map"]["bytes_out"]
+assert p["shuffle"]["bytes_in"] == p["shuffle"]["bytes_out"] > 0
+# Each worker's tasks' pairs, combined across them before the shuffle: what
+# reduce receives (nothing spills here).
+s = p["shuffle"]
+assert 0 < s["combine_pairs_out"] < s["combine_pairs_in"] <= p["map"]["pairs_out"], s
+assert p["reduce"]["pairs_in"] == p["map"]["pairs_out"] - s["combine_pairs_in"] + s["combine_pairs_out"], (p, s)
 assert r["tasks"] == p["split"]["tasks_out"] > 1
 for name, stat in r["per_worker"].items():
     assert len(stat["values"]) == 3, name
