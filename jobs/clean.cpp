@@ -44,7 +44,7 @@ public:
     if (header_ && r.offset == input_->file_begin(r.file))
       return;
     ++read_;
-    if (!parse_csv(r.bytes, parsed_) || parsed_.size() != fields_) {
+    if (!parse_csv(r.bytes, parsed_, unescaped_) || parsed_.size() != fields_) {
       ++invalid_;
       return;
     }
@@ -74,8 +74,8 @@ private:
   std::uint64_t fields_, key_;
   bool header_;
   const mr::InputInfo *input_ = nullptr;
-  std::vector<std::string> parsed_;
-  std::string value_;
+  std::vector<std::string_view> parsed_; // into the record or unescaped_
+  std::string unescaped_, value_;
   std::uint64_t &read_ = counter("read");
   std::uint64_t &invalid_ = counter("invalid");
   std::uint64_t &duplicates_ = counter("duplicate");

@@ -119,7 +119,7 @@ public:
 private:
   bool parse(std::string_view line) {
     if (!tsv_)
-      return mr::csv::parse_csv(line, parsed_);
+      return mr::csv::parse_csv(line, parsed_, unescaped_);
     parsed_.clear();
     for (std::size_t at = 0;;) {
       const std::size_t tab = line.find('\t', at);
@@ -148,8 +148,8 @@ private:
   std::uint64_t fields_[2], key_[2];
   std::string type_;
   bool tsv_;
-  std::vector<std::string> parsed_;
-  std::string value_, key_csv_, row_;
+  std::vector<std::string_view> parsed_; // into the record or unescaped_
+  std::string unescaped_, value_, key_csv_, row_;
   std::uint64_t *read_[2] = {&counter("read_left"), &counter("read_right")};
   std::uint64_t *invalid_[2] = {&counter("invalid_left"), &counter("invalid_right")};
 };
