@@ -222,6 +222,13 @@ void add_run(CLI::App &app, Commands &c) {
       ->transform(size_in(1, GiB))
       ->capture_default_str();
   c.run
+      ->add_option("--shuffle-send", c.opt.shuffle_send,
+                   "How the shuffle sends a round: 'packed' (copied into one buffer, "
+                   "then MPI_Alltoallv) or 'datatypes' (MPI_Alltoallw reading the map "
+                   "output where it is)")
+      ->check(CLI::IsMember({"packed", "datatypes"}))
+      ->capture_default_str();
+  c.run
       ->add_option("--combine-buffer", c.opt.combine_bytes,
                    "Memory for map-side combining per worker, e.g. 8MiB; when full, "
                    "its pairs go to the shuffle and it starts again (0 to 1PiB)")

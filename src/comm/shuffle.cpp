@@ -1,4 +1,4 @@
-// src/comm/shuffle.cpp: the only place that calls MPI_Alltoall(w); see shuffle.h.
+// src/comm/shuffle.cpp: the only place that calls MPI_Alltoall(v/w); see shuffle.h.
 #include "comm/shuffle.h"
 
 #include "comm/mpi_check.h"
@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 namespace mr::comm {
@@ -39,6 +40,25 @@ public:
         lengths.push_back(static_cast<int>(k));
         addresses.push_back(reinterpret_cast<MPI_Aint>(at));
       }
+      n -= k;
+      offset_ += k;
+      if (offset_ == piece.size) {
+        ++index_;
+        offset_ = 0;
+      }
+    }
+  }
+
+  /// Copies the next `n` bytes (n must not exceed what is left) to `dst`.
+  void copy(std::uint64_t n, char *dst) {
+    while (n > 0) {
+      const Piece &piece = (*pieces_)[index_];
+      const std::uint64_t k = std::min<std::uint64_t>(n, piece.size - offset_);
+      if (!piece.source)
+        std::memcpy(dst, piece.bytes.data() + offset_, k);
+      else
+        piece.source->read(piece.offset + offset_, k, dst);
+      dst += k;
       n -= k;
       offset_ += k;
       if (offset_ == piece.size) {
@@ -88,7 +108,7 @@ private:
 // bench/programs/shuffle_bandwidth.cpp measures against a raw MPI_Alltoallv.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
-                     const Expect &expect, const RoundDone &round_done) {
+                     const Expect &expect, const RoundDone &round_done, SendMode mode) {
   const int n = comm.size();
   if (static_cast<int>(to.size()) != n)
     throw std::invalid_argument("shuffle: need one stream per rank");
@@ -136,6 +156,16 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
   std::vector<int> lengths;
   std::vector<MPI_Aint> addresses;
 
+  std::vector<int> send_displs(n), recv_displs(n);
+  // Mode packed: one round's sends, `stride` a destination (no more than
+  // the most this rank sends one destination: a small shuffle does not
+  // touch a whole round's memory), uninitialised.
+  std::uint64_t stride = 0;
+  for (int d = 0; d < n; ++d)
+    stride = std::max(stride, std::min(cap, left[d]));
+  std::unique_ptr<char[]> packed;
+  if (mode == SendMode::packed)
+    packed.reset(new char[stride * n + 1]);
   // Every sender sends min(cap, what is left) to every destination each
   // round, so a receiver knows each round's counts without asking.
   for (std::uint64_t round = 0; round < rounds; ++round) {
@@ -145,10 +175,16 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
     staging.reserve(cap * n);
     for (int d = 0; d < n; ++d) {
       const std::uint64_t c = std::min(cap, left[d]);
+      left[d] -= c;
+      if (mode == SendMode::packed) {
+        cursors[d].copy(c, packed.get() + d * stride);
+        send_counts[d] = static_cast<int>(c);
+        send_displs[d] = static_cast<int>(d * stride); // stride * n <= INT_MAX
+        continue;
+      }
       lengths.clear();
       addresses.clear();
       cursors[d].take(c, lengths, addresses, staging);
-      left[d] -= c;
       blocks.emplace_back(lengths, addresses);
       send_counts[d] = blocks.back().count();
       send_types[d] = blocks.back().type();
@@ -156,12 +192,35 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
     std::uint64_t round_in = 0;
     for (int s = 0; s < n; ++s)
       round_in += std::min(cap, incoming[s] - filled[s]);
-    if (!in_place)
+    // Packed, bytes land in place when every source's target lies within
+    // an int of the lowest (MPI_Alltoallv's displacements); else in the
+    // round buffer, copied to their place after.
+    char *base = nullptr;
+    if (mode == SendMode::packed && in_place) {
+      char *low = in_place + region[n - 1] + incoming[n - 1], *high = in_place;
+      for (int s = 0; s < n; ++s)
+        if (incoming[s] > filled[s]) {
+          low = std::min(low, in_place + region[s] + filled[s]);
+          high = std::max(high, in_place + region[s] + filled[s] +
+                                    std::min(cap, incoming[s] - filled[s]));
+        }
+      if (high - low <= detail::max_in_place_span)
+        base = low;
+    }
+    const bool via_buffer = !in_place || (mode == SendMode::packed && !base);
+    if (via_buffer)
       recv_buf.resize(round_in);
     std::uint64_t at = 0;
     for (int s = 0; s < n; ++s) {
       const std::uint64_t c = std::min(cap, incoming[s] - filled[s]);
-      char *where = in_place ? in_place + region[s] + filled[s] : recv_buf.data() + at;
+      char *where = via_buffer ? recv_buf.data() + at : in_place + region[s] + filled[s];
+      at += c;
+      if (mode == SendMode::packed) {
+        recv_counts[s] = static_cast<int>(c);
+        recv_displs[s] =
+            c == 0 ? 0 : static_cast<int>(where - (base ? base : recv_buf.data()));
+        continue;
+      }
       lengths.assign(1, static_cast<int>(c));
       addresses.assign(1, reinterpret_cast<MPI_Aint>(where));
       if (c == 0)
@@ -169,16 +228,23 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
       blocks.emplace_back(lengths, addresses);
       recv_counts[s] = blocks.back().count();
       recv_types[s] = blocks.back().type();
-      at += c;
     }
-    check(MPI_Alltoallw(MPI_BOTTOM, send_counts.data(), zeros.data(), send_types.data(),
-                        MPI_BOTTOM, recv_counts.data(), zeros.data(), recv_types.data(),
-                        comm.native()),
-          "MPI_Alltoallw");
+    if (mode == SendMode::packed)
+      check(MPI_Alltoallv(packed.get(), send_counts.data(), send_displs.data(), MPI_BYTE,
+                          base ? base : recv_buf.data(), recv_counts.data(),
+                          recv_displs.data(), MPI_BYTE, comm.native()),
+            "MPI_Alltoallv");
+    else
+      check(MPI_Alltoallw(MPI_BOTTOM, send_counts.data(), zeros.data(), send_types.data(),
+                          MPI_BOTTOM, recv_counts.data(), zeros.data(), recv_types.data(),
+                          comm.native()),
+            "MPI_Alltoallw");
     at = 0;
     for (int s = 0; s < n; ++s) {
       const std::uint64_t c = std::min(cap, incoming[s] - filled[s]);
-      if (!in_place && c > 0)
+      if (via_buffer && in_place && c > 0)
+        std::memcpy(in_place + region[s] + filled[s], recv_buf.data() + at, c);
+      else if (!in_place && c > 0)
         receive(s, {recv_buf.data() + at, static_cast<std::size_t>(c)});
       filled[s] += c;
       at += c;
@@ -197,7 +263,7 @@ ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
 }
 
 ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
-                      std::uint64_t round_bytes, bool in_place) {
+                      std::uint64_t round_bytes, bool in_place, SendMode mode) {
   ShuffleResult result;
   result.received.resize(comm.size());
   std::vector<char> all;
@@ -217,7 +283,8 @@ ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
           total += b;
         all.resize(total + 1); // data() of an empty vector may be null
         return all.data();
-      });
+      },
+      nullptr, mode);
   if (in_place) {
     std::uint64_t at = 0;
     for (std::size_t s = 0; s < sizes.size(); ++s) {

@@ -12,6 +12,7 @@
 // describe one round.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -66,15 +67,33 @@ using Expect = std::function<char *(const std::vector<std::uint64_t> &incoming)>
 /// it will receive (for a progress line).
 using RoundDone = std::function<void(std::uint64_t received, std::uint64_t to_receive)>;
 
+/// How a round's bytes leave the sender (docs/performance.md, "How the
+/// shuffle sends"; measured in bench/RESULTS.md: packed is the engine's
+/// default).
+enum class SendMode {
+  /// One MPI_Alltoallw whose datatypes describe the pieces where they are
+  /// (absolute addresses): ours never copies the bytes, MPI reads them from
+  /// the map output.
+  datatypes,
+  /// The pieces copied into one contiguous buffer, then one MPI_Alltoallv.
+  packed,
+};
+
+namespace detail {
+/// Packed, received bytes land in place when the round's targets span at
+/// most this many bytes (MPI_Alltoallv's displacements are ints); tests
+/// lower it to reach the other way (through a buffer, then copied).
+inline std::int64_t max_in_place_span = INT_MAX;
+} // namespace detail
+
 /// Collective over `comm`: `to[d]` goes to rank d. `round_bytes` >= 1 bounds
 /// what this rank sends in one round (and so what it receives from each
-/// peer). Each round is one MPI_Alltoallw whose datatypes describe the
-/// pieces where they are (absolute addresses), so ours never copies the
-/// bytes in memory: MPI reads them from the map output.
+/// peer). Every rank must pass the same `mode`.
 ShuffleStats shuffle(const Comm &comm, const std::vector<Pieces> &to,
                      std::uint64_t round_bytes, const Receiver &receive,
                      const Expect &expect = nullptr,
-                     const RoundDone &round_done = nullptr);
+                     const RoundDone &round_done = nullptr,
+                     SendMode mode = SendMode::datatypes);
 
 struct ShuffleResult : ShuffleStats {
   std::vector<std::vector<char>> received; // one stream per source rank
@@ -83,6 +102,7 @@ struct ShuffleResult : ShuffleStats {
 /// As above, keeping every received stream whole in memory (tests,
 /// benches), received through `receive` or, with `in_place`, directly.
 ShuffleResult shuffle(const Comm &comm, const std::vector<Pieces> &to,
-                      std::uint64_t round_bytes, bool in_place = false);
+                      std::uint64_t round_bytes, bool in_place = false,
+                      SendMode mode = SendMode::datatypes);
 
 } // namespace mr::comm

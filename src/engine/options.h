@@ -27,6 +27,7 @@ struct RunOptions {
   std::uint32_t reducers = 0;                // 0: four per worker (run.cpp)
   std::uint64_t split_size = 0;              // bytes of input per map task; 0: auto
   std::uint64_t round_bytes = 64ull << 20;   // shuffle bytes a rank sends per round
+  std::string shuffle_send = "packed";       // or "datatypes" (comm/shuffle.h)
   std::uint64_t combine_bytes = 64ull << 20; // map-side combine table, per worker
   // Memory per rank for buffers that grow with the input (docs/performance.md, "Memory"):
   // nullopt: auto (half the node's memory shared by its workers); 0: no limit.

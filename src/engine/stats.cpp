@@ -86,7 +86,8 @@ Json phases_json(const JobSummary &s, const Over &w) {
       {"rounds", w.max(&WorkerStats::shuffle_rounds)},
       {"combine_seconds", w.max(&WorkerStats::shuffle_combine_seconds)},
       {"combine_pairs_in", w.sum(&WorkerStats::shuffle_combine_pairs_in)},
-      {"combine_pairs_out", w.sum(&WorkerStats::shuffle_combine_pairs_out)}};
+      {"combine_pairs_out", w.sum(&WorkerStats::shuffle_combine_pairs_out)},
+      {"send", w.total(&WorkerStats::shuffle_packed) > 0 ? "packed" : "datatypes"}};
   phases["reduce"] = {{"seconds", w.max(&WorkerStats::reduce_seconds)},
                       {"bytes_in", w.sum(&WorkerStats::shuffle_bytes_received)},
                       {"pairs_in", w.sum(&WorkerStats::reduce_pairs_in)},
@@ -155,6 +156,7 @@ std::string report_json(const JobSummary &s) {
   r["reducers"] = s.reducers;
   r["split_size"] = s.options.split_size;
   r["round_bytes"] = s.options.round_bytes;
+  r["shuffle_send"] = s.options.shuffle_send;
   r["tasks"] = s.tasks;
   r["wall_seconds"] = num(s.wall_seconds);
   r["coordinator_cpu_seconds"] = num(s.coordinator_cpu_seconds);

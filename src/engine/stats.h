@@ -23,6 +23,7 @@ struct WorkerStats {
   std::uint64_t map_pairs_out = 0, map_bytes_out = 0;
   std::uint64_t shuffle_bytes_sent = 0, shuffle_bytes_received = 0, shuffle_rounds = 0;
   std::uint64_t shuffle_combine_pairs_in = 0, shuffle_combine_pairs_out = 0;
+  std::uint64_t shuffle_packed = 0; // 1: sent packed, 0: through datatypes
   std::uint64_t reduce_pairs_in = 0, reduce_keys = 0, rows_out = 0, output_bytes = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t tasks_loaded = 0, tasks_abandoned = 0, partitions_loaded = 0;
@@ -52,6 +53,7 @@ struct WorkerStats {
     f("shuffle_combine_seconds", s.shuffle_combine_seconds);
     f("shuffle_combine_pairs_in", s.shuffle_combine_pairs_in);
     f("shuffle_combine_pairs_out", s.shuffle_combine_pairs_out);
+    f("shuffle_packed", s.shuffle_packed);
     f("reduce_pairs_in", s.reduce_pairs_in);
     f("reduce_keys", s.reduce_keys);
     f("rows_out", s.rows_out);

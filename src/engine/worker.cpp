@@ -436,6 +436,10 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   std::vector<comm::Pieces> to = outgoing(reused, headers);
   inbox_.emplace(job_, mine_, static_cast<int>(W_), budget_.inbox, plan_.scratch_dir);
   PartitionInbox &inbox = *inbox_;
+  const comm::SendMode mode = plan_.options->shuffle_send == "datatypes"
+                                  ? comm::SendMode::datatypes
+                                  : comm::SendMode::packed;
+  stats.shuffle_packed = mode == comm::SendMode::packed ? 1 : 0;
   std::int64_t rounds_done = 0;
   auto round_begin = Clock::now();
   const comm::ShuffleStats shuffled = comm::shuffle(
@@ -448,7 +452,8 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
         ++rounds_done;
         round_begin = Clock::now();
         tasks_.phase(Phase::shuffle, "the shuffle", received, to_receive);
-      });
+      },
+      mode);
   inbox.finish();
   to.clear();
   headers.clear();

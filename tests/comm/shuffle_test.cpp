@@ -69,11 +69,23 @@ void run_scenario(const std::function<std::uint64_t(int, int)> &size_of,
     sources.push_back(std::make_unique<StringSource>(data[d]));
     to[d] = cut(data[d], me * 100 + d, sources.back().get());
   }
-  // Received round by round through the callback, and straight into place.
-  for (bool in_place : {false, true}) {
-    SCOPED_TRACE(in_place ? "received in place" : "received through the callback");
-    check_result(shuffle(world, to, round_bytes, in_place), size_of, round_bytes);
-  }
+  // Received round by round through the callback, and straight into place;
+  // sent through datatypes, and packed (landing in place, or, when the
+  // targets are too far apart for MPI_Alltoallv, through a buffer).
+  for (bool in_place : {false, true})
+    for (SendMode mode : {SendMode::datatypes, SendMode::packed})
+      for (std::int64_t span : {std::int64_t(INT_MAX), std::int64_t(0)}) {
+        if (span == 0 && (mode != SendMode::packed || !in_place))
+          continue;
+        SCOPED_TRACE(std::string(in_place ? "received in place"
+                                          : "received through the callback") +
+                     (mode == SendMode::packed ? ", packed" : ", datatypes") +
+                     (span == 0 ? ", through a buffer" : ""));
+        detail::max_in_place_span = span;
+        check_result(shuffle(world, to, round_bytes, in_place, mode), size_of,
+                     round_bytes);
+        detail::max_in_place_span = INT_MAX;
+      }
 }
 
 void check_result(const ShuffleResult &r,

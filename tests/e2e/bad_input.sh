@@ -88,6 +88,8 @@ expect_refusal "a job given as a command" "'wordcount' is a job, not a command: 
   out.h5 mr 0 wordcount -i in.h5 -o out.h5
 expect_refusal "an unknown command" "'frobnicate' is not a command (the commands: import, run," "" \
   mr 0 frobnicate
+expect_refusal "an unknown way to send the shuffle" "--shuffle-send: fast not in {packed,datatypes}" \
+  out.h5 mr 0 run wordcount -i in.h5 -o out.h5 --shuffle-send fast
 expect_refusal "a flag of import mistyped" "--overwrit is not a flag of 'import'; did you mean --overwrite?" \
   new.h5 mr 0 import -o new.h5 --overwrit text.txt
 expect_refusal "import without files" "import: needs files or folders" new.h5 mr 0 import -o new.h5

@@ -18,6 +18,12 @@ for split in $2; do
   run_split "$ranks" "$split" out.h5 sort -i ascii.h5 --reducers 3
   mr 0 export out.h5 >got
   same_file got expected_ascii "sort (ASCII), $ranks ranks, split $split"
+  # The other way to send shuffle rounds (MPI_Alltoallw), in many rounds.
+  run_split "$ranks" "$split" out.h5 sort -i ascii.h5 --reducers 3 --shuffle-send datatypes \
+    --round-size 64k --report datatypes.json
+  mr 0 export out.h5 | cmp -s - expected_ascii || fail "sort with --shuffle-send datatypes differs"
+  "$PY" -c 'import json; assert json.load(open("datatypes.json"))["phases"]["shuffle"]["send"] == "datatypes"' ||
+    fail "the report does not say the rounds went through datatypes"
   mr 0 validate-sort out.h5 --input ascii.h5 >valid.txt || { cat valid.txt; fail "validate-sort failed"; }
   grep -q "records: ok" valid.txt || fail "validate-sort did not compare the input"
   run_split "$ranks" "$split" out.h5 sort -i bin.h5 --reducers 4 --report report.json
@@ -28,6 +34,7 @@ for split in $2; do
 import json, sys
 rows = json.load(open("report.json"))["partition_rows"]
 assert len(rows) == 4 and sum(rows) == 26000, rows
+assert json.load(open("report.json"))["phases"]["shuffle"]["send"] == "packed"
 assert max(rows) <= 1.25 * min(rows), "unbalanced partitions: %s" % rows
 print("partitions", rows)' || fail "partition sizes"
   echo "ok: sort, $ranks ranks, split $split: ASCII and skewed binary records match"

@@ -14,61 +14,14 @@ skip() {
 }
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 command -v ip >/dev/null || skip "no 'ip' command (iproute2)"
-# Names unique to this run, so that two runs never meet.
-tag=$$
-bridge=mrbr$tag
-ns1=mrn1-$tag ns2=mrn2-$tag
-net=10.$((50 + tag % 150)).$((tag / 150 % 250)) # a /24 nobody else uses
+source "$(dirname "$0")/two_nodes_lib.sh"
 cleanup() {
-  for ns in "$ns1" "$ns2"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-  done
-  ip link del "$bridge" 2>/dev/null || true
+  two_nodes_cleanup
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# Any step that fails means this machine cannot make the two nodes (an
-# unprivileged container; a chroot whose root is no mount point, where
-# `ip netns add` and `ip netns exec` fail with "mount --make-rslave /
-# failed"): the test is skipped with the reason, not failed.
-make_nodes() {
-  ip link add "$bridge" type bridge || return 1
-  ip link set "$bridge" up || return 1
-  ip addr add "$net.1/24" dev "$bridge" || return 1
-  local i=0 ns
-  for ns in "$ns1" "$ns2"; do
-    i=$((i + 1))
-    ip netns add "$ns" || return 1
-    ip netns exec "$ns" true || return 1
-    ip link add "mrv$i-$tag" type veth peer name "mrp$i-$tag" || return 1
-    ip link set "mrv$i-$tag" netns "$ns" || return 1
-    ip link set "mrp$i-$tag" master "$bridge" || return 1
-    ip link set "mrp$i-$tag" up || return 1
-    ip netns exec "$ns" ip addr add "$net.1$i/24" dev "mrv$i-$tag" || return 1
-    ip netns exec "$ns" ip link set "mrv$i-$tag" up || return 1
-    ip netns exec "$ns" ip link set lo up || return 1
-  done
-}
-make_nodes 2>nodes.err || skip "cannot make two network namespaces on a bridge here: $(tr '\n' ' ' <nodes.err)"
-# The launcher's "ssh": run the command in the namespace that owns the host.
-# Each node gets its own session folder, as its own /tmp on a cluster: all
-# daemons here share one hostname, and mpirun and an orted creating the same
-# session path at once failed with mkdir "File exists" (CI, about 1 in 30).
-cat >agent.sh <<AGENT
-#!/bin/sh
-host=\$1; shift
-case \$host in $net.11) ns=$ns1 ;; $net.12) ns=$ns2 ;; *) echo "agent: unknown host \$host" >&2; exit 1 ;; esac
-mkdir -p "$WORK/tmp-\$ns"
-cmd=\$(printf '%s' "\$*" | sed "s#orte_tmpdir_base \"[^\"]*\"#orte_tmpdir_base \"$WORK/tmp-\$ns\"#")
-exec ip netns exec \$ns /bin/sh -c "\$cmd"
-AGENT
-chmod +x agent.sh
-printf '%s slots=2\n%s slots=2\n' "$net.11" "$net.12" >hosts
-# rtc ^hwloc: two daemons on one machine sometimes crashed writing hwloc's
-# shared topology (hwloc_shmem_topology_write, about 1 start in 5 here).
-tcp=(--hostfile hosts --mca plm_rsh_agent "$WORK/agent.sh" --mca btl tcp,self --mca rtc ^hwloc
-  --mca oob_tcp_if_include "$net.0/24" --mca btl_tcp_if_include "$net.0/24")
+# A machine that cannot make the two nodes skips the test, with the reason.
+two_nodes_start 2>nodes.err || skip "cannot make two network namespaces on a bridge here: $(tr '\n' ' ' <nodes.err)"
 # two N ARGS...: `mapreduce ARGS` on N ranks over the two nodes, in this folder.
 two() {
   local n=$1
