@@ -151,7 +151,8 @@ combine_outgoing(Job &job, MapOutputStore &outputs, const std::vector<bool> &ski
       continue;
     // Keys that do not repeat across tasks: each further partition would
     // be read, hashed and copied for nothing.
-    if (combiner.pairs_in >= (1u << 16) && combiner.pairs_out * 2 > combiner.pairs_in)
+    if (combiner.pairs_in >= kCombineProbePairs &&
+        combiner.pairs_out * 2 > combiner.pairs_in)
       break;
     runs.clear();
     outputs.for_each_run(p, [&](const comm::Piece &run) { runs.push_back(run); });

@@ -19,6 +19,10 @@
 
 namespace mr::engine {
 
+/// Pairs combined before the pass may decide it does not pay (on word
+/// count of real text, 196 k pairs shrank only to 157 k: 13 ms for nothing).
+constexpr std::uint64_t kCombineProbePairs = 1u << 14;
+
 struct OutgoingCombineStats {
   std::uint64_t pairs_in = 0, pairs_out = 0; // of the partitions combined
   std::uint32_t partitions = 0;              // combined
@@ -34,7 +38,7 @@ struct OutgoingCombineLimits {
 /// more than one run in `outputs`, with `table`, into `combined`. A table
 /// full beyond `limits.table_bytes` is drained, so a key may leave more
 /// than once; the reduce combines those. Stops combining once the pairs of
-/// at least 65,536 have not halved: the job's keys do not repeat across
+/// at least kCombineProbePairs have not halved: the job's keys do not repeat across
 /// tasks, and the pass would cost more than it saves. Returns which partitions
 /// are in `combined`; the others are still only in `outputs`.
 std::vector<bool> combine_outgoing(Job &job, MapOutputStore &outputs,

@@ -186,14 +186,16 @@ TEST(CombineOutgoing, StopsWhenKeysDoNotRepeatAcrossTasks) {
   const auto job = make_job<Count>();
   const std::uint32_t partitions = 64;
   MapOutputStore outputs(0, scratch()), combined(0, scratch());
+  std::vector<std::uint64_t> pairs_of(partitions, 0);
   // Every key once: ~1,000 pairs a task, ~3,000 a partition.
   for (int t = 0; t < 200; ++t) {
     MapTaskOutput out;
     out.partitions.resize(partitions);
     for (int i = 0; i < 1000; ++i) {
       const std::string key = std::to_string(t) + "." + std::to_string(i);
-      out.partitions[std::hash<std::string>{}(key) % partitions].append(key,
-                                                                        u64_bytes(1));
+      const std::uint32_t p = std::hash<std::string>{}(key) % partitions;
+      out.partitions[p].append(key, u64_bytes(1));
+      ++pairs_of[p];
     }
     outputs.add(std::move(out), {}, {});
   }
@@ -201,9 +203,11 @@ TEST(CombineOutgoing, StopsWhenKeysDoNotRepeatAcrossTasks) {
   OutgoingCombineStats stats;
   const std::vector<bool> done = combine_outgoing(
       *job, outputs, std::vector<bool>(partitions, false), table, {}, combined, stats);
-  // Stopped after the first partitions that make 65,536 pairs, no later.
+  // Stopped after the first partitions that make kCombineProbePairs, no later.
   EXPECT_EQ(stats.pairs_out, stats.pairs_in);
-  EXPECT_GE(stats.pairs_in, 1u << 16);
+  EXPECT_GE(stats.pairs_in, kCombineProbePairs);
+  ASSERT_GT(stats.partitions, 0u);
+  EXPECT_LT(stats.pairs_in - pairs_of[stats.partitions - 1], kCombineProbePairs);
   EXPECT_LT(stats.partitions, partitions / 2);
   for (std::uint32_t p = 0; p < partitions; ++p)
     EXPECT_EQ(done[p], p < stats.partitions) << p;
