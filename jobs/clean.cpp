@@ -51,7 +51,7 @@ public:
     // Value: the record's input offset (so the first one wins), then the
     // record as canonical CSV.
     value_.assign(std::string_view(mr::sortable_u64(r.offset)));
-    append_canonical(value_, parsed_);
+    append_canonical(value_, parsed_, r.bytes);
     out.emit(parsed_[key_ - 1], value_);
   }
 

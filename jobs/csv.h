@@ -5,6 +5,7 @@
 // after a closing quote, or an unclosed quote make a record invalid.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,13 +96,31 @@ inline void append_field(std::string &out, std::string_view s) {
   out += '"';
 }
 
-/// Appends `fields` as a canonical CSV record.
+/// Whether `field`, as parse_csv cut it from `line`, was quoted there: it
+/// lies outside the line (unescaped) or just after a '"'. A field that was
+/// not holds no ',' or '"' and no blank at either end (parse_csv refused or
+/// trimmed them), so it is already canonical.
+inline bool was_quoted(std::string_view line, std::string_view field) {
+  const auto at = reinterpret_cast<std::uintptr_t>(field.data()),
+             begin = reinterpret_cast<std::uintptr_t>(line.data());
+  if (at < begin || at + field.size() > begin + line.size())
+    return true; // (an unescaped field holds a '"': never empty)
+  return at > begin && line[at - begin - 1] == '"';
+}
+
+/// Appends `fields`, parsed from `line` by parse_csv, as a canonical CSV
+/// record. Only fields that were quoted need the check for quoting (it was
+/// a third of clean's own time).
 inline void append_canonical(std::string &out,
-                             const std::vector<std::string_view> &fields) {
+                             const std::vector<std::string_view> &fields,
+                             std::string_view line) {
   for (std::size_t f = 0; f < fields.size(); ++f) {
     if (f > 0)
       out += ',';
-    append_field(out, fields[f]);
+    if (was_quoted(line, fields[f]))
+      append_field(out, fields[f]);
+    else
+      out += fields[f];
   }
 }
 
