@@ -165,8 +165,10 @@ ReduceStats reduce_partition(Job &job, const std::vector<std::string_view> &runs
     core::sort_by_key(pairs, true, work.scratch);
     std::vector<std::string_view> values;
     for (std::size_t i = 0; i < pairs.size();) {
-      std::size_t j = i;
-      values.clear();
+      // The key's first pair is its own, without comparing it with itself
+      // (sort's 100-byte keys: a memcmp a record, 9% of its profile).
+      values.assign(1, pairs[i].value);
+      std::size_t j = i + 1;
       while (j < pairs.size() && core::same_key(pairs[j], pairs[i]))
         values.push_back(pairs[j++].value);
       out.input_key(pairs[i].key);
