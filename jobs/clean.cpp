@@ -48,22 +48,37 @@ public:
       ++invalid_;
       return;
     }
-    // Value: the record's input offset (so the first one wins), then the
-    // record as canonical CSV.
+    // Value: the record's input offset (so the first one wins), how many
+    // records it stands for, then the record as canonical CSV.
     value_.assign(std::string_view(mr::sortable_u64(r.offset)));
+    value_.append(std::string_view(mr::u64_bytes(1)));
     append_canonical(value_, parsed_, r.bytes);
     out.emit(parsed_[key_ - 1], value_);
   }
 
+  // Duplicates are counted in reduce, from the records each value stands
+  // for, not here: combine may run where no count is committed (across a
+  // worker's tasks before the shuffle), and the engine then does not
+  // combine a job whose combine counts (a resumed run would count twice).
   void combine(std::string_view, std::string_view a, std::string_view b,
                std::string &merged) override {
-    ++duplicates_; // two records with one key become one
+    const std::uint64_t records =
+        mr::read_u64(a.substr(8, 8)) + mr::read_u64(b.substr(8, 8));
     merged.assign(a.substr(0, 8) <= b.substr(0, 8) ? a : b);
+    merged.replace(8, 8, std::string_view(mr::u64_bytes(records)));
   }
 
   void reduce(std::string_view key, std::span<const std::string_view> values,
               mr::Emitter &out) override {
-    out.emit(key, values[0].substr(8));
+    std::string_view first = values[0];
+    std::uint64_t records = 0;
+    for (std::string_view v : values) {
+      records += mr::read_u64(v.substr(8, 8));
+      if (v.substr(0, 8) < first.substr(0, 8))
+        first = v;
+    }
+    duplicates_ += records - 1;
+    out.emit(key, first.substr(16));
   }
 
   mr::ExportFormat export_format() const override {

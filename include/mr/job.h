@@ -139,8 +139,13 @@ public:
 
   /// Merges two values of `key` into `merged`. A job combines exactly when its
   /// class overrides this: the engine then merges the values of equal keys as
-  /// early as it can (before the shuffle and before reduce), so `reduce` sees
-  /// one value per key. Must be associative and commutative.
+  /// early as it can (in each map task, across a worker's tasks before the
+  /// shuffle, and before reduce), so `reduce` sees one value per key. Must be
+  /// associative and commutative. Count in map or reduce, not here: counts
+  /// are committed with a map task or a reduce partition, so the engine does
+  /// not combine across tasks for a job whose combine changes its counters
+  /// (a resumed run could count those twice); clean counts its duplicates in
+  /// reduce from a count carried in each value.
   virtual void combine(std::string_view key, std::string_view a, std::string_view b,
                        std::string &merged);
 

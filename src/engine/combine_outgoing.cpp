@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
+#include <string>
 
 #include "core/hash.h"
 #include "core/kv_buffer.h"
@@ -144,6 +146,7 @@ combine_outgoing(Job &job, MapOutputStore &outputs, const std::vector<bool> &ski
   std::vector<bool> done(partitions, false);
   if (!job.combines())
     return done;
+  const std::map<std::string, std::uint64_t> counters_before = job.counters();
   Combiner combiner(job, table, limits, combined, partitions);
   std::vector<comm::Piece> runs;
   for (std::uint32_t p = 0; p < partitions; ++p) {
@@ -159,6 +162,14 @@ combine_outgoing(Job &job, MapOutputStore &outputs, const std::vector<bool> &ski
     if (runs.size() < 2)
       continue;
     combiner.combine(p, runs);
+    if (job.counters() != counters_before) {
+      for (auto &[name, value] : job.counters())
+        job.counter(name) = counters_before.count(name) ? counters_before.at(name) : 0;
+      combined.clear();
+      stats = OutgoingCombineStats{};
+      stats.counting_combine = true;
+      return std::vector<bool>(partitions, false);
+    }
     stats.partitions += 1;
     done[p] = true;
   }

@@ -26,6 +26,7 @@ constexpr std::uint64_t kCombineProbePairs = 1u << 14;
 struct OutgoingCombineStats {
   std::uint64_t pairs_in = 0, pairs_out = 0; // of the partitions combined
   std::uint32_t partitions = 0;              // combined
+  bool counting_combine = false;             // the job's combine counts: not combined
 };
 
 struct OutgoingCombineLimits {
@@ -41,6 +42,12 @@ struct OutgoingCombineLimits {
 /// at least kCombineProbePairs have not halved: the job's keys do not repeat across
 /// tasks, and the pass would cost more than it saves. Returns which partitions
 /// are in `combined`; the others are still only in `outputs`.
+///
+/// A job whose combine changes its counters (clean counts duplicates there)
+/// is not combined here: its counts are committed with a map task or a
+/// reduce partition, and counts made here belong to neither, so a resumed
+/// run would count them twice. The counters are put back as they were, the
+/// partition combined so far is dropped, and nothing is in `combined`.
 std::vector<bool> combine_outgoing(Job &job, MapOutputStore &outputs,
                                    const std::vector<bool> &skip,
                                    core::CombineTable &table,

@@ -82,6 +82,7 @@ CLEAN=(run clean -i csv.h5 -o c.h5 --param fields=2 --split-size 50k -q --checkp
 rm -rf ckc
 mr 3 "${CLEAN[@]}" --keep-checkpoint --report full.json || fail "clean with a kept checkpoint failed"
 rm c.h5
+cp -r ckc ckp # for the partial resume below
 mr 3 "${CLEAN[@]}" --resume --report resumed.json || fail "clean resumed from a complete checkpoint failed"
 $PY - full.json resumed.json <<'EOF' || fail "counters differ after a resume that reused every partition"
 import json, sys
@@ -91,6 +92,20 @@ print("  full:", full["counters"], " resumed:", resumed["counters"])
 assert full["counters"] == resumed["counters"]
 EOF
 echo "ok: counters equal after a resume that reused every partition"
+# ... and after one that reduces a partition again: clean counts duplicates
+# in its combine, which must count each one once, wherever it ran.
+grep -v '^reduce 0 ' ckp/manifest >manifest.less && mv manifest.less ckp/manifest
+rm c.h5
+mr 3 run clean -i csv.h5 -o c.h5 --param fields=2 --split-size 50k -q --checkpoint-dir ckp \
+  --resume --report partial.json || fail "clean resumed with a partition to reduce again failed"
+$PY - full.json partial.json <<'EOF' || fail "counters differ after a resume that reduced a partition again"
+import json, sys
+full, partial = (json.load(open(f)) for f in sys.argv[1:3])
+assert partial["checkpoint"]["partitions_reused"] == partial["reducers"] - 1, partial["checkpoint"]
+print("  full:", full["counters"], " partial:", partial["counters"])
+assert full["counters"] == partial["counters"]
+EOF
+echo "ok: counters equal after a resume that reduced a partition again"
 
 # --- A committed file and its record copied from another input's checkpoint. ---
 kept_checkpoint ck3

@@ -182,6 +182,34 @@ TEST(CombineOutgoing, LeavesSkippedAndSingleRunPartitionsAndJobsWithoutCombine) 
       std::vector<bool>({false, false, false}));
 }
 
+/// Letters that counts its merges, as clean counts duplicates.
+struct CountingLetters : Letters {
+  void combine(std::string_view k, std::string_view a, std::string_view b,
+               std::string &merged) override {
+    ++merges_;
+    Letters::combine(k, a, b, merged);
+  }
+  std::uint64_t &merges_ = counter("merges");
+};
+
+TEST(CombineOutgoing, LeavesAJobWhoseCombineCountsAlone) {
+  const auto job = make_job<CountingLetters>();
+  job->counter("merges") = 5; // counted by map tasks already
+  MapOutputStore outputs(0, scratch()), combined(0, scratch());
+  fill(outputs, 4, 3, 50, false, 9);
+  core::CombineTable table;
+  OutgoingCombineStats stats;
+  EXPECT_EQ(
+      combine_outgoing(*job, outputs, {false, false, false}, table, {}, combined, stats),
+      std::vector<bool>({false, false, false}));
+  EXPECT_TRUE(stats.counting_combine);
+  EXPECT_EQ(stats.pairs_in, 0u);
+  EXPECT_EQ(job->counters(), (std::map<std::string, std::uint64_t>{{"merges", 5}}));
+  for (std::uint32_t p = 0; p < 3; ++p)
+    combined.for_each_run(
+        p, [&](const comm::Piece &) { ADD_FAILURE() << "a run in " << p; });
+}
+
 TEST(CombineOutgoing, StopsWhenKeysDoNotRepeatAcrossTasks) {
   const auto job = make_job<Count>();
   const std::uint32_t partitions = 64;
