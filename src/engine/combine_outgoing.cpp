@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "core/kv_buffer.h"
 #include "core/sorted_run.h"
+#include "core/spill_file.h"
 
 namespace mr::engine {
 
@@ -147,33 +148,50 @@ combine_outgoing(Job &job, MapOutputStore &outputs, const std::vector<bool> &ski
   if (!job.combines())
     return done;
   const std::map<std::string, std::uint64_t> counters_before = job.counters();
+  // Leaves everything as it was: counters, table, nothing combined.
+  auto give_up = [&] {
+    for (auto &[name, value] : job.counters())
+      job.counter(name) = counters_before.count(name) ? counters_before.at(name) : 0;
+    table.clear();
+    combined.clear();
+    stats = OutgoingCombineStats{};
+    return std::vector<bool>(partitions, false);
+  };
   Combiner combiner(job, table, limits, combined, partitions);
   std::vector<comm::Piece> runs;
-  for (std::uint32_t p = 0; p < partitions; ++p) {
-    if (skip[p])
-      continue;
-    // Keys that do not repeat across tasks: each further partition would
-    // be read, hashed and copied for nothing.
-    if (combiner.pairs_in >= kCombineProbePairs &&
-        combiner.pairs_out * 2 > combiner.pairs_in)
-      break;
-    runs.clear();
-    outputs.for_each_run(p, [&](const comm::Piece &run) { runs.push_back(run); });
-    if (runs.size() < 2)
-      continue;
-    combiner.combine(p, runs);
-    if (job.counters() != counters_before) {
-      for (auto &[name, value] : job.counters())
-        job.counter(name) = counters_before.count(name) ? counters_before.at(name) : 0;
-      combined.clear();
-      stats = OutgoingCombineStats{};
-      stats.counting_combine = true;
-      return std::vector<bool>(partitions, false);
+  try {
+    for (std::uint32_t p = 0; p < partitions; ++p) {
+      if (skip[p])
+        continue;
+      // Keys that do not repeat across tasks: each further partition would
+      // be read, hashed and copied for nothing.
+      if (combiner.pairs_in >= kCombineProbePairs &&
+          combiner.pairs_out * 2 > combiner.pairs_in)
+        break;
+      runs.clear();
+      outputs.for_each_run(p, [&](const comm::Piece &run) { runs.push_back(run); });
+      if (runs.size() < 2)
+        continue;
+      combiner.combine(p, runs);
+      if (job.counters() != counters_before) {
+        std::vector<bool> none = give_up();
+        stats.counting_combine = true;
+        return none;
+      }
+      stats.partitions += 1;
+      done[p] = true;
     }
-    stats.partitions += 1;
-    done[p] = true;
+    combiner.finish();
+  } catch (const core::ScratchError &) {
+    throw; // a full disk: not the job's code
+  } catch (const std::exception &) {
+    // The job's combine failed (or a committed file could not be read):
+    // reduce meets the same pairs and fails there, where a partition is
+    // tried again and one message names it, as without this pass.
+    std::vector<bool> none = give_up();
+    stats.combine_failed = true;
+    return none;
   }
-  combiner.finish();
   stats.pairs_in = combiner.pairs_in;
   stats.pairs_out = combiner.pairs_out;
   return done;

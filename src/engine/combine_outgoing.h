@@ -27,6 +27,7 @@ struct OutgoingCombineStats {
   std::uint64_t pairs_in = 0, pairs_out = 0; // of the partitions combined
   std::uint32_t partitions = 0;              // combined
   bool counting_combine = false;             // the job's combine counts: not combined
+  bool combine_failed = false;               // the job's combine threw: not combined
 };
 
 struct OutgoingCombineLimits {
@@ -47,7 +48,9 @@ struct OutgoingCombineLimits {
 /// is not combined here: its counts are committed with a map task or a
 /// reduce partition, and counts made here belong to neither, so a resumed
 /// run would count them twice. The counters are put back as they were, the
-/// partition combined so far is dropped, and nothing is in `combined`.
+/// partition combined so far is dropped, and nothing is in `combined`. The
+/// same when the job's combine throws: reduce then meets the same pairs,
+/// and fails as it would have without this pass.
 std::vector<bool> combine_outgoing(Job &job, MapOutputStore &outputs,
                                    const std::vector<bool> &skip,
                                    core::CombineTable &table,

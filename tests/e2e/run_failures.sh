@@ -29,6 +29,23 @@ for n in 1 2 4; do
   echo "ok: a worker failing at $n ranks ends the job (exit $rc, $(($(date +%s) - start)) s)"
 done
 
+# A combine that throws when it merges two "boom"s, one a task: only the
+# pass that combines across a worker's tasks, or reduce, merges them. The
+# run fails as a reduce partition (tried 4 times, one message), never with a
+# rank's uncaught error.
+for t in 1 2 3 4 5 6; do seq -f 'w%g' 1 30; echo boom; done >combine.txt
+mr 0 import -o combine.h5 combine.txt
+for n in 1 3; do
+  rc=0
+  mr "$n" run combineboom -i combine.h5 -o out.h5 --split-size 100 >stdout.txt 2>stderr.txt || rc=$?
+  [ "$rc" -eq 1 ] || { cat stderr.txt >&2; fail "combineboom at $n ranks: exit $rc, not 1"; }
+  [ "$(grep -c "error: reduce partition [0-9]* failed 4 time(s) (--task-attempts 4) on rank [0-9]*: combine boom on purpose" stderr.txt)" = 1 ] ||
+    { cat stderr.txt >&2; fail "combineboom at $n ranks: not one message naming the partition"; }
+  ! grep -q "error on rank" stderr.txt || { cat stderr.txt >&2; fail "combineboom at $n ranks: a rank's own error"; }
+  [ ! -e out.h5 ] || fail "combineboom at $n ranks left out.h5"
+  echo "ok: a combine that throws at $n ranks fails its reduce partition (exit 1)"
+done
+
 for n in 1 3; do
   rc=0
   mr "$n" run needparam -i in.h5 -o out.h5 >stdout.txt 2>stderr.txt || rc=$?

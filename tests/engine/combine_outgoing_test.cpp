@@ -210,6 +210,33 @@ TEST(CombineOutgoing, LeavesAJobWhoseCombineCountsAlone) {
         p, [&](const comm::Piece &) { ADD_FAILURE() << "a run in " << p; });
 }
 
+/// Letters whose combine throws after a few merges, having counted them.
+struct ThrowingLetters : CountingLetters {
+  void combine(std::string_view k, std::string_view a, std::string_view b,
+               std::string &merged) override {
+    if (merges_ == 7)
+      throw std::runtime_error("combine fails on purpose");
+    CountingLetters::combine(k, a, b, merged);
+  }
+};
+
+TEST(CombineOutgoing, LeavesAJobWhoseCombineThrowsToReduce) {
+  const auto job = make_job<ThrowingLetters>();
+  MapOutputStore outputs(0, scratch()), combined(0, scratch());
+  fill(outputs, 4, 3, 50, false, 9);
+  core::CombineTable table;
+  OutgoingCombineStats stats;
+  EXPECT_EQ(
+      combine_outgoing(*job, outputs, {false, false, false}, table, {}, combined, stats),
+      std::vector<bool>({false, false, false}));
+  EXPECT_TRUE(stats.combine_failed);
+  EXPECT_TRUE(table.empty());
+  EXPECT_EQ(job->counters(), (std::map<std::string, std::uint64_t>{{"merges", 0}}));
+  for (std::uint32_t p = 0; p < 3; ++p)
+    combined.for_each_run(
+        p, [&](const comm::Piece &) { ADD_FAILURE() << "a run in " << p; });
+}
+
 TEST(CombineOutgoing, StopsWhenKeysDoNotRepeatAcrossTasks) {
   const auto job = make_job<Count>();
   const std::uint32_t partitions = 64;

@@ -32,6 +32,26 @@ public:
   }
 };
 
+/// Counts lines with a combine that throws when it merges two "boom"s: one
+/// "boom" a task is never merged in map, only across tasks or in reduce.
+class CombineBoom : public mr::Job {
+public:
+  void map(const mr::Record &r, mr::Emitter &out) override { out.emit(r.bytes, "x"); }
+  void combine(std::string_view key, std::string_view a, std::string_view b,
+               std::string &merged) override {
+    if (key == "boom")
+      throw std::runtime_error("combine boom on purpose");
+    merged.assign(a).append(b);
+  }
+  void reduce(std::string_view key, std::span<const std::string_view> values,
+              mr::Emitter &out) override {
+    std::uint64_t n = 0;
+    for (std::string_view v : values)
+      n += v.size();
+    out.emit(key, mr::u64_bytes(n));
+  }
+};
+
 /// Crashes its rank: map on a line "segv" (SIGSEGV) or "abort" (abort()),
 /// reduce on the key "crash-in-reduce"; other lines are counted.
 class CrashCount : public mr::CountJob {
@@ -177,6 +197,7 @@ MR_REGISTER_JOB("slowcount", SlowCount, "test job: wordcount with a slow rank");
 MR_REGISTER_JOB("sortlines", SortLines, "test job: sorts lines, range-partitioned");
 MR_REGISTER_JOB("byletter", ByLetter, "test job: wordcount, partitioned by first byte");
 MR_REGISTER_JOB("explode", Explode, "test job: fails on a line 'boom'");
+MR_REGISTER_JOB("combineboom", CombineBoom, "test job: its combine fails on 'boom'");
 MR_REGISTER_JOB("crashcount", CrashCount, "test job: crashes its rank on a line 'segv'");
 MR_REGISTER_JOB("echopairs", EchoPairs, "test job: copies key/value pairs");
 MR_REGISTER_JOB("needparam", NeedParam, "test job: needs --param x=...");
