@@ -5,12 +5,11 @@
 // combined across tasks), a round's send and receive buffers (1/8
 // together), received pairs (1/4, plus their sort when they spill: up to
 // about as much again). The map phase holds a task's input (at most 1/8),
-// the combine table (1/4) and map output (1/8). The table is freed when
-// the phase ends and used again, as large, to combine across tasks before
-// the shuffle (with the map output, what it combined and a read buffer of
-// one round). The reduce phase holds the merge buffers (1/4) and output rows
-// (1/4). MPI's and HDF5's own memory is not counted: it does not grow with
-// the input.
+// the combine table (1/4) and map output (1/8). The table is used again,
+// as large, to combine across tasks before the shuffle (with the map
+// output, what it combined and a read buffer of one round), then freed. The reduce phase
+// holds the merge buffers (1/4) and output rows (1/4). MPI's and HDF5's own memory is not
+// counted: it does not grow with the input.
 #pragma once
 
 #include <algorithm>

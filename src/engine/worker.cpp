@@ -270,8 +270,6 @@ void WorkerRun::map_phase() {
   settle(last, accepted);
   tasks_.drain_cancellations();
   buffer_ = std::vector<char>();
-  if (budget_.limit)
-    table_ = core::CombineTable(); // its share of the limit goes to the shuffle
   phase_done("map", begin, stats.map_seconds);
 }
 
@@ -477,8 +475,10 @@ void WorkerRun::combine_before_sending(const std::vector<bool> &reused) {
   limits.chunk_bytes = budget_.limit ? budget_.map_outputs / 4 : 0;
   OutgoingCombineStats s;
   in_combined_ = combine_outgoing(job_, outputs_, reused, table_, limits, combined_, s);
+  // The table, used by the map phase and then by the pass, within the
+  // same share: freed before the shuffle, whose buffers take its share.
   if (budget_.limit)
-    table_ = core::CombineTable(); // its share of the limit goes to the shuffle
+    table_ = core::CombineTable();
   combined_.flush();
   stats.shuffle_combine_seconds = seconds_since(begin);
   stats.shuffle_combine_pairs_in = s.pairs_in;
