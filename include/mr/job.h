@@ -216,6 +216,18 @@ public:
   /// from map must then be 8 bytes.
   virtual bool combine_sums_u64() const { return false; }
 
+  /// True when `combine` appends: merged = a + b, the bytes of a then those
+  /// of b (a list of items, such as the file ids of an inverted index). The
+  /// engine then appends in place, in a value that grows by doubling,
+  /// without calling combine: merging a growing value by copying it costs
+  /// its size at every repeat, so a key met n times would cost n^2. It
+  /// appends across a worker's tasks and before reduce, not within each
+  /// map task (appending keeps every value byte: a task's table would save
+  /// only the repeated keys, for an insert a pair). The pieces arrive in
+  /// no fixed order (it depends on which worker mapped which task), so
+  /// reduce must not depend on it: sort the items there.
+  virtual bool combine_appends() const { return false; }
+
   /// A named count (malformed records, duplicates, ...): summed over the
   /// ranks, printed by rank 0 and written to the job report. The reference
   /// stays valid for the job's life, so keep it rather than look it up.

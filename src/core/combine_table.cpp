@@ -2,6 +2,7 @@
 #include "core/combine_table.h"
 
 #include <algorithm>
+#include <string>
 
 namespace mr::core {
 
@@ -17,6 +18,11 @@ void CombineTable::grow() {
       i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+std::string CombineTable::too_long(std::string_view key) {
+  return "the values of one key (of " + std::to_string(key.size()) +
+         " bytes) grew past 4 GiB in a combine table";
 }
 
 std::vector<std::pair<std::string_view, std::string_view>>

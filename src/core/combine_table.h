@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ struct HashedPair {
   std::string_view key, value;
 };
 
+/// How a table merges the values of equal keys.
+enum class MergeMode {
+  call,    ///< through the merge function given (the job's combine)
+  add_u64, ///< 8-byte counts, added in place (Job::combine_sums_u64)
+  append,  ///< a + b, appended in place (Job::combine_appends)
+};
+
 class CombineTable {
 public:
   /// Pairs a caller should gather for insert_batch(): enough for the memory
@@ -36,10 +44,10 @@ public:
   /// Inserts a batch of pairs in three passes: prefetch their slots; then
   /// the keys found there; then insert. A table larger than the caches
   /// otherwise waits on two memory loads per pair (measured in reduce: 180
-  /// ns a pair unbatched). With `sums_u64`, values are 8-byte counts added
-  /// in place (add_u64_hashed), else they merge through `merge`.
+  /// ns a pair unbatched). Values merge as `mode` says; through `merge`
+  /// for MergeMode::call.
   template <class Merge>
-  void insert_batch(const HashedPair *pairs, std::size_t n, bool sums_u64,
+  void insert_batch(const HashedPair *pairs, std::size_t n, MergeMode mode,
                     Merge &&merge) {
     for (std::size_t i = 0; i < n; ++i)
       prefetch_slot(pairs[i].hash);
@@ -47,10 +55,17 @@ public:
       prefetch_key(pairs[i].hash);
     for (std::size_t i = 0; i < n; ++i) {
       const HashedPair &p = pairs[i];
-      if (sums_u64)
+      switch (mode) {
+      case MergeMode::add_u64:
         add_u64_hashed(p.hash, p.key, p.value);
-      else
+        break;
+      case MergeMode::append:
+        append_hashed(p.hash, p.key, p.value);
+        break;
+      case MergeMode::call:
         insert_hashed(p.hash, p.key, p.value, merge);
+        break;
+      }
     }
   }
 
@@ -71,6 +86,8 @@ public:
     if (!s)
       return;
     merge(key, value_of(*s), value, scratch_);
+    if (scratch_.size() > kMaxValue)
+      throw std::length_error(too_long(key));
     if (scratch_.size() == s->value_size) {
       std::memcpy(arena_.data() + s->offset + s->key_size, scratch_.data(),
                   scratch_.size());
@@ -94,6 +111,28 @@ public:
     std::memcpy(&add, value.data(), 8);
     sum += add;
     std::memcpy(at, &sum, 8);
+  }
+
+  /// insert_hashed() for values that merge by concatenation: `value` is
+  /// appended to the key's value in place. A value has room for the next
+  /// power of two of its size (8 at least) and moves when it outgrows it, so
+  /// a key met n times costs O(n) copying, and the room left over (moved-from
+  /// copies, unused tails) is at most about twice the values' bytes.
+  void append_hashed(std::uint64_t h, std::string_view key, std::string_view value) {
+    Slot *s = find_or_add(h, key, value, append_room(value.size()));
+    if (!s)
+      return;
+    const std::size_t old = s->value_size, now = old + value.size();
+    if (now > kMaxValue)
+      throw std::length_error(too_long(key));
+    if (now > append_room(old)) { // move it to the arena's end, with room
+      const std::size_t at = arena_.size();
+      arena_.extend(s->key_size + append_room(now));
+      std::memcpy(arena_.data() + at, arena_.data() + s->offset, s->key_size + old);
+      s->offset = at;
+    }
+    copy_bytes(arena_.data() + s->offset + s->key_size + old, value.data(), value.size());
+    s->value_size = static_cast<std::uint32_t>(now);
   }
 
   /// Asks the CPU to fetch the slot where a key hashing to `h` starts its
@@ -151,6 +190,13 @@ public:
 private:
   static constexpr std::uint64_t kEmpty = ~std::uint64_t(0);
   static constexpr std::size_t kInitialSlots = 1024;
+  static constexpr std::size_t kMaxValue = UINT32_MAX; // Slot::value_size
+
+  /// Bytes kept for an appended value of `size` bytes.
+  static std::size_t append_room(std::size_t size) {
+    return size <= 8 ? 8 : std::bit_ceil(size);
+  }
+  static std::string too_long(std::string_view key);
 
   struct Slot {
     std::uint64_t hash = 0;
@@ -160,8 +206,10 @@ private:
   };
 
   /// The slot holding `key` (hash `h`); or, when there is none, adds (key,
-  /// value) in a new one and returns nullptr.
-  Slot *find_or_add(std::uint64_t h, std::string_view key, std::string_view value) {
+  /// value) in a new one, with `room` bytes kept for the value (at least
+  /// its size), and returns nullptr.
+  Slot *find_or_add(std::uint64_t h, std::string_view key, std::string_view value,
+                    std::size_t room = 0) {
     std::size_t i = h & (slots_.size() - 1);
     for (;; i = (i + 1) & (slots_.size() - 1)) {
       Slot &s = slots_[i];
@@ -173,7 +221,11 @@ private:
     }
     Slot &s = slots_[i];
     s.hash = h;
+    if (value.size() > kMaxValue)
+      throw std::length_error(too_long(key));
     s.offset = append(key, value);
+    if (room > value.size())
+      arena_.extend(room - value.size());
     s.key_size = static_cast<std::uint32_t>(key.size());
     s.value_size = static_cast<std::uint32_t>(value.size());
     // At most half full: a lookup of a new key (most lookups, with a large

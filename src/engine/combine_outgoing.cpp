@@ -1,5 +1,6 @@
 // src/engine/combine_outgoing.cpp: see combine_outgoing.h.
 #include "engine/combine_outgoing.h"
+#include "engine/merge_mode.h"
 
 #include <algorithm>
 #include <array>
@@ -23,7 +24,7 @@ public:
   Combiner(Job &job, core::CombineTable &table, const OutgoingCombineLimits &limits,
            MapOutputStore &combined, std::uint32_t partitions)
       : job_(job), table_(table), limits_(limits), combined_(combined),
-        partitions_(partitions), sums_(job.combine_sums_u64()) {
+        partitions_(partitions), mode_(merge_mode(job)) {
     chunk_.partitions.resize(partitions_);
   }
 
@@ -80,7 +81,7 @@ private:
     while (p < end) {
       std::string_view k, v;
       core::read_pair(p, end, k, v);
-      if (sums_ && v.size() != 8)
+      if (mode_ == core::MergeMode::add_u64 && v.size() != 8)
         throw std::runtime_error("job sums 8-byte counts but map output holds a value "
                                  "of " +
                                  std::to_string(v.size()) + " bytes");
@@ -97,7 +98,7 @@ private:
     if (n == 0)
       return;
     pairs_in += n;
-    table_.insert_batch(batch, n, sums_,
+    table_.insert_batch(batch, n, mode_,
                         [this](std::string_view k, std::string_view a, std::string_view b,
                                std::string &merged) { job_.combine(k, a, b, merged); });
     if (limits_.table_bytes && table_.memory_bytes() > limits_.table_bytes)
@@ -129,7 +130,7 @@ private:
   const OutgoingCombineLimits &limits_;
   MapOutputStore &combined_;
   const std::uint32_t partitions_;
-  const bool sums_;
+  const core::MergeMode mode_;
   std::uint32_t p_ = 0;
   MapTaskOutput chunk_;
   std::uint64_t chunk_bytes_ = 0;

@@ -7,6 +7,7 @@
 
 #include "core/key_sort.h"
 #include "core/kv_buffer.h"
+#include "engine/merge_mode.h"
 
 namespace mr::engine {
 
@@ -201,6 +202,7 @@ void PartitionInbox::spill_partition(std::uint32_t p) {
     return ka != kb ? ka < kb : va < vb;
   });
   const bool combines = job_.combines();
+  const core::MergeMode mode = merge_mode(job_);
   std::string key, value, merged;
   bool open = false;
   for (const Entry &e : entries) {
@@ -209,8 +211,7 @@ void PartitionInbox::spill_partition(std::uint32_t p) {
     if (!combines) {
       append(k, v);
     } else if (open && k == key) {
-      job_.combine(key, value, v, merged);
-      value.swap(merged);
+      merge_into(job_, mode, key, value, v, merged);
     } else {
       if (open)
         append(key, value);

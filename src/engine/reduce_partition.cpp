@@ -2,6 +2,7 @@
 #include "engine/reduce_partition.h"
 
 #include "engine/crash_record.h"
+#include "engine/merge_mode.h"
 
 #include <algorithm>
 #include <array>
@@ -79,7 +80,8 @@ void combine_all(Job &job, const std::vector<std::string_view> &runs,
                  core::CombineTable &table, std::uint64_t &pairs_in) {
   auto merge = [&job](std::string_view k, std::string_view a, std::string_view b,
                       std::string &merged) { job.combine(k, a, b, merged); };
-  const bool sums = job.combine_sums_u64();
+  const core::MergeMode mode = merge_mode(job);
+  const bool sums = mode == core::MergeMode::add_u64;
   std::array<core::HashedPair, core::CombineTable::kBatch> batch;
   std::size_t n = 0;
   for (std::string_view run : runs)
@@ -89,12 +91,12 @@ void combine_all(Job &job, const std::vector<std::string_view> &runs,
                                  " bytes reached reduce (counts are 8 bytes)");
       batch[n++] = {core::hash_bytes(k), k, v};
       if (n == batch.size()) {
-        table.insert_batch(batch.data(), n, sums, merge);
+        table.insert_batch(batch.data(), n, mode, merge);
         n = 0;
       }
       ++pairs_in;
     });
-  table.insert_batch(batch.data(), n, sums, merge);
+  table.insert_batch(batch.data(), n, mode, merge);
 }
 
 } // namespace
@@ -203,6 +205,7 @@ ReduceStats reduce_runs(Job &job, std::vector<core::RunReader> &runs, bool uint6
   std::vector<std::string> values;
   std::vector<std::string_view> views;
   const bool combines = job.combines();
+  const core::MergeMode mode = merge_mode(job);
   while (!heap.empty()) {
     key.assign(runs[heap.front()].key());
     values.clear();
@@ -210,8 +213,7 @@ ReduceStats reduce_runs(Job &job, std::vector<core::RunReader> &runs, bool uint6
       std::pop_heap(heap.begin(), heap.end(), after);
       core::RunReader &r = runs[heap.back()];
       if (combines && !values.empty()) {
-        job.combine(key, values.front(), r.value(), merged);
-        values.front().swap(merged);
+        merge_into(job, mode, key, values.front(), r.value(), merged);
       } else {
         values.emplace_back(r.value());
       }

@@ -539,7 +539,9 @@ void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
   stats.received_spilled_bytes = inbox_->spilled_bytes();
   stats.sorted_runs = inbox_->spilled_runs();
   inbox_->clear();
+  // Reduce's memory goes back before the write, whose page cache needs it.
   reduce_work_.release();
+  table_ = core::CombineTable();
   phase_done("reduce", begin, stats.reduce_seconds);
 }
 

@@ -10,6 +10,7 @@
 namespace {
 
 using mr::core::CombineTable;
+using mr::core::MergeMode;
 
 auto add_u64 = [](std::string_view, std::string_view a, std::string_view b,
                   std::string &out) {
@@ -89,13 +90,54 @@ TEST(CombineTable, BatchesGiveTheSameSums) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     batch.push_back({mr::core::hash_bytes(keys[i]), keys[i], values[i]});
     if (batch.size() == CombineTable::kBatch || i + 1 == keys.size()) {
-      sums.insert_batch(batch.data(), batch.size(), true, add_u64);
-      merged.insert_batch(batch.data(), batch.size(), false, add_u64);
+      sums.insert_batch(batch.data(), batch.size(), MergeMode::add_u64, add_u64);
+      merged.insert_batch(batch.data(), batch.size(), MergeMode::call, add_u64);
       batch.clear();
     }
   }
   expect_sums(sums, oracle);
   expect_sums(merged, oracle);
+}
+
+TEST(CombineTable, AppendsInPlaceLikeConcatenation) {
+  // MergeMode::append against std::map of concatenated strings: values of
+  // every size from empty to many KiB, keys met once or thousands of times,
+  // the table growing (and values moving to new room) all along.
+  std::mt19937 rng(3);
+  CombineTable table;
+  std::map<std::string, std::string> oracle;
+  auto unused = [](std::string_view, std::string_view, std::string_view, std::string &) {
+    FAIL() << "append must not call the merge function";
+  };
+  std::vector<std::string> keys, values;
+  for (int i = 0; i < 200000; ++i) {
+    const std::uint32_t r = rng();
+    // A Zipf-like mix: a few keys very often, many keys rarely.
+    keys.push_back("w" + std::to_string(r % 7 == 0 ? r % 5 : r % 40000));
+    values.push_back(std::string(rng() % 13, static_cast<char>('a' + i % 26)));
+    oracle[keys.back()] += values.back();
+  }
+  std::vector<mr::core::HashedPair> batch;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    batch.push_back({mr::core::hash_bytes(keys[i]), keys[i], values[i]});
+    if (batch.size() == CombineTable::kBatch || i + 1 == keys.size()) {
+      table.insert_batch(batch.data(), batch.size(), MergeMode::append, unused);
+      batch.clear();
+    }
+  }
+  const auto entries = table.sorted_entries();
+  ASSERT_EQ(entries.size(), oracle.size());
+  auto it = oracle.begin();
+  std::size_t value_bytes = 0;
+  for (const auto &[k, v] : entries) {
+    EXPECT_EQ(k, it->first);
+    EXPECT_EQ(v, it->second) << "key " << k;
+    value_bytes += v.size();
+    ++it;
+  }
+  // The room kept for growth stays within a small multiple of the bytes
+  // (moved-from copies and unused tails): not n^2 for a key met n times.
+  EXPECT_LT(table.memory_bytes(), 4 * value_bytes + 40 * oracle.size());
 }
 
 TEST(CombineTable, ClearEmptiesIt) {
