@@ -53,19 +53,20 @@ public:
       prefetch_slot(pairs[i].hash);
     for (std::size_t i = 0; i < n; ++i)
       prefetch_key(pairs[i].hash);
-    for (std::size_t i = 0; i < n; ++i) {
-      const HashedPair &p = pairs[i];
-      switch (mode) {
-      case MergeMode::add_u64:
-        add_u64_hashed(p.hash, p.key, p.value);
-        break;
-      case MergeMode::append:
-        append_hashed(p.hash, p.key, p.value);
-        break;
-      case MergeMode::call:
-        insert_hashed(p.hash, p.key, p.value, merge);
-        break;
-      }
+    // One loop per mode: word count's map phase inserts ~90 M pairs a worker.
+    switch (mode) {
+    case MergeMode::add_u64:
+      for (std::size_t i = 0; i < n; ++i)
+        add_u64_hashed(pairs[i].hash, pairs[i].key, pairs[i].value);
+      break;
+    case MergeMode::append:
+      for (std::size_t i = 0; i < n; ++i)
+        append_hashed(pairs[i].hash, pairs[i].key, pairs[i].value);
+      break;
+    case MergeMode::call:
+      for (std::size_t i = 0; i < n; ++i)
+        insert_hashed(pairs[i].hash, pairs[i].key, pairs[i].value, merge);
+      break;
     }
   }
 
@@ -119,9 +120,11 @@ public:
   /// a key met n times costs O(n) copying, and the room left over (moved-from
   /// copies, unused tails) is at most about twice the values' bytes.
   void append_hashed(std::uint64_t h, std::string_view key, std::string_view value) {
-    Slot *s = find_or_add(h, key, value, append_room(value.size()));
-    if (!s)
+    Slot *s = find_or_add(h, key, value);
+    if (!s) { // added last in the arena: its room follows it
+      arena_.extend(append_room(value.size()) - value.size());
       return;
+    }
     const std::size_t old = s->value_size, now = old + value.size();
     if (now > kMaxValue)
       throw std::length_error(too_long(key));
@@ -206,10 +209,8 @@ private:
   };
 
   /// The slot holding `key` (hash `h`); or, when there is none, adds (key,
-  /// value) in a new one, with `room` bytes kept for the value (at least
-  /// its size), and returns nullptr.
-  Slot *find_or_add(std::uint64_t h, std::string_view key, std::string_view value,
-                    std::size_t room = 0) {
+  /// value) in a new one, at the arena's end, and returns nullptr.
+  Slot *find_or_add(std::uint64_t h, std::string_view key, std::string_view value) {
     std::size_t i = h & (slots_.size() - 1);
     for (;; i = (i + 1) & (slots_.size() - 1)) {
       Slot &s = slots_[i];
@@ -221,11 +222,7 @@ private:
     }
     Slot &s = slots_[i];
     s.hash = h;
-    if (value.size() > kMaxValue)
-      throw std::length_error(too_long(key));
     s.offset = append(key, value);
-    if (room > value.size())
-      arena_.extend(room - value.size());
     s.key_size = static_cast<std::uint32_t>(key.size());
     s.value_size = static_cast<std::uint32_t>(value.size());
     // At most half full: a lookup of a new key (most lookups, with a large
