@@ -37,7 +37,8 @@ namespace mr::ckpt {
 /// checkpoint of another version is refused rather than misread.
 // 2: keys hashed with XXH3 (partitions of format 1 differ).
 // 3: files bound to their checkpoint's fingerprint; counters in records.
-inline constexpr const char *kFormat = "3";
+// 4: inverted-index's map output holds 4-byte file ids (8 before), appended.
+inline constexpr const char *kFormat = "4";
 
 /// A committed file that cannot be used: missing, cut, or its checksum is
 /// wrong. Its work is done again.
