@@ -177,8 +177,7 @@ public:
   }
 
   void map(const mr::Record &r, mr::Emitter &out) override {
-    if (r.file != file_ || seen_.size() > kMaxSeen || seen_.bytes() > kMaxSeenBytes) {
-      // A new file (or a huge one: a word emitted twice is merged by reduce).
+    if (r.file != file_) {
       file_ = r.file;
       seen_.clear();
     }
@@ -192,14 +191,20 @@ public:
     };
     std::string_view batch[WordSet::kBatch];
     std::size_t n = 0;
+    auto insert = [&] {
+      // A huge file (or line) starts the set again, even within a record:
+      // a word emitted twice is dropped by reduce.
+      if (seen_.size() > kMaxSeen || seen_.bytes() > kMaxSeenBytes)
+        seen_.clear();
+      seen_.insert_batch(batch, n, emit);
+      n = 0;
+    };
     mr::for_each_word(r.bytes, [&](std::string_view word) {
       batch[n++] = word;
-      if (n == WordSet::kBatch) {
-        seen_.insert_batch(batch, n, emit);
-        n = 0;
-      }
+      if (n == WordSet::kBatch)
+        insert();
     });
-    seen_.insert_batch(batch, n, emit);
+    insert();
   }
 
   void combine(std::string_view, std::string_view a, std::string_view b,
