@@ -101,6 +101,9 @@ if [ -z "$thrill_missing" ]; then
     echo 'thrill_build_prog(thrill_wordcount)' >>"$cml"
   grep -q '^target_compile_options(thrill_wordcount' "$cml" ||
     echo 'target_compile_options(thrill_wordcount PRIVATE -std=c++17)' >>"$cml"
+  # Added after the first configure, the target is unknown to make until CMake
+  # runs again (on a fresh machine, `make thrill_wordcount` had no rule).
+  make -C thrill-build help | grep -q thrill_wordcount || cmake thrill-build >>thrill-cmake.log
   mkdir -p "$example/mr"
   cp -p "$root/bench/programs/peers/thrill_wordcount.cc" "$example/thrill_wordcount.cpp"
   cp -p "$root/include/mr/text.h" "$example/mr/"
