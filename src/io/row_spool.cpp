@@ -9,7 +9,7 @@ namespace mr::io {
 
 namespace {
 
-std::string_view bytes_of(const std::vector<std::uint64_t> &v) {
+template <class V> std::string_view bytes_of(const V &v) {
   return {reinterpret_cast<const char *>(v.data()), v.size() * 8};
 }
 
@@ -19,8 +19,8 @@ RowSpool::RowSpool(std::uint64_t budget, std::string scratch_dir)
     : budget_(budget), scratch_dir_(std::move(scratch_dir)) {}
 
 void RowSpool::add(std::string_view key, std::string_view value) {
-  keys_.insert(keys_.end(), key.begin(), key.end());
-  values_.insert(values_.end(), value.begin(), value.end());
+  core::copy_bytes(keys_.extend(key.size()), key.data(), key.size());
+  core::copy_bytes(values_.extend(value.size()), value.data(), value.size());
   key_offsets_.push_back(key_bytes());
   value_offsets_.push_back(value_bytes());
   ++rows_;
@@ -121,8 +121,8 @@ bool RowSpool::drop_rows_since(std::uint64_t first) {
   if (first != partition_.first_row || partition_.hashed_entries != first ||
       first < kfirst)
     return false;
-  keys_.resize(key_offsets_[first - kfirst] - spilled_[kKeys]);
-  values_.resize(value_offsets_[first - kfirst] - spilled_[kValues]);
+  keys_.truncate(key_offsets_[first - kfirst] - spilled_[kKeys]);
+  values_.truncate(value_offsets_[first - kfirst] - spilled_[kValues]);
   key_offsets_.resize(first - kfirst + 1);
   value_offsets_.resize(first - kfirst + 1);
   rows_ = first;
@@ -216,8 +216,8 @@ void RowSpool::sort_rows_since(std::uint64_t first) {
     klen.push_back(key(r).size());
     vlen.push_back(value(r).size());
   }
-  std::copy(keys.begin(), keys.end(), keys_.begin() + (k0 - spilled_[kKeys]));
-  std::copy(values.begin(), values.end(), values_.begin() + (v0 - spilled_[kValues]));
+  std::copy(keys.begin(), keys.end(), keys_.data() + (k0 - spilled_[kKeys]));
+  std::copy(values.begin(), values.end(), values_.data() + (v0 - spilled_[kValues]));
   std::uint64_t ko = k0, vo = v0;
   for (std::size_t i = 0; i < order.size(); ++i) {
     key_offsets_[first + 1 + i - kfirst] = ko += klen[i];
