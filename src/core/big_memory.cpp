@@ -3,6 +3,9 @@
 
 #include <sys/mman.h>
 
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 
 namespace mr::core {
@@ -32,6 +35,15 @@ void free_big(void *p, std::size_t bytes) noexcept {
     std::free(p);
   else
     ::munmap(p, bytes);
+}
+
+void release_pages(char *begin, char *end) noexcept {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first =
+      (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+  const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(end) / page * page;
+  if (last > first)
+    ::madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED); // a hint
 }
 
 } // namespace mr::core

@@ -25,6 +25,13 @@ constexpr std::size_t kBigBufferBytes = std::size_t(32) << 20;
 void *alloc_big(std::size_t bytes);
 void free_big(void *p, std::size_t bytes) noexcept;
 
+/// Gives the whole pages inside [begin, end) back to the system (their
+/// contents are lost: they read as zeros if touched again); the rest of the
+/// mapping stays. For memory of alloc_big that is done with before its
+/// buffer is (a partition's received pairs once it is reduced): the pages
+/// serve the next allocations instead of adding to the peak.
+void release_pages(char *begin, char *end) noexcept;
+
 /// A standard allocator over alloc_big (std::vector<T, BigAllocator<T>>).
 template <class T> struct BigAllocator {
   using value_type = T;

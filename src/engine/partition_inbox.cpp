@@ -133,7 +133,19 @@ std::vector<std::string_view> PartitionInbox::pieces(std::uint32_t p) const {
 
 void PartitionInbox::release(std::uint32_t p) {
   if (in_place_) {
-    frames_[p - mine_.begin] = {};
+    // Its frames (with their headers) lie in runs in the streams; the pages
+    // wholly inside a run hold nothing else, and serve the output rows next.
+    std::vector<std::string_view> &frames = frames_[p - mine_.begin];
+    char *base = in_place_.get();
+    auto at = [&](const char *q) { return base + (q - base); }; // the same, writable
+    for (std::size_t i = 0; i < frames.size();) {
+      const char *begin = frames[i].data() - kFrameHeader;
+      const char *end = frames[i].data() + frames[i].size();
+      for (++i; i < frames.size() && frames[i].data() == end + kFrameHeader; ++i)
+        end = frames[i].data() + frames[i].size();
+      core::release_pages(at(begin), at(end));
+    }
+    frames = {};
     return;
   }
   for (int s = 0; s < sources_; ++s) {

@@ -54,4 +54,22 @@ TEST(BigMemory, ArenaKeepsItsBytesWhenItOutgrowsMalloc) {
   EXPECT_EQ(std::memcmp(copy.data(), arena.data(), arena.size()), 0);
 }
 
+TEST(BigMemory, ReleasedPagesReadAsZerosAndTheirNeighboursKeepTheirBytes) {
+  const std::size_t bytes = kBigBufferBytes + 3 * 4096;
+  mr::core::BigBuffer b = mr::core::big_buffer(bytes);
+  std::memset(b.get(), 'x', bytes);
+  const std::size_t from = 100, to = bytes - 5000; // not on page boundaries
+  mr::core::release_pages(b.get() + from, b.get() + to);
+  for (std::size_t i = 0; i < from; ++i)
+    ASSERT_EQ(b[i], 'x') << i;
+  for (std::size_t i = to; i < bytes; ++i)
+    ASSERT_EQ(b[i], 'x') << i;
+  std::size_t zeros = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    ASSERT_TRUE(b[i] == 'x' || b[i] == 0) << i;
+    zeros += b[i] == 0;
+  }
+  EXPECT_GT(zeros, to - from - 2 * 65536); // all but the partial pages at the edges
+}
+
 } // namespace

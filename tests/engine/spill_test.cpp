@@ -5,6 +5,7 @@
 // content and partition checksums.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -33,14 +34,16 @@ std::string scratch() {
   return dir.string();
 }
 
-/// Frames of random pairs for partitions [0, 3) from `sources` sources.
-std::vector<std::string> streams(int sources, bool counts, unsigned seed) {
+/// Frames (of up to `max_pairs` random pairs) for partitions [0, 3) from
+/// `sources` sources.
+std::vector<std::string> streams(int sources, bool counts, unsigned seed,
+                                 int max_pairs = 200) {
   std::mt19937 rng(seed);
   std::vector<std::string> out(static_cast<std::size_t>(sources));
   for (auto &stream : out)
     for (int frame = 0; frame < 40; ++frame) {
       core::KvBuffer run;
-      const int pairs = 1 + static_cast<int>(rng() % 200);
+      const int pairs = 1 + static_cast<int>(rng() % static_cast<unsigned>(max_pairs));
       for (int i = 0; i < pairs; ++i) {
         const std::string key = "k" + std::to_string(rng() % 500);
         if (counts)
@@ -120,6 +123,35 @@ TEST(Spill, SortedRunsMergeToTheInMemoryResultWithoutACombiner) {
     expect_same_rows(deliver_and_reduce(job, in, budget, 6, &spilled), want);
     EXPECT_GT(spilled, 0u);
   }
+}
+
+// Received in place (no limit), each partition's pages go back to the
+// system once it is reduced: the partitions after it, whose frames share
+// the streams and the pages at their edges, still reduce to what the
+// copying path gives.
+TEST(Spill, ReleasingAReducedPartitionLeavesTheOthersIntact) {
+  JoinValues job;
+  const auto in = streams(2, false, 7, 20000); // frames of up to ~300 KB
+  const io::OutputRows want = deliver_and_reduce(job, in, 0, 8);
+  PartitionInbox inbox(job, {0, 3}, static_cast<int>(in.size()), 0, scratch());
+  std::vector<std::uint64_t> sizes;
+  for (const std::string &s : in)
+    sizes.push_back(s.size());
+  char *at = inbox.expect(sizes);
+  ASSERT_NE(at, nullptr);
+  for (const std::string &s : in)
+    at = std::copy(s.begin(), s.end(), at);
+  inbox.finish();
+  io::RowSpool rows;
+  core::CombineTable table;
+  ReduceWorkspace work;
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    reduce_partition(job, inbox.pieces(p), false, table, work, rows);
+    rows.end_partition();
+    inbox.release(p);
+    EXPECT_TRUE(inbox.pieces(p).empty());
+  }
+  expect_same_rows(io::rows_of(rows), want);
 }
 
 TEST(Spill, RowsSpilledMidPartitionKeepTheirBytesAndChecksums) {
