@@ -25,6 +25,12 @@ constexpr std::size_t kBigBufferBytes = std::size_t(32) << 20;
 void *alloc_big(std::size_t bytes);
 void free_big(void *p, std::size_t bytes) noexcept;
 
+/// Shrinks a buffer of alloc_big from `bytes` to `smaller` bytes (at most
+/// `bytes`), keeping its first `smaller` bytes; returns it (moved only when
+/// it crosses kBigBufferBytes, or as realloc moves it), to be freed with
+/// free_big(q, smaller). Returns nullptr when it cannot: p is unchanged.
+void *shrink_big(void *p, std::size_t bytes, std::size_t smaller) noexcept;
+
 /// Gives the whole pages inside [begin, end) back to the system (their
 /// contents are lost: they read as zeros if touched again); the rest of the
 /// mapping stays. For memory of alloc_big that is done with before its

@@ -60,6 +60,11 @@ public:
   bool empty() const { return bytes_.size() == 0; }
   /// Memory held (at least bytes().size()).
   std::size_t capacity() const { return bytes_.capacity(); }
+  /// Room for n bytes in all, so appends up to it neither copy nor move.
+  void reserve(std::size_t n) { bytes_.reserve(n); }
+  /// Gives back the memory beyond bytes() (growth by doubling leaves up to
+  /// as much again), mostly in place.
+  void shrink_to_fit() { bytes_.shrink_to_fit(); }
   /// Takes pairs already packed in this format (a checkpointed run).
   void assign(std::string_view packed, std::uint64_t pairs) {
     bytes_.clear();

@@ -73,8 +73,12 @@ MapOutputStore::~MapOutputStore() = default;
 void MapOutputStore::add(MapTaskOutput &&out, const std::string &committed,
                          const ckpt::TaskRuns &runs) {
   Task t;
-  for (const core::KvBuffer &b : out.partitions)
+  // Kept until the shuffle: only what they hold counts against the budget
+  // (their doubling slack, ~40% on sort's records, made a default run spill).
+  for (core::KvBuffer &b : out.partitions) {
+    b.shrink_to_fit();
     t.bytes += b.capacity();
+  }
   t.memory = std::move(out);
   if (!committed.empty()) {
     files_.push_back(std::make_unique<FileSource>(committed));

@@ -161,7 +161,9 @@ MapTaskStats run_map_task(Job &job, const MapInput &in,
                           const core::Partitioner &partitioner, core::CombineTable &table,
                           MapTaskOutput &out, std::uint64_t combine_bytes,
                           const std::function<bool()> &keep_going) {
-  out.partitions.assign(partitioner.count(), core::KvBuffer{});
+  out.partitions.resize(partitioner.count()); // keeping what the caller reserved
+  for (core::KvBuffer &b : out.partitions)
+    b.clear();
   MapEmitter emitter(job, partitioner, table, out, combine_bytes, in.bytes);
   MapTaskStats stats;
   stats.bytes_in = in.bytes.size();

@@ -54,6 +54,8 @@ std::uint64_t for_each_record(const MapInput &in,
 /// more than `combine_bytes`: this bounds its memory, and a table that fits
 /// in the CPU caches is faster than one that combines a little more.
 ///
+/// `out`'s partitions keep the room the caller reserved in them.
+///
 /// `keep_going`, when given, is asked every few thousand records; when it
 /// returns false the task stops at once: TaskCancelled is thrown and `table`
 /// is emptied (the output is to be dropped).

@@ -54,6 +54,27 @@ TEST(BigMemory, ArenaKeepsItsBytesWhenItOutgrowsMalloc) {
   EXPECT_EQ(std::memcmp(copy.data(), arena.data(), arena.size()), 0);
 }
 
+// Map output is shrunk when stored: in place within malloc's memory or a
+// mapping, copied when it crosses from a mapping to malloc's.
+TEST(BigMemory, ArenaShrunkToFitKeepsItsBytesOnEitherSideOfTheThreshold) {
+  for (std::size_t size : {std::size_t(0), std::size_t(5000), kBigBufferBytes - 100,
+                           kBigBufferBytes + 100, 3 * kBigBufferBytes}) {
+    for (std::size_t room : {size + 1, 2 * size + 4096, size + 2 * kBigBufferBytes}) {
+      mr::core::ByteArena arena;
+      arena.reserve(room);
+      for (std::size_t i = 0; i < size; ++i)
+        arena.extend(1)[0] = static_cast<char>(i % 251);
+      arena.shrink_to_fit();
+      ASSERT_EQ(arena.capacity(), size) << size << " of " << room;
+      ASSERT_EQ(arena.size(), size);
+      for (std::size_t i = 0; i < size; i += 997)
+        ASSERT_EQ(arena.data()[i], static_cast<char>(i % 251)) << i;
+      arena.extend(10)[9] = 'z'; // grows again from there
+      EXPECT_EQ(arena.data()[size + 9], 'z');
+    }
+  }
+}
+
 TEST(BigMemory, ReleasedPagesReadAsZerosAndTheirNeighboursKeepTheirBytes) {
   const std::size_t bytes = kBigBufferBytes + 3 * 4096;
   mr::core::BigBuffer b = mr::core::big_buffer(bytes);
