@@ -87,7 +87,9 @@ def size(p):
         if os.path.isdir(p) else os.path.getsize(p)
 rows = []
 for name in ("url-frequency", "log-analysis", "grep", "clean", "inverted-index", "sort"):
-    reps_ = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(d, name + "-*.json")))]
+    # this run's reports only (other NAME-*.json files may lie in the folder)
+    reps_ = [json.load(open(os.path.join(d, "%s-%d.json" % (name, i))))
+             for i in range(1, int(reps) + 1)]
     r = reps_[-1]
     ph = lambda p: statistics.median(x["phases"][p]["seconds"] for x in reps_)
     rss = max(max(x["per_worker"]["peak_rss_bytes"]["values"]) for x in reps_) / 2**20
