@@ -1,7 +1,7 @@
 // src/core/big_memory.cpp: see big_memory.h.
 #include "core/big_memory.h"
 
-#include <sys/mman.h>
+#include <sys/mman.h> // mremap: g++ defines _GNU_SOURCE
 
 #include <unistd.h>
 
@@ -36,6 +36,18 @@ void free_big(void *p, std::size_t bytes) noexcept {
     std::free(p);
   else
     ::munmap(p, bytes);
+}
+
+void *grow_big(void *p, std::size_t bytes, std::size_t larger) noexcept {
+  if (!p || bytes < kBigBufferBytes || larger < bytes)
+    return nullptr;
+  void *q = ::mremap(p, bytes, larger, MREMAP_MAYMOVE);
+  if (q == MAP_FAILED)
+    return nullptr;
+#ifdef MADV_HUGEPAGE
+  ::madvise(q, larger, MADV_HUGEPAGE); // for the new part, as alloc_big marks
+#endif
+  return q;
 }
 
 void *shrink_big(void *p, std::size_t bytes, std::size_t smaller) noexcept {

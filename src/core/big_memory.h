@@ -25,6 +25,12 @@ constexpr std::size_t kBigBufferBytes = std::size_t(32) << 20;
 void *alloc_big(std::size_t bytes);
 void free_big(void *p, std::size_t bytes) noexcept;
 
+/// Grows a buffer of alloc_big of at least kBigBufferBytes to `larger`
+/// bytes without copying them (mremap moves the pages, not their bytes);
+/// returns it, to be freed with free_big(q, larger), or nullptr when it
+/// cannot (p is unchanged: copy it, as for a smaller buffer).
+void *grow_big(void *p, std::size_t bytes, std::size_t larger) noexcept;
+
 /// Shrinks a buffer of alloc_big from `bytes` to `smaller` bytes (at most
 /// `bytes`), keeping its first `smaller` bytes; returns it (moved only when
 /// it crosses kBigBufferBytes, or as realloc moves it), to be freed with

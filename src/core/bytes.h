@@ -102,6 +102,12 @@ public:
   void reserve(std::size_t n) {
     if (n <= capacity_)
       return;
+    if (void *grown = grow_big(bytes_.get(), capacity_, n)) { // a mapping: no copy
+      (void)bytes_.release();
+      bytes_ = BigBuffer(static_cast<char *>(grown), BigFree{n});
+      capacity_ = n;
+      return;
+    }
     BigBuffer bigger = big_buffer(n);
     if (size_ > 0)
       std::memcpy(bigger.get(), bytes_.get(), size_);
