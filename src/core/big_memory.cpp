@@ -50,25 +50,19 @@ void *grow_big(void *p, std::size_t bytes, std::size_t larger) noexcept {
   return q;
 }
 
-void *shrink_big(void *p, std::size_t bytes, std::size_t smaller) noexcept {
+void *shrink_big(void *p, std::size_t bytes, std::size_t &smaller) noexcept {
+  if (bytes >= kBigBufferBytes && smaller < kBigBufferBytes)
+    smaller = kBigBufferBytes;
   if (!p || smaller >= bytes)
     return p;
   if (bytes < kBigBufferBytes) // realloc shrinks a chunk in place
     return std::realloc(p, smaller ? smaller : 1);
-  if (smaller >= kBigBufferBytes) { // the tail pages go; the mapping stays
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    const std::size_t keep = (smaller + page - 1) / page * page;
-    const std::size_t mapped = (bytes + page - 1) / page * page;
-    if (mapped > keep)
-      ::munmap(static_cast<char *>(p) + keep, mapped - keep);
-    return p;
-  }
-  void *q = std::malloc(smaller ? smaller : 1); // from a mapping to malloc's memory
-  if (!q)
-    return nullptr;
-  std::memcpy(q, p, smaller);
-  ::munmap(p, bytes);
-  return q;
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t keep = (smaller + page - 1) / page * page;
+  const std::size_t mapped = (bytes + page - 1) / page * page;
+  if (mapped > keep) // the tail pages go; the mapping stays
+    ::munmap(static_cast<char *>(p) + keep, mapped - keep);
+  return p;
 }
 
 void release_pages(char *begin, char *end) noexcept {

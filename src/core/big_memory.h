@@ -32,10 +32,12 @@ void free_big(void *p, std::size_t bytes) noexcept;
 void *grow_big(void *p, std::size_t bytes, std::size_t larger) noexcept;
 
 /// Shrinks a buffer of alloc_big from `bytes` to `smaller` bytes (at most
-/// `bytes`), keeping its first `smaller` bytes; returns it (moved only when
-/// it crosses kBigBufferBytes, or as realloc moves it), to be freed with
-/// free_big(q, smaller). Returns nullptr when it cannot: p is unchanged.
-void *shrink_big(void *p, std::size_t bytes, std::size_t smaller) noexcept;
+/// `bytes`), keeping its first `smaller` bytes, in place (realloc, or the
+/// tail of a mapping unmapped). A mapping stays one: `smaller` is raised to
+/// kBigBufferBytes if below (copying it into malloc's memory cost more than
+/// the untouched tail). Returns the buffer, to be freed with free_big(q,
+/// smaller), or nullptr when it cannot (p is unchanged).
+void *shrink_big(void *p, std::size_t bytes, std::size_t &smaller) noexcept;
 
 /// Gives the whole pages inside [begin, end) back to the system (their
 /// contents are lost: they read as zeros if touched again); the rest of the

@@ -114,17 +114,18 @@ public:
     bytes_ = std::move(bigger);
     capacity_ = n;
   }
-  /// Gives back the memory beyond size() (in place but for a buffer that
-  /// crosses kBigBufferBytes), so capacity() is what is held.
+  /// Gives back the memory beyond size(), in place, so capacity() is what
+  /// is held (a mapping keeps at least kBigBufferBytes: core/big_memory.h).
   void shrink_to_fit() {
     if (capacity_ == size_)
       return;
-    void *q = shrink_big(bytes_.get(), capacity_, size_);
+    std::size_t smaller = size_;
+    void *q = shrink_big(bytes_.get(), capacity_, smaller);
     if (!q)
       return;               // kept as it was
-    (void)bytes_.release(); // now q's, of size_ bytes
-    bytes_ = BigBuffer(static_cast<char *>(q), BigFree{size_});
-    capacity_ = size_;
+    (void)bytes_.release(); // now q's, of `smaller` bytes
+    bytes_ = BigBuffer(static_cast<char *>(q), BigFree{smaller});
+    capacity_ = smaller;
   }
   /// Makes the arena n bytes longer; returns the new bytes (uninitialised)
   /// for the caller to write.
