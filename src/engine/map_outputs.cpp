@@ -132,6 +132,23 @@ void MapOutputStore::spill_oldest() {
   t.in_memory = false;
 }
 
+void MapOutputStore::keep_only(core::PartitionRange keep) {
+  for (Task &t : tasks_) {
+    if (!t.in_memory)
+      continue;
+    std::vector<core::KvBuffer> &parts = t.memory.partitions;
+    for (std::uint32_t p = 0; p < parts.size(); ++p)
+      if (p < keep.begin || p >= keep.end)
+        parts[p] = core::KvBuffer{};
+  }
+}
+
+void MapOutputStore::release_partition(std::uint32_t p) {
+  for (Task &t : tasks_)
+    if (t.in_memory && p < t.memory.partitions.size())
+      t.memory.partitions[p] = core::KvBuffer{};
+}
+
 void MapOutputStore::clear() {
   tasks_.clear();
   next_to_spill_ = 0;

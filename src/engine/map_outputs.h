@@ -14,6 +14,7 @@
 
 #include "ckpt/checkpoint.h"
 #include "comm/shuffle.h"
+#include "core/hash.h"
 #include "core/spill_file.h"
 #include "engine/map_task.h"
 
@@ -40,8 +41,14 @@ public:
   std::uint64_t spilled_bytes() const { return scratch_ ? scratch_->size() : 0; }
   /// Makes every spilled byte readable (before the shuffle).
   void flush();
-  /// Frees everything (after the shuffle).
+  /// Frees everything (after the shuffle, or after the reduce when the
+  /// worker's own runs were read in place).
   void clear();
+  /// Frees the in-memory runs of every partition outside `keep` (after the
+  /// shuffle, when the runs of `keep` are read where they are).
+  void keep_only(core::PartitionRange keep);
+  /// Frees partition p's in-memory runs (once it is reduced).
+  void release_partition(std::uint32_t p);
 
 private:
   class FileSource;

@@ -26,16 +26,27 @@ PartitionInbox::PartitionInbox(Job &job, core::PartitionRange mine, int sources,
       streams_(static_cast<std::size_t>(sources)),
       buffers_(static_cast<std::size_t>(sources) * count_), runs_(count_) {}
 
+void PartitionInbox::keep_own(int source, std::vector<OwnRun> runs) {
+  own_source_ = source;
+  own_ = std::move(runs);
+  own_bytes_ = 0;
+  for (const OwnRun &r : own_)
+    own_bytes_ += kFrameHeader + r.bytes.size();
+}
+
 char *PartitionInbox::expect(const std::vector<std::uint64_t> &incoming) {
   if (count_ == 0)
     return nullptr;
   std::uint64_t total = 0;
   for (std::uint64_t b : incoming)
     total += b;
-  // Everything fits: MPI writes it where it stays (no copy of ours).
-  if (budget_ == 0 || total <= budget_ / 2) {
+  // Everything fits (the own runs counted as if sent): MPI writes it where
+  // it stays (no copy of ours), and the own runs stay where they are.
+  if (budget_ == 0 || total + own_bytes_ <= budget_ / 2) {
     incoming_ = incoming;
+    in_place_bytes_ = total;
     in_place_ = core::big_buffer(total + 1); // uninitialised: MPI fills it
+    own_in_place_ = true;
     return in_place_.get();
   }
   // Else pairs are copied into per-partition buffers, which spill. Growing
@@ -85,6 +96,14 @@ void PartitionInbox::receive(int source, std::string_view bytes) {
 }
 
 void PartitionInbox::finish() {
+  if (!own_in_place_) { // the own runs as their stream would have brought them
+    for (const OwnRun &r : own_) {
+      const auto header = frame_header(r.partition, r.bytes.size());
+      receive(own_source_, {header.data(), header.size()});
+      receive(own_source_, r.bytes);
+    }
+    own_ = {};
+  }
   for (const Stream &s : streams_)
     if (s.left != 0 || s.header_have != 0)
       throw std::runtime_error("shuffle stream is cut inside a frame");
@@ -92,8 +111,15 @@ void PartitionInbox::finish() {
     return;
   frames_.assign(count_, {});
   const char *at = in_place_.get();
-  for (std::uint64_t bytes : incoming_) {
-    const char *end = at + bytes;
+  for (std::size_t source = 0; source < incoming_.size(); ++source) {
+    if (static_cast<int>(source) == own_source_)
+      for (const OwnRun &r : own_) {
+        if (r.partition < mine_.begin || r.partition >= mine_.end)
+          throw std::logic_error("an own run of a partition that is not ours");
+        if (!r.bytes.empty())
+          frames_[r.partition - mine_.begin].push_back(r.bytes);
+      }
+    const char *end = at + incoming_[source];
     while (at < end) {
       if (static_cast<std::uint64_t>(end - at) < kFrameHeader)
         throw std::runtime_error("shuffle stream is cut inside a frame header");
@@ -112,6 +138,9 @@ void PartitionInbox::finish() {
 
 void PartitionInbox::clear() {
   in_place_.reset();
+  in_place_bytes_ = 0;
+  own_ = {};
+  own_in_place_ = false;
   frames_.clear();
   buffers_.clear();
   buffers_.resize(static_cast<std::size_t>(sources_) * count_);
@@ -135,13 +164,26 @@ void PartitionInbox::release(std::uint32_t p) {
   if (in_place_) {
     // Its frames (with their headers) lie in runs in the streams; the pages
     // wholly inside a run hold nothing else, and serve the output rows next.
+    // Own runs (in the map output, not in the streams) are left alone.
     std::vector<std::string_view> &frames = frames_[p - mine_.begin];
     char *base = in_place_.get();
+    const char *limit = base + in_place_bytes_;
     auto at = [&](const char *q) { return base + (q - base); }; // the same, writable
+    auto received = [&](std::string_view f) {
+      const auto a = reinterpret_cast<std::uintptr_t>(f.data());
+      return a >= reinterpret_cast<std::uintptr_t>(base) + kFrameHeader &&
+             a + f.size() <= reinterpret_cast<std::uintptr_t>(limit);
+    };
     for (std::size_t i = 0; i < frames.size();) {
+      if (!received(frames[i])) {
+        ++i;
+        continue;
+      }
       const char *begin = frames[i].data() - kFrameHeader;
       const char *end = frames[i].data() + frames[i].size();
-      for (++i; i < frames.size() && frames[i].data() == end + kFrameHeader; ++i)
+      for (++i; i < frames.size() && received(frames[i]) &&
+                frames[i].data() == end + kFrameHeader;
+           ++i)
         end = frames[i].data() + frames[i].size();
       core::release_pages(at(begin), at(end));
     }

@@ -34,6 +34,19 @@ public:
   PartitionInbox(Job &job, core::PartitionRange mine, int sources, std::uint64_t budget,
                  std::string scratch_dir);
 
+  /// One of this worker's own runs of map output (partition p's pairs).
+  struct OwnRun {
+    std::uint32_t partition;
+    std::string_view bytes;
+  };
+  /// Before the shuffle: this worker's runs for its own partitions, in the
+  /// order of a stream from `source` (itself), which the shuffle then does
+  /// not carry. When everything fits (expect() receives in place) they are
+  /// read where they are, in the map output, which must outlive the reduce
+  /// (own_in_place()); else finish() copies them in as that stream.
+  void keep_own(int source, std::vector<OwnRun> runs);
+  /// Whether the own runs are read where they are (known after expect()).
+  bool own_in_place() const { return own_in_place_; }
   /// Sizes the buffers for `incoming[s]` bytes from each source s (spread
   /// over this worker's partitions as a hash spreads them), within budget.
   /// Returns where the shuffle may put all of them directly (when they fit
@@ -42,7 +55,7 @@ public:
   /// The next bytes of `source`'s stream (shuffle.h's Receiver).
   void receive(int source, std::string_view bytes);
   /// Checks that every stream ended between frames (and cuts what landed
-  /// in place into frames).
+  /// in place into frames, the own runs at their source's place).
   void finish();
 
   /// Whether some of partition p's pairs went to the spill file.
@@ -88,7 +101,12 @@ private:
   // Received in place (when everything fits): the streams, one after the
   // other, and each partition's frames in them.
   core::BigBuffer in_place_;
+  std::uint64_t in_place_bytes_ = 0;
   std::vector<std::uint64_t> incoming_;
+  int own_source_ = -1;
+  std::vector<OwnRun> own_;
+  std::uint64_t own_bytes_ = 0; // as framed in a stream
+  bool own_in_place_ = false;
   std::vector<std::vector<std::string_view>> frames_; // per partition
   std::uint64_t spills_ = 0;
 };

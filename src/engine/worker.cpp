@@ -221,6 +221,7 @@ private:
   std::string describe_split(const core::Split &split) const;
   std::string describe_record(const RecordFailed &r) const;
   void combine_before_sending(const std::vector<bool> &reused);
+  std::uint64_t keep_own_runs(std::vector<comm::Pieces> &to, PartitionInbox &inbox);
   std::vector<comm::Pieces> outgoing(const std::vector<bool> &reused,
                                      std::deque<std::array<char, kFrameHeader>> &headers);
   void load_partition(std::uint32_t p, const ckpt::Commit &commit);
@@ -462,6 +463,7 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   std::vector<comm::Pieces> to = outgoing(reused, headers);
   inbox_.emplace(job_, mine_, static_cast<int>(W_), budget_.inbox, plan_.scratch_dir);
   PartitionInbox &inbox = *inbox_;
+  const std::uint64_t own_bytes = keep_own_runs(to, inbox);
   const comm::SendMode mode = plan_.options->shuffle_send == "datatypes"
                                   ? comm::SendMode::datatypes
                                   : comm::SendMode::packed;
@@ -484,12 +486,43 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   to.clear();
   headers.clear();
   stats.map_spilled_bytes = outputs_.spilled_bytes() + combined_.spilled_bytes();
-  outputs_.clear();
-  combined_.clear();
-  stats.shuffle_bytes_sent = shuffled.bytes_sent;
-  stats.shuffle_bytes_received = shuffled.bytes_received;
+  if (inbox.own_in_place()) { // read from the map output by the reduce
+    outputs_.keep_only(mine_);
+    combined_.keep_only(mine_);
+    for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) // the copy not read
+      (in_combined_[p] ? outputs_ : combined_).release_partition(p);
+  } else {
+    outputs_.clear();
+    combined_.clear();
+  }
+  stats.shuffle_bytes_sent = shuffled.bytes_sent + own_bytes;
+  stats.shuffle_bytes_received = shuffled.bytes_received + own_bytes;
   stats.shuffle_rounds = shuffled.rounds;
   phase_done("shuffle", begin, stats.shuffle_seconds);
+}
+
+/// Takes this worker's stream to itself out of `to` when all of it is in
+/// memory: the inbox reads those runs where they are (when everything fits)
+/// instead of the shuffle copying them twice (packed, then by MPI) into
+/// fresh memory. Returns their bytes as a stream would have framed them.
+std::uint64_t WorkerRun::keep_own_runs(std::vector<comm::Pieces> &to,
+                                       PartitionInbox &inbox) {
+  const int me = workers_.rank();
+  comm::Pieces &own = to[static_cast<std::size_t>(me)];
+  std::vector<PartitionInbox::OwnRun> runs;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i + 1 < own.size(); i += 2) { // header, run
+    const comm::Piece &header = own[i], &run = own[i + 1];
+    if (header.source || run.source || header.bytes.size() != kFrameHeader)
+      return 0; // some on disk: sent to itself as before
+    std::uint32_t p;
+    std::memcpy(&p, header.bytes.data(), 4);
+    runs.push_back({p, run.bytes});
+    bytes += kFrameHeader + run.bytes.size();
+  }
+  inbox.keep_own(me, std::move(runs));
+  own.clear();
+  return bytes;
 }
 
 /// Combines the map output of this worker's tasks, partition by partition
@@ -567,6 +600,8 @@ void WorkerRun::reduce_phase(const ReusedPartitions &mine_reused) {
   stats.received_spilled_bytes = inbox_->spilled_bytes();
   stats.sorted_runs = inbox_->spilled_runs();
   inbox_->clear();
+  outputs_.clear(); // the own runs, if read in place
+  combined_.clear();
   // Reduce's memory goes back before the write, whose page cache needs it.
   reduce_work_.release();
   table_ = core::CombineTable();
@@ -635,8 +670,13 @@ void WorkerRun::reduce_partition(std::uint32_t p) {
       }
     }
   }
-  if (!inbox_->spilled(p))
+  if (!inbox_->spilled(p)) {
     inbox_->release(p);
+    if (inbox_->own_in_place()) {
+      outputs_.release_partition(p);
+      combined_.release_partition(p);
+    }
+  }
   // Under a tight --memory-limit the refs go with their partition, as the
   // pairs do (kept, they would sit beside the next partitions' output
   // rows); within an eighth of the limit they are kept, since touching

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -152,6 +153,70 @@ TEST(Spill, ReleasingAReducedPartitionLeavesTheOthersIntact) {
     EXPECT_TRUE(inbox.pieces(p).empty());
   }
   expect_same_rows(io::rows_of(rows), want);
+}
+
+/// The frames of a stream as a worker's own runs (views into `stream`).
+std::vector<PartitionInbox::OwnRun> own_runs(const std::string &stream) {
+  std::vector<PartitionInbox::OwnRun> runs;
+  for (std::size_t at = 0; at < stream.size();) {
+    std::uint32_t p;
+    std::uint64_t len;
+    std::memcpy(&p, stream.data() + at, 4);
+    std::memcpy(&len, stream.data() + at + 4, 8);
+    runs.push_back({p, std::string_view(stream).substr(at + kFrameHeader, len)});
+    at += kFrameHeader + len;
+  }
+  return runs;
+}
+
+// A worker's runs for its own partitions skip the shuffle. Read where they
+// are (everything fits), they reduce to the rows of the whole streams, and
+// releasing a reduced partition leaves their memory alone (mutation check:
+// releasing their pages fails it); under a budget they are copied in as
+// their source's stream and spill like the rest.
+TEST(Spill, OwnRunsReadInPlaceOrCopiedGiveTheRowsOfTheirStream) {
+  JoinValues job;
+  const auto in = streams(3, false, 9, 2000);
+  const io::OutputRows want = deliver_and_reduce(job, in, 0, 10);
+  const int own = 1;
+  for (std::uint64_t budget : {0ull, 4096ull}) {
+    SCOPED_TRACE("budget " + std::to_string(budget));
+    const std::string own_before = in[own];
+    PartitionInbox inbox(job, {0, 3}, static_cast<int>(in.size()), budget, scratch());
+    inbox.keep_own(own, own_runs(in[own]));
+    std::vector<std::uint64_t> sizes;
+    for (std::size_t s = 0; s < in.size(); ++s)
+      sizes.push_back(s == own ? 0 : in[s].size());
+    char *at = inbox.expect(sizes);
+    EXPECT_EQ(inbox.own_in_place(), budget == 0);
+    for (std::size_t s = 0; s < in.size(); ++s) {
+      if (s == own)
+        continue;
+      if (at)
+        at = std::copy(in[s].begin(), in[s].end(), at);
+      else
+        inbox.receive(static_cast<int>(s), in[s]);
+    }
+    inbox.finish();
+    io::RowSpool rows;
+    core::CombineTable table;
+    ReduceWorkspace work;
+    for (std::uint32_t p = 0; p < 3; ++p) {
+      if (inbox.spilled(p)) {
+        auto runs = inbox.sorted_runs(p, 4096);
+        reduce_runs(job, runs, false, rows);
+      } else {
+        reduce_partition(job, inbox.pieces(p), false, table, work, rows);
+        inbox.release(p);
+      }
+      rows.end_partition();
+    }
+    expect_same_rows(io::rows_of(rows), want);
+    EXPECT_EQ(in[own], own_before); // not released, not written
+    if (budget) {
+      EXPECT_GT(inbox.spilled_bytes(), 0u);
+    }
+  }
 }
 
 TEST(Spill, RowsSpilledMidPartitionKeepTheirBytesAndChecksums) {
