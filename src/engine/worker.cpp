@@ -489,8 +489,14 @@ void WorkerRun::shuffle_phase(const std::vector<bool> &reused) {
   if (inbox.own_in_place()) { // read from the map output by the reduce
     outputs_.keep_only(mine_);
     combined_.keep_only(mine_);
-    for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) // the copy not read
-      (in_combined_[p] ? outputs_ : combined_).release_partition(p);
+    for (std::uint32_t p = mine_.begin; p < mine_.end; ++p) {
+      if (reused[p]) { // taken from the checkpoint: none of its runs is read
+        outputs_.release_partition(p);
+        combined_.release_partition(p);
+      } else { // the copy not read
+        (in_combined_[p] ? outputs_ : combined_).release_partition(p);
+      }
+    }
   } else {
     outputs_.clear();
     combined_.clear();
