@@ -59,6 +59,27 @@ std::vector<std::string> streams(int sources, bool counts, unsigned seed,
   return out;
 }
 
+/// Reduces partitions [0, 3) of a finished inbox, from its sorted runs
+/// where it spilled; with `release`, frees each one reduced in memory.
+io::OutputRows reduce_all(Job &job, PartitionInbox &inbox, bool release) {
+  io::RowSpool rows;
+  core::CombineTable table;
+  ReduceWorkspace work;
+  const bool u64 = job.output_value_type() == ValueType::uint64;
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    if (inbox.spilled(p)) {
+      auto runs = inbox.sorted_runs(p, 4096);
+      reduce_runs(job, runs, u64, rows);
+    } else {
+      reduce_partition(job, inbox.pieces(p), u64, table, work, rows);
+      if (release)
+        inbox.release(p);
+    }
+    rows.end_partition();
+  }
+  return io::rows_of(rows);
+}
+
 /// Delivers the streams cut at random places, interleaved by source as the
 /// shuffle rounds do, then reduces every partition.
 io::OutputRows deliver_and_reduce(Job &job, const std::vector<std::string> &in,
@@ -77,22 +98,10 @@ io::OutputRows deliver_and_reduce(Job &job, const std::vector<std::string> &in,
     }
   }
   inbox.finish();
-  io::RowSpool rows;
-  core::CombineTable table;
-  ReduceWorkspace work;
-  const bool u64 = job.output_value_type() == ValueType::uint64;
-  for (std::uint32_t p = 0; p < 3; ++p) {
-    if (inbox.spilled(p)) {
-      auto runs = inbox.sorted_runs(p, 4096);
-      reduce_runs(job, runs, u64, rows);
-    } else {
-      reduce_partition(job, inbox.pieces(p), u64, table, work, rows);
-    }
-    rows.end_partition();
-  }
+  io::OutputRows rows = reduce_all(job, inbox, false);
   if (spilled)
     *spilled = inbox.spilled_bytes();
-  return io::rows_of(rows);
+  return rows;
 }
 
 void expect_same_rows(const io::OutputRows &a, const io::OutputRows &b) {
@@ -198,20 +207,7 @@ TEST(Spill, OwnRunsReadInPlaceOrCopiedGiveTheRowsOfTheirStream) {
         inbox.receive(static_cast<int>(s), in[s]);
     }
     inbox.finish();
-    io::RowSpool rows;
-    core::CombineTable table;
-    ReduceWorkspace work;
-    for (std::uint32_t p = 0; p < 3; ++p) {
-      if (inbox.spilled(p)) {
-        auto runs = inbox.sorted_runs(p, 4096);
-        reduce_runs(job, runs, false, rows);
-      } else {
-        reduce_partition(job, inbox.pieces(p), false, table, work, rows);
-        inbox.release(p);
-      }
-      rows.end_partition();
-    }
-    expect_same_rows(io::rows_of(rows), want);
+    expect_same_rows(reduce_all(job, inbox, true), want);
     EXPECT_EQ(in[own], own_before); // not released, not written
     if (budget) {
       EXPECT_GT(inbox.spilled_bytes(), 0u);
