@@ -47,9 +47,15 @@ run() {
   t1=$(date +%s.%N)
   printf '%s\t%s\n' "$name" "$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')" >>"$log"
 }
+# Each timed run writes a fresh file: the last run's output is removed first,
+# untimed. Replacing a 1 GiB file costs the filesystem its deletion (0.3-1.3 s
+# in rename here), and coreutils' -o rewrites the old file's cached pages in
+# place where a new file needs new pages: ours paid the one, coreutils was
+# spared the other (bench/RESULTS.md, "sort: fresh outputs").
 job() { # NAME INPUT ARGS...: the job at -n 3 with a report
   local name=$1 input=$2
   shift 2
+  rm -f "$name.h5"
   run "$name" mpirun -n 3 --oversubscribe "$mr" run "$@" -i "$input" -o "$name.h5" \
     --overwrite -q --report "$name-$rep.json"
 }
@@ -62,6 +68,7 @@ for rep in $(seq 1 "$reps"); do
   job clean people.h5 clean --param fields=4
   job inverted-index docs.h5 inverted-index
   job sort records.h5 sort
+  rm -f sorted.txt
   run coreutils-sort env LC_ALL=C sort -S 2G --parallel=2 -o sorted.txt records.txt
 done
 
@@ -109,7 +116,8 @@ text = """<!-- jobs:begin -->
 Command: `bash bench/scripts/jobs.sh %s %s` (same machine as word count). Inputs from `mr_gen_data` /
 `mr_gen_text`: access logs (~3%% malformed lines), CSV (4 fields, quoting, ~10%% invalid,
 duplicate ids), 1024 documents of Zipf text (1M-word vocabulary), gensort ASCII records. Median of
-%s repetitions; whole `mpirun` process; phases are the slowest worker's.
+%s repetitions; whole `mpirun` process; phases are the slowest worker's. Every run writes a
+fresh output (the last run's is removed first, untimed), coreutils' too.
 The sort output was checked with `cmp` against coreutils' and with `validate-sort`; grep's
 against `grep -aE`.
 
