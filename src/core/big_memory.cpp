@@ -11,6 +11,19 @@
 
 namespace mr::core {
 
+namespace {
+
+constexpr std::size_t kHugePageBytes = std::size_t(2)
+                                       << 20; // x86-64, arm64 with 4 KiB pages
+
+/// `bytes` rounded up to whole pages.
+std::size_t page_round(std::size_t bytes) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return (bytes + page - 1) / page * page;
+}
+
+} // namespace
+
 void *alloc_big(std::size_t bytes) {
   if (bytes < kBigBufferBytes) {
     // operator new's alignment, as malloc gives it; 0 bytes still a pointer
@@ -19,10 +32,24 @@ void *alloc_big(std::size_t bytes) {
       throw std::bad_alloc();
     return p;
   }
-  void *p =
-      ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
+  // Mapped with room to start on a huge-page boundary, the room then given
+  // back: a huge page is mapped only at an aligned address, and the kernel
+  // aligns a mapping only when its length is a multiple of one (a 4.3 MB
+  // buffer would otherwise get one huge page, or none).
+  const std::size_t mapped = bytes + kHugePageBytes;
+  void *m =
+      ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
     throw std::bad_alloc();
+  const auto at = reinterpret_cast<std::uintptr_t>(m);
+  const std::uintptr_t aligned =
+      (at + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  if (aligned > at)
+    ::munmap(m, aligned - at);
+  const std::uintptr_t end = aligned + page_round(bytes);
+  if (at + mapped > end)
+    ::munmap(reinterpret_cast<void *>(end), at + mapped - end);
+  void *p = reinterpret_cast<void *>(aligned);
 #ifdef MADV_HUGEPAGE
   ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: without THP it does nothing
 #endif

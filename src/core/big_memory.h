@@ -16,9 +16,12 @@
 
 namespace mr::core {
 
-/// Buffers at least this large are mapped on their own and marked; smaller
-/// ones come from malloc (a huge page would round them up).
-constexpr std::size_t kBigBufferBytes = std::size_t(32) << 20;
+/// Buffers at least this large are mapped on their own, from a huge-page
+/// boundary, and marked; smaller ones come from malloc (a huge page would
+/// round them up). Map tasks' partition buffers are a few MB each (a 32 MB
+/// task over 8 partitions): from malloc they took 4 KiB faults, ~10% of a
+/// sort worker's time (bench/RESULTS.md, "map buffers in huge pages").
+constexpr std::size_t kBigBufferBytes = std::size_t(2) << 20;
 
 /// `bytes` of memory (uninitialised), aligned for any type; throws
 /// std::bad_alloc. Free with free_big(p, bytes), the same `bytes`.

@@ -97,4 +97,22 @@ TEST(BigMemory, ReleasedPagesReadAsZerosAndTheirNeighboursKeepTheirBytes) {
   EXPECT_GT(zeros, to - from - 2 * 65536); // all but the partial pages at the edges
 }
 
+// A mapping starts on a huge-page boundary: the kernel maps a huge page only
+// at an aligned address, and does not align a mapping whose length is not a
+// multiple of 2 MiB (a map task's 4.3 MB partition buffer got 4 KiB faults).
+TEST(BigMemory, MappedBuffersStartOnAHugePageBoundary) {
+  constexpr std::uintptr_t kHugePage = std::uintptr_t(2) << 20;
+  for (std::size_t bytes :
+       {kBigBufferBytes, kBigBufferBytes + 4096 * 77 + 5, 3 * kBigBufferBytes + 12345}) {
+    std::vector<mr::core::BigBuffer> buffers; // several: not aligned by chance
+    for (int i = 0; i < 8; ++i) {
+      buffers.push_back(mr::core::big_buffer(bytes));
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buffers.back().get()) % kHugePage, 0u)
+          << bytes << " bytes";
+      buffers.back()[bytes - 1] = 'x'; // the last byte is there
+      EXPECT_EQ(buffers.back()[bytes - 1], 'x');
+    }
+  }
+}
+
 } // namespace
