@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace mr::core {
 
@@ -36,6 +37,8 @@ void *alloc_big(std::size_t bytes) {
   // back: a huge page is mapped only at an aligned address, and the kernel
   // aligns a mapping only when its length is a multiple of one (a 4.3 MB
   // buffer would otherwise get one huge page, or none).
+  if (bytes > std::numeric_limits<std::size_t>::max() / 2) // the room would wrap
+    throw std::bad_alloc();
   const std::size_t mapped = bytes + kHugePageBytes;
   void *m =
       ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,14 @@ TEST(BigMemory, ReleasedPagesReadAsZerosAndTheirNeighboursKeepTheirBytes) {
     zeros += b[i] == 0;
   }
   EXPECT_GT(zeros, to - from - 2 * 65536); // all but the partial pages at the edges
+}
+
+// No size is rounded past the end of the address space into a small one.
+TEST(BigMemory, ImpossibleSizesAreRefused) {
+  for (std::size_t bytes : {std::numeric_limits<std::size_t>::max(),
+                            std::numeric_limits<std::size_t>::max() - 4096,
+                            std::numeric_limits<std::size_t>::max() / 2 + 1})
+    EXPECT_THROW(mr::core::alloc_big(bytes), std::bad_alloc) << bytes;
 }
 
 // A mapping starts on a huge-page boundary: the kernel maps a huge page only
