@@ -14,8 +14,8 @@ namespace mr::core {
 
 namespace {
 
-constexpr std::size_t kHugePageBytes = std::size_t(2)
-                                       << 20; // x86-64, arm64 with 4 KiB pages
+// x86-64's, and arm64's with 4 KiB pages.
+constexpr std::size_t kHugePageBytes = std::size_t(2) << 20;
 
 /// `bytes` rounded up to whole pages.
 std::size_t page_round(std::size_t bytes) {
@@ -50,8 +50,9 @@ void *alloc_big(std::size_t bytes) {
   if (aligned > at)
     ::munmap(m, aligned - at);
   const std::uintptr_t end = aligned + page_round(bytes);
-  if (at + mapped > end)
-    ::munmap(reinterpret_cast<void *>(end), at + mapped - end);
+  const std::uintptr_t mapped_end = at + page_round(mapped);
+  if (mapped_end > end)
+    ::munmap(reinterpret_cast<void *>(end), mapped_end - end);
   void *p = reinterpret_cast<void *>(aligned);
 #ifdef MADV_HUGEPAGE
   ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: without THP it does nothing
@@ -87,9 +88,7 @@ void *shrink_big(void *p, std::size_t bytes, std::size_t &smaller) noexcept {
     return p;
   if (bytes < kBigBufferBytes) // realloc shrinks a chunk in place
     return std::realloc(p, smaller ? smaller : 1);
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t keep = (smaller + page - 1) / page * page;
-  const std::size_t mapped = (bytes + page - 1) / page * page;
+  const std::size_t keep = page_round(smaller), mapped = page_round(bytes);
   if (mapped > keep) // the tail pages go; the mapping stays
     ::munmap(static_cast<char *>(p) + keep, mapped - keep);
   return p;
