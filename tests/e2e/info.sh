@@ -28,10 +28,12 @@ rows=$(mr 0 export out.h5 | wc -l)
 echo "ok: info of an output: wordcount, $rows rows, 5 partitions"
 
 # A checkpoint folder of a run killed after some tasks (slowcount: rank 1
-# sleeps before each task); its figures against the files in the folder.
+# holds its first task until the file "held" exists, which it never does:
+# the run cannot end before the kill, however busy the machine); its
+# figures against the files in the folder.
 : "${MAPREDUCE_TEST_JOBS:?}"
-MAPREDUCE=$MAPREDUCE_TEST_JOBS mr 3 run slowcount --param rank=1 --param ms=300 -i in.h5 \
-  -o slow.h5 --split-size 20000 --reducers 4 --checkpoint-dir ck --no-backup-tasks -q &
+MAPREDUCE=$MAPREDUCE_TEST_JOBS mr 3 run slowcount --param rank=1 --param ms=20 \
+  --param gate="$WORK/held" -i in.h5 -o slow.h5 --split-size 20000 --reducers 4 --checkpoint-dir ck --no-backup-tasks -q &
 job=$!
 wait_files 't*' 3
 kill_rank 1 || fail "no rank 1 to kill"

@@ -7,11 +7,12 @@ WRAP=$(cd "$(dirname "$0")/../../slurm" && pwd)/run-with-restarts
 oracle a.txt >expected.tsv
 mr 0 import -o a.h5 a.txt 2>/dev/null
 export MAPREDUCE
-# slowcount (tests/tools/test_jobs.cpp): word count whose rank 1 sleeps 0.8 s
-# before each map task, so that the job is still running when killed.
+# slowcount (tests/tools/test_jobs.cpp): word count whose rank 1 holds each
+# map task until the file "go" exists, so that the job is still running when
+# killed however busy the machine; the test makes "go" once it has killed.
 : "${MAPREDUCE_TEST_JOBS:?}"
 ARGS=(--max-restarts 2 -n 3 --delay 0 --mpirun-arg --oversubscribe -- slowcount
-  --param rank=1 --param ms=800 -i a.h5 -o out.h5 --split-size 150000
+  --param rank=1 --param ms=20 --param gate="$WORK/go" -i a.h5 -o out.h5 --split-size 150000
   --checkpoint-dir ck --no-backup-tasks -q)
 
 
@@ -21,6 +22,7 @@ wrapper=$!
 job=$wrapper
 wait_files 't*' 2
 kill_rank 2 || { cat wrap.txt >&2; fail "no rank 2 to kill"; }
+touch go
 wait $wrapper || { cat wrap.txt >&2; fail "run-with-restarts failed"; }
 grep -q "attempt 1 failed with exit code 137" wrap.txt || { cat wrap.txt >&2; fail "no failed first attempt"; }
 grep -q "attempt 2 of 3" wrap.txt || fail "no second attempt"
@@ -37,7 +39,7 @@ rc=0
 echo "ok: a missing input is not retried (exit 1)"
 
 # SIGTERM to the wrapper: the job stops, no further attempt, exit 75.
-rm -rf ck out.h5
+rm -rf ck out.h5 go
 MAPREDUCE=$MAPREDUCE_TEST_JOBS "$WRAP" "${ARGS[@]}" >term.txt 2>&1 &
 wrapper=$!
 job=$wrapper

@@ -58,13 +58,14 @@ same_file got_sort expected_sort "sort over two nodes"
 echo "ok: sort over two nodes (TCP) matches coreutils"
 
 # Lose the second node mid-run: kill every process in its namespace once a
-# few map tasks are committed (its ranks are slowed so the moment exists).
+# few map tasks are committed (one of its ranks is held so the moment exists).
 "$GEN_TEXT" 8000000 9 200000 >big.txt
 mr 0 import -o big.h5 big.txt >/dev/null
 oracle big.txt >expected_big
-# slowcount (tests/tools/test_jobs.cpp): word count whose rank 3 sleeps
-# 0.2 s before each map task and partition.
-SLOW=(run slowcount --param rank=3 --param ms=200)
+# slowcount (tests/tools/test_jobs.cpp): word count whose rank 3 holds each
+# map task and partition until the file "go" exists: the run cannot end
+# before the node is lost, however busy the machine; "go" is made after.
+SLOW=(run slowcount --param rank=3 --param ms=20 --param gate="$WORK/go")
 MAPREDUCE=$MAPREDUCE_TEST_JOBS two 4 "${SLOW[@]}" -i big.h5 -o lost.h5 --checkpoint-dir ck \
   --split-size 200000 --reducers 4 -q >lost.log 2>&1 &
 job=$!
@@ -83,6 +84,7 @@ wait "$job" || rc=$?
 echo "ok: losing node 2 when $at_kill map task(s) were committed ended the run (exit $rc)"
 
 # Resume on the node that is left (its 2 cores: 3 ranks, shared memory).
+touch go
 bounded ip netns exec "$ns1" "$MPIEXEC" -n 3 "${MPI_FLAGS[@]}" --wdir "$WORK" \
   "$MAPREDUCE_TEST_JOBS" "${SLOW[@]}" -i big.h5 -o lost.h5 --checkpoint-dir ck --resume \
   --report resume.json 2>resume.err || { cat resume.err; fail "resume on the remaining node"; }

@@ -17,14 +17,14 @@ echo "ok: local Slurm up: $(sinfo -h -o '%P %T %c CPUs %N')"
 oracle a.txt >expected.tsv
 mr 0 import -o a.h5 a.txt 2>/dev/null
 
-# Rank 1 maps slowly (the test job slowcount: word count whose rank 1 sleeps
-# 1 s before each task), so the job lasts long enough to be killed in its
-# map phase. Rank 0 coordinates: 3 tasks on 2 cores need --overcommit, which
+# Rank 1 holds each task until the file "go" exists (the test job slowcount:
+# word count with a slow rank), so the job is still in its map phase when
+# killed, however busy the machine; "go" is made once the kill is done. Rank 0 coordinates: 3 tasks on 2 cores need --overcommit, which
 # the script asks for.
 : "${MAPREDUCE_TEST_JOBS:?}"
 MAPREDUCE=$MAPREDUCE_TEST_JOBS MR_CHECKPOINT_ROOT=$WORK \
   sbatch --export=ALL --output="$WORK/job.log" --job-name=wc "$SBATCH_SCRIPT" \
-  slowcount --param rank=1 --param ms=1000 -i a.h5 -o out.h5 --split-size 200000 \
+  slowcount --param rank=1 --param ms=20 --param gate="$WORK/go" -i a.h5 -o out.h5 --split-size 200000 \
   --no-backup-tasks >submit.txt ||
   fail "sbatch failed: $(cat submit.txt)"
 job=$(grep -o '[0-9]*$' submit.txt)
@@ -45,6 +45,7 @@ for p in $(pgrep -f "run slowcount"); do
   fi
 done
 [ -n "$killed" ] || fail "found no rank 2 to kill"
+touch go
 echo "ok: killed rank 2 (pid $killed) after $(find "$ckpt" -name 't*' | wc -l) committed map tasks"
 
 state=""

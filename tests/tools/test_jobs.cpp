@@ -1,9 +1,11 @@
 // tests/tools/test_jobs.cpp: jobs that misbehave on purpose, linked only into
 // `mr_with_test_jobs` (the `mapreduce` command plus these), for the tests of
 // how a run fails.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -144,18 +146,22 @@ private:
 
 /// Word count (the same output as `wordcount`) with a straggler on demand:
 /// world rank `rank` sleeps `ms` milliseconds before each map task and
-/// before the first key of each reduce partition it reduces. Counts lines
+/// before the first key of each reduce partition it reduces; with `gate`,
+/// it waits there until that file exists instead. Counts lines
 /// and empty lines as counters, so that tests can check counters too. The
 /// end-to-end tests that need a slow rank (kill -9, SIGSTOP, SIGTERM,
 /// backups over MPI) use it; the engine itself has no hook for them.
 class SlowCount : public mr::CountJob {
 public:
   static mr::ParamSpecs parameters() {
-    return {mr::required_param("rank", "the world rank to slow down"),
-            mr::required_param("ms", "milliseconds it sleeps each time")};
+    return {
+        mr::required_param("rank", "the world rank to slow down"),
+        mr::required_param("ms", "milliseconds it sleeps each time"),
+        {"gate", "", "a file: each time, the slow rank waits until it exists", false}};
   }
   explicit SlowCount(const mr::Params &p)
-      : delay_(std::chrono::milliseconds(mr::param_u64(p, "ms", 0, 600000))) {
+      : delay_(std::chrono::milliseconds(mr::param_u64(p, "ms", 0, 600000))),
+        gate_(mr::param(p, "gate")) {
     int me = -1;
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
     slow_ = me == static_cast<int>(mr::param_u64(p, "rank", 0, 1 << 20));
@@ -180,11 +186,20 @@ public:
   }
 
 private:
+  // With a gate, the test decides when the slow rank goes on (it creates
+  // the file), not a race between its kill and the job's end.
   void nap() const {
-    if (slow_)
+    if (!slow_)
+      return;
+    if (gate_.empty()) {
       std::this_thread::sleep_for(delay_);
+      return;
+    }
+    while (!std::filesystem::exists(gate_))
+      std::this_thread::sleep_for(std::max(delay_, std::chrono::milliseconds(1)));
   }
   std::chrono::milliseconds delay_;
+  std::string gate_;
   bool slow_ = false, first_ = true;
   std::string last_;
   std::uint64_t &lines_ = counter("lines");
