@@ -33,7 +33,8 @@ echo "ok: info of an output: wordcount, $rows rows, 5 partitions"
 # figures against the files in the folder.
 : "${MAPREDUCE_TEST_JOBS:?}"
 MAPREDUCE=$MAPREDUCE_TEST_JOBS mr 3 run slowcount --param rank=1 --param ms=20 \
-  --param gate="$WORK/held" -i in.h5 -o slow.h5 --split-size 20000 --reducers 4 --checkpoint-dir ck --no-backup-tasks -q &
+  --param gate="$WORK/held" -i in.h5 -o slow.h5 --split-size 20000 --reducers 4 \
+  --checkpoint-dir ck --no-backup-tasks -q &
 job=$!
 wait_files 't*' 3
 kill_rank 1 || fail "no rank 1 to kill"

@@ -19,13 +19,14 @@ mr 0 import -o a.h5 a.txt 2>/dev/null
 
 # Rank 1 holds each task until the file "go" exists (the test job slowcount:
 # word count with a slow rank), so the job is still in its map phase when
-# killed, however busy the machine; "go" is made once the kill is done. Rank 0 coordinates: 3 tasks on 2 cores need --overcommit, which
-# the script asks for.
+# killed, however busy the machine; "go" is made once the kill is done.
+# Rank 0 coordinates: 3 tasks on 2 cores need --overcommit, which the script
+# asks for.
 : "${MAPREDUCE_TEST_JOBS:?}"
 MAPREDUCE=$MAPREDUCE_TEST_JOBS MR_CHECKPOINT_ROOT=$WORK \
   sbatch --export=ALL --output="$WORK/job.log" --job-name=wc "$SBATCH_SCRIPT" \
-  slowcount --param rank=1 --param ms=20 --param gate="$WORK/go" -i a.h5 -o out.h5 --split-size 200000 \
-  --no-backup-tasks >submit.txt ||
+  slowcount --param rank=1 --param ms=20 --param gate="$WORK/go" -i a.h5 -o out.h5 \
+  --split-size 200000 --no-backup-tasks >submit.txt ||
   fail "sbatch failed: $(cat submit.txt)"
 job=$(grep -o '[0-9]*$' submit.txt)
 ckpt=$WORK/out.wc.checkpoint

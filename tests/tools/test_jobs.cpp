@@ -156,7 +156,8 @@ public:
   static mr::ParamSpecs parameters() {
     return {
         mr::required_param("rank", "the world rank to slow down"),
-        mr::required_param("ms", "milliseconds it sleeps each time"),
+        mr::required_param("ms",
+                           "milliseconds it sleeps each time (with gate: between looks)"),
         {"gate", "", "a file: each time, the slow rank waits until it exists", false}};
   }
   explicit SlowCount(const mr::Params &p)
