@@ -18,11 +18,7 @@ if [ "${MR_ONLY_SANITIZE:-0}" != 1 ]; then
   # waiting on its ranks, not computing (557-626 s against 742-904 s at
   # -j(cores); bench/RESULTS.md, "CI time"). The load made a real coordinator
   # bug show (e2e.top.4ranks hung: docs/testing.md), fixed since.
-  # lint.clang_tidy runs in the sanitizer half when there is one (it is
-  # labelled sanitize: tests/CMakeLists.txt), where cores are idle.
-  skip=()
-  [ "${MR_SKIP_SANITIZE:-0}" = 1 ] || skip=(-E '^lint[.]clang_tidy$')
-  (cd build && ctest --output-on-failure -j"$((2 * $(nproc)))" "${skip[@]}" "$@") ||
+  (cd build && ctest --output-on-failure -j"$((2 * $(nproc)))" "$@") ||
     failed+=("the main build's tests")
 fi
 
