@@ -7,6 +7,7 @@
 // are left alone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -35,13 +36,22 @@ struct Count : CountJob {
   void map(const Record &, Emitter &) override {}
 };
 
-/// Concatenates values in sorted order of their characters: the result does
-/// not depend on how pairs were grouped.
+/// Two strings of sorted characters as one: std::merge, linear. (Sorting
+/// each concatenation instead made this test 92 s under ASan at -O0: keys
+/// of 40 values of 300 letters, sorted again at each of them.)
+std::string merge_sorted(std::string_view a, std::string_view b) {
+  std::string out(a.size() + b.size(), '\0');
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin());
+  return out;
+}
+
+/// Merges values as sorted strings of characters (each generated value is
+/// one letter repeated): the result does not depend on how pairs were
+/// grouped.
 struct Letters : mr::testing::JoinValues {
   void combine(std::string_view, std::string_view a, std::string_view b,
                std::string &merged) override {
-    merged.assign(a).append(b);
-    std::sort(merged.begin(), merged.end());
+    merged = merge_sorted(a, b);
   }
 };
 
@@ -53,8 +63,7 @@ void add(Totals &t, bool counts, std::string_view k, std::string_view v) {
   if (counts) {
     have = u64_bytes((have.empty() ? 0 : read_u64(have)) + read_u64(v));
   } else {
-    have.append(v);
-    std::sort(have.begin(), have.end());
+    have = merge_sorted(have, v);
   }
 }
 
