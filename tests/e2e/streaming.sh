@@ -185,23 +185,24 @@ same_file got.tsv expected_urls.tsv "streaming url-frequency in Python, $ranks r
 echo "ok: streaming url-frequency (awk mapper, all awk with a combiner, all Python): $(wc -l <got.tsv) URLs"
 
 if [ "$ranks" = 2 ]; then
-  # Checkpoints: kill -9 the worker once 5 map tasks are committed (each
-  # mapper starts 0.1 s late, to leave time), then --resume: the committed
-  # tasks are reused, and the output equals coreutils.
-  for attempt in 1 2 3; do
-    rm -rf ck kill.h5
-    env "$(new_session)" "$MPIEXEC" -n 2 "${MPI_FLAGS[@]}" "$MAPREDUCE" run streaming \
-      -i in.h5 -o kill.h5 --split-size 16k --checkpoint-dir ck \
-      --param mapper="sleep 0.1; $PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
-      >kill1.txt 2>&1 &
-    killed=no
-    kill_rank_when $! 1 files_at_least 5 't*-r*' ck && killed=yes && break
-    echo "attempt $attempt: the run ended before the kill; again"
-  done
-  [ "$killed" = yes ] || fail "could not kill the worker"
+  # Checkpoints: kill -9 the worker once 5 map tasks are committed, then
+  # --resume: the committed tasks are reused, and the output equals
+  # coreutils. The mapper of task 5 and later waits until the file "go"
+  # exists (made once the kill is done), so the run cannot end before the
+  # kill, however busy the machine.
+  held="[ \"\$MR_TASK\" -lt 5 ] || while [ ! -e $WORK/go ]; do sleep 0.02; done; $PY $WORK/map.py"
+  rm -rf ck kill.h5 go
+  env "$(new_session)" "$MPIEXEC" -n 2 "${MPI_FLAGS[@]}" "$MAPREDUCE" run streaming \
+    -i in.h5 -o kill.h5 --split-size 16k --checkpoint-dir ck --no-backup-tasks \
+    --param mapper="$held" --param reducer="$PY $WORK/reduce.py" >kill1.txt 2>&1 &
+  job=$!
+  wait_files 't*-r*' 5
+  kill_rank 1 || { cat kill1.txt >&2; fail "no worker to kill"; }
+  touch go
+  wait $job && fail "the run succeeded although its worker was killed"
   [ ! -e kill.h5 ] || fail "an output after the kill"
   mr 2 run streaming -i in.h5 -o kill.h5 --split-size 16k --checkpoint-dir ck --resume \
-    --param mapper="sleep 0.1; $PY $WORK/map.py" --param reducer="$PY $WORK/reduce.py" \
+    --no-backup-tasks --param mapper="$held" --param reducer="$PY $WORK/reduce.py" \
     2>kill2.txt || { cat kill2.txt >&2; fail "the resumed streaming run failed"; }
   grep -q "resume: reusing" kill2.txt || { cat kill2.txt >&2; fail "no task reused"; }
   mr 0 export kill.h5 >got.tsv
