@@ -166,14 +166,16 @@ kill_rank() {
 
 # kill_rank_when JOB RANK CONDITION...: while the background mpirun JOB runs
 # (60 s at most), as soon as the command CONDITION... succeeds, kill -9
-# world rank RANK of this test's run; then waits for JOB. True when it
-# killed (false: JOB ended first).
+# world rank RANK of this test's run (kill_rank: looked for again while JOB
+# runs; one look used to give up when pgrep missed the rank once); then
+# waits for JOB. True when it killed (false: JOB ended first). A test that
+# can hold a rank (slowcount's gate) should: this one only draws again.
 kill_rank_when() {
-  local job=$1 rank=$2 deadline=$((SECONDS + 60)) killed=1 pid
+  local job=$1 rank=$2 deadline=$((SECONDS + 60)) killed=1
   shift 2
   while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     if "$@"; then
-      pid=$(pid_of_rank "$rank") && kill -9 "$pid" 2>/dev/null && killed=0
+      kill_rank "$rank" 2>/dev/null && killed=0
       break
     fi
     sleep 0.02
