@@ -52,6 +52,12 @@ AccountingStorageType=accounting_storage/none
 NodeName=localhost CPUs=$(nproc) State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
+  # PMIx's files for the job's ranks: in this folder, not /tmp. Job ids start
+  # at 1 in every new Slurm, and a step that did not clean up left
+  # /tmp/spmix_appdir_0_1.0, which made every later run's step fail to
+  # launch ("Cannot create directory ...: File exists").
+  mkdir -p "$SL/pmix"
+  echo "PMIxCliTmpDirBase=$SL/pmix" >"$SL/mpi.conf"
   export SLURM_CONF=$SL/slurm.conf
   slurmctld -i || { echo "FAIL: slurmctld did not start"; cat "$SL/slurmctld.log"; return 1; }
   slurmd || { echo "FAIL: slurmd did not start"; cat "$SL/slurmd.log"; return 1; }
