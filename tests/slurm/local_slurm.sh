@@ -73,10 +73,26 @@ CONF
 }
 
 slurm_stop() {
+  # Jobs first: a test that failed midway left its job running (slurmstepd,
+  # the batch script, srun, the ranks) after the daemons had gone. Then any
+  # process of a job of this Slurm still there: its environment names our
+  # slurm.conf and a job id (or it is a slurmstepd).
+  local d env pids=()
+  scancel --quiet --full --user=root 2>/dev/null
+  for _ in $(seq 1 50); do
+    [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  for d in /proc/[0-9]*; do
+    env=$(tr '\0' '\n' 2>/dev/null <"$d/environ") || continue
+    grep -qx "SLURM_CONF=$SL/slurm.conf" <<<"$env" || continue
+    if grep -q '^SLURM_JOB_ID=' <<<"$env" || [ "$(cat "$d/comm" 2>/dev/null)" = slurmstepd ]; then
+      kill -9 "${d#/proc/}" 2>/dev/null
+    fi
+  done
   # Read every pid first: a daemon removes its pid file as it shuts down.
-  local f pids=()
-  for f in slurmd slurmctld munged; do
-    [ -f "$SL/$f.pid" ] && pids+=("$(cat "$SL/$f.pid")")
+  for d in slurmd slurmctld munged; do
+    [ -f "$SL/$d.pid" ] && pids+=("$(cat "$SL/$d.pid")")
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   kill "${pids[@]}" 2>/dev/null

@@ -38,14 +38,20 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ "$(find "$ckpt" -name 't*' 2>/dev/null | wc -l)" -ge 3 ] || { cat job.log; fail "no map task committed within 30 s"; }
+# Looked for again for up to 20 s, as lib.sh's kill_rank does: on a busy
+# machine pgrep and /proc can miss a rank once (rank 1 holds the job).
 killed=""
-for p in $(pgrep -f "run slowcount"); do
-  [ "$(readlink -f "/proc/$p/cwd")" = "$(readlink -f "$WORK")" ] || continue
-  if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_PROCID=2"; then
-    kill -9 "$p" && killed=$p
-  fi
+for _ in $(seq 1 200); do
+  for p in $(pgrep -f "run slowcount"); do
+    [ "$(readlink -f "/proc/$p/cwd")" = "$(readlink -f "$WORK")" ] || continue
+    if tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "SLURM_PROCID=2"; then
+      kill -9 "$p" && killed=$p
+    fi
+  done
+  [ -n "$killed" ] && break
+  sleep 0.1
 done
-[ -n "$killed" ] || fail "found no rank 2 to kill"
+[ -n "$killed" ] || { ps -eo pid,ppid,stat,args | grep -E '[s]lurm|[m]r_with' >&2; fail "found no rank 2 to kill"; }
 touch go
 echo "ok: killed rank 2 (pid $killed) after $(find "$ckpt" -name 't*' | wc -l) committed map tasks"
 
