@@ -7,7 +7,21 @@ read -r -a MPI_FLAGS <<<"${MPIEXEC_FLAGS:-}"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# end_work: ends every process still in this test's folder, then removes it.
+# A test that failed while it held a rank (a gate, a hung mapper) exited
+# and left the run waiting for ever, taking CPU from the tests after it.
+# (`-ef` compares with stat, no process started: a hundred tests run this.)
+end_work() {
+  local d
+  for d in $(jobs -p); do kill -9 "$d" 2>/dev/null || true; done
+  for d in /proc/[0-9]*; do
+    if [ "${d#/proc/}" != $$ ] && [ "$d/cwd" -ef "$WORK" ]; then
+      kill -9 "${d#/proc/}" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$WORK"
+}
+trap end_work EXIT
 cd "$WORK"
 # Each mpirun keeps its session files in a folder of its own: two mpiruns
 # started at the same moment (by parallel tests, or by one test that runs

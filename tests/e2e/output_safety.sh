@@ -35,7 +35,7 @@ expect_error "report is a folder" "is a folder" out.h5 \
 
 # Read-only folders (a read-only mount: root may write anywhere else).
 if mkdir ro && mount -t tmpfs -o ro,size=1m tmpfs ro 2>/dev/null; then
-  trap 'umount "$WORK/ro" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  trap 'umount "$WORK/ro" 2>/dev/null || true; end_work' EXIT
   for n in 1 3; do
     expect_error "read-only output folder, $n ranks" "cannot be written" "" \
       mr "$n" run wordcount -i a.h5 -o ro/out.h5

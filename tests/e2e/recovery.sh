@@ -252,7 +252,7 @@ echo "ok: --resume of a finished job: nothing to do; onto another job's output: 
 # --- A checkpoint folder that fills up: a clear error, nothing half-written
 # taken for good, and a resume with space works. ---
 if mkdir small && mount -t tmpfs -o size=1m tmpfs small 2>/dev/null; then
-  trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  trap 'umount "$WORK/small" 2>/dev/null || true; end_work' EXIT
   rm -f out.h5
   # Every rank that meets the full disk says so (each is a separate failure).
   rc=0

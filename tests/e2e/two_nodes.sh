@@ -17,7 +17,7 @@ command -v ip >/dev/null || skip "no 'ip' command (iproute2)"
 source "$(dirname "$0")/two_nodes_lib.sh"
 cleanup() {
   two_nodes_cleanup
-  rm -rf "$WORK"
+  end_work
 }
 trap cleanup EXIT
 # A machine that cannot make the two nodes skips the test, with the reason.

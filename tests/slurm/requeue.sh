@@ -9,7 +9,7 @@ SBATCH_SCRIPT=$(cd "$(dirname "$0")/../../slurm" && pwd)/mapreduce.sbatch
 rc=0
 slurm_start "$WORK/slurm" || rc=$?
 [ "$rc" -eq 77 ] && exit 77
-trap 'slurm_stop; rm -rf "$WORK"' EXIT
+trap 'slurm_stop; end_work' EXIT
 [ "$rc" -eq 0 ] || fail "could not start a local Slurm"
 echo "ok: local Slurm up: $(sinfo -h -o '%P %T %c CPUs %N')"
 
