@@ -156,7 +156,7 @@ pid_of_rank() {
   here=$(readlink -f "$WORK")
   for p in $(pgrep -f "(mapreduce|mr_with_test_jobs|myjobs) (run|pipeline)"); do
     [ "$(readlink -f "/proc/$p/cwd" 2>/dev/null)" = "$here" ] || continue
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
+    if tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
       echo "$p"
       return 0
     fi
