@@ -83,7 +83,9 @@ void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint6
   write_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data(), false);
 }
 
-std::vector<std::uint64_t> read_u64s(hid_t loc, const std::string &name) {
+/// The whole of uint64 dataset `name`. (Named apart from output_reader.h's
+/// read_u64s: the lint parses the files of a folder as one, tests/lint.)
+std::vector<std::uint64_t> read_whole_u64s(hid_t loc, const std::string &name) {
   Handle ds = open_dataset(loc, name, Elem::u64);
   std::vector<std::uint64_t> v(dataset_length(ds));
   read_slab(ds, H5T_NATIVE_UINT64, 0, v.size(), v.data());
@@ -314,11 +316,11 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
     Handle ds = open_dataset(group, "name_bytes", Elem::u8);
     info.name_bytes.resize(dataset_length(ds));
     read_slab(ds, H5T_NATIVE_UINT8, 0, info.name_bytes.size(), info.name_bytes.data());
-    info.name_offsets = read_u64s(group, "name_offsets");
+    info.name_offsets = read_whole_u64s(group, "name_offsets");
   } else {
     read_fixed_names(group, info);
   }
-  info.file_offsets = read_u64s(group, "offsets");
+  info.file_offsets = read_whole_u64s(group, "offsets");
   const auto &fo = info.file_offsets, &no = info.name_offsets;
   if (fo.empty() || fo.front() != 0 || fo.back() != in.size_ ||
       !std::is_sorted(fo.begin(), fo.end()) || no.size() != fo.size() ||
@@ -337,7 +339,7 @@ InputFile InputFile::open(const std::string &path, MPI_Comm comm) {
     if (dataset_length(ds) != (in.size_ + chunk - 1) / chunk)
       throw InputError("input '" + path + "': its checksum table does not match /data");
     in.checksum_chunk_ = chunk;
-    in.checksums_ = read_u64s(in.file_, "checksums");
+    in.checksums_ = read_whole_u64s(in.file_, "checksums");
   }
   return in;
 }
