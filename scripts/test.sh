@@ -26,9 +26,11 @@ if [ "${MR_SKIP_SANITIZE:-0}" != 1 ]; then
   # -O0 -g1 (line tables for stack traces): the build took 204 s against
   # 369 s at -O1 (cli.cpp alone 16 s against 42 s), and the sanitizer tests
   # ran as fast (218 s against 213-230 s: they wait on launches more than
-  # they compute); -O2 -g compiled 2.5-4x slower still. bench/RESULTS.md.
+  # they compute); -O2 -g compiled 2.5-4x slower still. The libraries in
+  # unity batches (MR_UNITY_LIBS): at -O0 a compile is mostly parsing, and
+  # the build took 266 CPU-s against 413 (137 s against 212). bench/RESULTS.md.
   if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
-    -DMR_SANITIZE=ON -DMR_WERROR=ON -DMR_BUILD_BENCH=OFF >/dev/null &&
+    -DMR_SANITIZE=ON -DMR_WERROR=ON -DMR_BUILD_BENCH=OFF -DMR_UNITY_LIBS=ON >/dev/null &&
     cmake --build build-asan -j"$(nproc)" --target sanitize_programs >/dev/null; then
     # Open MPI allocates for the process's life and frees little at
     # MPI_Finalize: LeakSanitizer would report those allocations in every MPI
