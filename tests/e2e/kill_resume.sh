@@ -24,16 +24,43 @@ JOB=(run slowcount --param rank=1 --param ms=2)
 # did silently when a redrawn trial's job finished first).
 count() { { find ck -name "$1" 2>/dev/null || true; } | wc -l; }
 
-# wait_for MOMENT: returns once the job has reached MOMENT (or ended).
+# wait_for polls often, so it starts no process: `sleep` and find were one
+# each a look, and the poll used a core for the whole test (55 CPU-s of
+# 57 s). Globs count the files instead, and a nap is a `read` that times
+# out on a FIFO nobody writes.
+mkfifo nap.fifo
+nap() { read -rt 0.005 <>nap.fifo || true; }
+# files GLOB: sets n to the number of files matching ck/GLOB.
+shopt -s globstar
+files() {
+  local f=(ck/$1)
+  n=${#f[@]}
+  [ -e "${f[0]}" ] || n=0
+}
+# map_records: sets n to the map tasks the manifest records.
+map_records() {
+  local line lines=()
+  n=0
+  [ -e ck/manifest ] && mapfile -t lines <ck/manifest 2>/dev/null
+  for line in "${lines[@]}"; do [ "${line#map }" = "$line" ] || n=$((n + 1)); done
+}
+
+# wait_for MOMENT: returns once the job has reached MOMENT (or ended); the
+# map moment is after 1 to 12 committed map tasks, drawn for each trial.
+# "writing" is a task's or partition's file, in map/ or reduce/: the kill
+# of rank 0 while it wrote the manifest itself left no checkpoint, and the
+# resume, without --split-size and --reducers, ran the whole job with the
+# defaults (docs/failures.md: right, but not the reference run's file).
 wait_for() {
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 60)) tasks_in=$((RANDOM % 12 + 1)) n
   while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     case $1 in
-    map) [ "$(count 't*-r*')" -ge $((RANDOM % 12 + 1)) ] && return 0 ;;
-    shuffle) [ "$(grep -c '^map ' ck/manifest 2>/dev/null || true)" -ge "$tasks" ] 2>/dev/null && return 0 ;;
-    reduce) [ "$(count 'p*-r*')" -ge 1 ] && return 0 ;;
-    writing) [ "$(count '*.tmp-*')" -ge 1 ] && return 0 ;;
+    map) files '**/t*-r*' && [ "$n" -ge "$tasks_in" ] && return 0 ;;
+    shuffle) map_records && [ "$n" -ge "$tasks" ] && return 0 ;;
+    reduce) files '**/p*-r*' && [ "$n" -ge 1 ] && return 0 ;;
+    writing) files '*/**/*.tmp-*' && [ "$n" -ge 1 ] && return 0 ;;
     esac
+    nap
   done
   return 1
 }
@@ -58,11 +85,18 @@ while [ "$trial" -lt "$TRIALS" ]; do
     -i in.h5 -o out.h5 --checkpoint-dir ck --split-size 250000 --reducers 6 -q \
     >log.txt 2>&1 &
   job=$!
+  # The victim is looked up while the job starts, so that the kill follows
+  # the moment at once: a lookup after it (pgrep, /proc) let a short reduce
+  # phase end first, trial after trial, once the poll no longer slowed the job.
+  pid=
+  while [ -z "$pid" ] && kill -0 "$job" 2>/dev/null; do
+    pid=$(pid_of_rank "$victim") || { pid= && sleep 0.05; }
+  done
   hit=no
   wait_for "$moment" && hit=yes
-  state="$(count 't*-r*') task file(s), $(count 'p*-r*') partition file(s), $(count '*.tmp-*') being written"
   killed=no
-  pid=$(pid_of_rank "$victim") && kill -9 "$pid" 2>/dev/null && killed=yes
+  [ -n "$pid" ] && kill -0 "$job" 2>/dev/null && kill -9 "$pid" 2>/dev/null && killed=yes
+  state="$(count 't*-r*') task file(s), $(count 'p*-r*') partition file(s), $(count '*.tmp-*') being written just after"
   rc=0
   wait "$job" || rc=$?
   # On a busy machine the job may finish before the kill lands: that trial
