@@ -84,7 +84,8 @@ void write_u64s(hid_t loc, const std::string &name, const std::vector<std::uint6
 }
 
 /// The whole of uint64 dataset `name`. (Named apart from output_reader.h's
-/// read_u64s: the lint parses the files of a folder as one, tests/lint.)
+/// read_u64s: the files of a folder are parsed as one unit by
+/// tests/tools/clang_tidy_folders.py and by the sanitizer build, MR_UNITY_LIBS.)
 std::vector<std::uint64_t> read_whole_u64s(hid_t loc, const std::string &name) {
   Handle ds = open_dataset(loc, name, Elem::u64);
   std::vector<std::uint64_t> v(dataset_length(ds));

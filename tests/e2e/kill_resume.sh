@@ -19,11 +19,6 @@ mr 0 import -o in.h5 text.txt 2>/dev/null
 : "${MAPREDUCE_TEST_JOBS:?}"
 JOB=(run slowcount --param rank=1 --param ms=2)
 
-# count PATTERN: files in ck named like PATTERN (0 once the job removed ck:
-# a failing find must not end the test through pipefail and set -e, as it
-# did silently when a redrawn trial's job finished first).
-count() { { find ck -name "$1" 2>/dev/null || true; } | wc -l; }
-
 # wait_for polls often, so it starts no process: `sleep` and find were one
 # each a look, and the poll used a core for the whole test (55 CPU-s of
 # 57 s). Globs count the files instead, and a nap is a `read` that times
@@ -36,6 +31,14 @@ files() {
   local f=(ck/$1)
   n=${#f[@]}
   [ -e "${f[0]}" ] || n=0
+}
+# ck_state: what ck holds, for the log (n stays the caller's rank count).
+ck_state() {
+  local n t p
+  files '**/t*-r*' && t=$n
+  files '**/p*-r*' && p=$n
+  files '**/*.tmp-*'
+  echo "$t task file(s), $p partition file(s), $n being written just after"
 }
 # map_records: sets n to the map tasks the manifest records.
 map_records() {
@@ -88,15 +91,12 @@ while [ "$trial" -lt "$TRIALS" ]; do
   # The victim is looked up while the job starts, so that the kill follows
   # the moment at once: a lookup after it (pgrep, /proc) let a short reduce
   # phase end first, trial after trial, once the poll no longer slowed the job.
-  pid=
-  while [ -z "$pid" ] && kill -0 "$job" 2>/dev/null; do
-    pid=$(pid_of_rank "$victim") || { pid= && sleep 0.05; }
-  done
+  pid=$(find_rank "$victim") || pid=
   hit=no
   wait_for "$moment" && hit=yes
   killed=no
   [ -n "$pid" ] && kill -0 "$job" 2>/dev/null && kill -9 "$pid" 2>/dev/null && killed=yes
-  state="$(count 't*-r*') task file(s), $(count 'p*-r*') partition file(s), $(count '*.tmp-*') being written just after"
+  state=$(ck_state)
   rc=0
   wait "$job" || rc=$?
   # On a busy machine the job may finish before the kill lands: that trial

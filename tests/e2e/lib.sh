@@ -164,16 +164,25 @@ pid_of_rank() {
   return 1
 }
 
-# kill_rank RANK: kill -9 world rank RANK of this test's running job, looking
-# for it again for up to 20 s while the background job $job runs (on a busy
-# machine pgrep and /proc can miss a rank once). False when none was found;
-# the processes of this test are then listed.
-kill_rank() {
-  local deadline=$((SECONDS + 20)) pid
+# find_rank RANK: prints the pid of world rank RANK of this test's running
+# job, looking for it again for up to 20 s while the background job $job
+# runs (on a busy machine pgrep and /proc can miss a rank once). False when
+# none was found.
+find_rank() {
+  local deadline=$((SECONDS + 20))
   while [ $SECONDS -lt $deadline ] && kill -0 "$job" 2>/dev/null; do
-    pid=$(pid_of_rank "$1") && kill -9 "$pid" 2>/dev/null && return 0
+    pid_of_rank "$1" && return 0
     sleep 0.05
   done
+  return 1
+}
+
+# kill_rank RANK: kill -9 world rank RANK of this test's running job (found by
+# find_rank). False when none was found or it had ended; the processes of
+# this test are then listed.
+kill_rank() {
+  local pid
+  pid=$(find_rank "$1") && kill -9 "$pid" 2>/dev/null && return 0
   ps -eo pid,ppid,stat,etime,args | grep -E '[m]pi(run|exec)|[m]apreduce|[m]r_with' >&2 || true
   return 1
 }
