@@ -19,19 +19,10 @@ mr 0 import -o in.h5 text.txt 2>/dev/null
 : "${MAPREDUCE_TEST_JOBS:?}"
 JOB=(run slowcount --param rank=1 --param ms=2)
 
-# wait_for polls often, so it starts no process: `sleep` and find were one
-# each a look, and the poll used a core for the whole test (55 CPU-s of
-# 57 s). Globs count the files instead, and a nap is a `read` that times
-# out on a FIFO nobody writes.
-mkfifo nap.fifo
-nap() { read -rt 0.005 <>nap.fifo || true; }
+# wait_for polls often, so it starts no process (lib.sh's count_glob and
+# nap; find and `sleep` used a core for the whole test: 55 CPU-s of 57 s).
 # files GLOB: sets n to the number of files matching ck/GLOB.
-shopt -s globstar
-files() {
-  local f=(ck/$1)
-  n=${#f[@]}
-  [ -e "${f[0]}" ] || n=0
-}
+files() { count_glob n "ck/$1"; }
 # ck_state: what ck holds, for the log (n stays the caller's rank count).
 ck_state() {
   local n t p
@@ -63,7 +54,7 @@ wait_for() {
     reduce) files '**/p*-r*' && [ "$n" -ge 1 ] && return 0 ;;
     writing) files '*/**/*.tmp-*' && [ "$n" -ge 1 ] && return 0 ;;
     esac
-    nap
+    nap 0.005
   done
   return 1
 }
