@@ -19,17 +19,15 @@ mr 0 import -o in.h5 text.txt 2>/dev/null
 : "${MAPREDUCE_TEST_JOBS:?}"
 JOB=(run slowcount --param rank=1 --param ms=2)
 
-# wait_for polls often, so it starts no process (lib.sh's count_glob and
-# nap; find and `sleep` used a core for the whole test: 55 CPU-s of 57 s).
-# files GLOB: sets n to the number of files matching ck/GLOB.
-files() { count_glob n "ck/$1"; }
-# ck_state: what ck holds, for the log (n stays the caller's rank count).
+# wait_for polls often, so it starts no process (lib.sh's files_at_least
+# and nap; find and `sleep` used a core for the whole test: 55 CPU-s of 57 s).
+# ck_state: what ck holds, for the log.
 ck_state() {
-  local n t p
-  files '**/t*-r*' && t=$n
-  files '**/p*-r*' && p=$n
-  files '**/*.tmp-*'
-  echo "$t task file(s), $p partition file(s), $n being written just after"
+  local t p w
+  count_glob t 'ck/**/t*-r*'
+  count_glob p 'ck/**/p*-r*'
+  count_glob w 'ck/**/*.tmp-*'
+  echo "$t task file(s), $p partition file(s), $w being written just after"
 }
 # map_records: sets n to the map tasks the manifest records.
 map_records() {
@@ -49,10 +47,10 @@ wait_for() {
   local deadline=$((SECONDS + 60)) tasks_in=$((RANDOM % 12 + 1)) n
   while kill -0 "$job" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     case $1 in
-    map) files '**/t*-r*' && [ "$n" -ge "$tasks_in" ] && return 0 ;;
+    map) files_at_least "$tasks_in" 't*-r*' ck && return 0 ;;
     shuffle) map_records && [ "$n" -ge "$tasks" ] && return 0 ;;
-    reduce) files '**/p*-r*' && [ "$n" -ge 1 ] && return 0 ;;
-    writing) files '*/**/*.tmp-*' && [ "$n" -ge 1 ] && return 0 ;;
+    reduce) files_at_least 1 'p*-r*' ck && return 0 ;;
+    writing) files_at_least 1 '*.tmp-*' 'ck/*' && return 0 ;; # in a folder of ck
     esac
     nap 0.005
   done

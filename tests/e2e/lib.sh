@@ -234,7 +234,8 @@ nap() {
   read -rt "$1" <>"$WORK/.nap" || true
 }
 
-# files_at_least N PATTERN DIR: DIR holds at least N files named like PATTERN.
+# files_at_least N PATTERN DIR: DIR (a folder, or a glob of folders) holds at
+# least N files named like PATTERN, at any depth.
 files_at_least() {
   local c
   count_glob c "$3/**/$2"
@@ -274,7 +275,7 @@ signal_when() {
     [ $SECONDS -lt $deadline ] || fail "waited 60 s for $4 file(s) $3 in ck"
     nap 0.05
   done
-  if [ "$who" = mpirun ]; then pid=$job; else pid=$(pid_of_rank "$who") || return 1; fi
+  if [ "$who" = mpirun ]; then pid=$job; else pid=$(find_rank "$who") || return 1; fi
   kill "-$sig" "$pid" 2>/dev/null || return 1
 }
 
